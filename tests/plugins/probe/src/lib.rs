@@ -1,0 +1,115 @@
+//! A deliberately misbehaving plugin for the sandbox tests. The link's path
+//! says what to do: `https://probe.test/{action}[/{arg}]`.
+
+use grabkit_sdk::prelude::*;
+
+#[derive(Clone, Copy)]
+enum Link {
+    Action,
+    WithArg,
+}
+
+const LINKS: Links<Link> = &[(Link::Action, "probe.test/{action}"), (Link::WithArg, "probe.test/{action}/{arg}")];
+
+/// The test mock upstream (mapped to 127.0.0.1 by the tests' DNS overrides).
+const UP: &str = "https://up.probe.test";
+
+struct Probe;
+
+impl Plugin for Probe {
+    fn describe() -> Descriptor {
+        Descriptor {
+            name: "grabkit-probe".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            platform: "probe".into(),
+            url_patterns: patterns(LINKS),
+            allowed_hosts: vec!["*.probe.test".into()],
+            insecure_hosts: vec!["plain.probe.test".into()],
+            download_headers: vec![("Referer".into(), "https://probe.test/".into())],
+        }
+    }
+
+    fn parse(input: &str) -> Result<Media> {
+        let link = route(input, LINKS)?;
+        let client = Client::new().user_agent(ua::DESKTOP);
+        let arg = link.cap("arg").to_string();
+        match link.cap("action") {
+            "ok" => {
+                let v: Value = client.get(format!("{UP}/ok")).json_response()?;
+                let mut m = Media::new("probe", v["id"].as_str().required("id")?);
+                m.title = v["title"].as_str().unwrap_or_default().to_string();
+                m.videos.push(Video::new(v["url"].as_str().required("url")?).quality("720p").size(Some(1280), Some(720)));
+                Ok(m)
+            }
+            "empty" => Ok(Media::new("probe", "empty")),
+            "wrong-platform" => Ok(Media::new("someone-else", "x")),
+            "loop" => {
+                let mut n: u64 = 0;
+                loop {
+                    n = std::hint::black_box(n.wrapping_add(1));
+                }
+            }
+            "alloc" => {
+                let mut hoard: Vec<Vec<u8>> = Vec::new();
+                loop {
+                    hoard.push(vec![1u8; 1 << 20]);
+                    std::hint::black_box(&hoard);
+                }
+            }
+            "panic" => panic!("probe panicked on purpose"),
+            "stdio" => {
+                println!("probe says hello on stdout");
+                eprintln!("probe says hello on stderr");
+                Ok(Media::new("probe", "stdio"))
+            }
+            "undeclared" => fetch(&client, "https://forbidden.example.com/"),
+            "http-undeclared" => fetch(&client, "http://up.probe.test/ok"),
+            "plain" => fetch(&client, "http://plain.probe.test/ok"),
+            "host" => fetch(&client, &format!("https://{arg}.probe.test/ok")),
+            "redirect-out" => fetch(&client, &format!("{UP}/redirect-out")),
+            "redirect-in" => fetch(&client, &format!("{UP}/redirect-in")),
+            "redirect-loop" => fetch(&client, &format!("{UP}/redirect-loop")),
+            "big" => fetch(&client, &format!("{UP}/big")),
+            "slow" => fetch(&client, &format!("{UP}/slow")),
+            "many" => {
+                for _ in 0..1000 {
+                    client.get(format!("{UP}/ok")).send()?;
+                }
+                Ok(Media::new("probe", "many"))
+            }
+            "kv" => {
+                let before = kv::get_string("counter").unwrap_or_default();
+                kv::set("counter", format!("{before}x"), Some(std::time::Duration::from_secs(60)));
+                let mut m = Media::new("probe", "kv");
+                m.title = kv::get_string("counter").unwrap_or_default();
+                Ok(m)
+            }
+            "config" => {
+                let mut m = Media::new("probe", "config");
+                m.title = config::get("greeting").unwrap_or_else(|| "<none>".into());
+                Ok(m)
+            }
+            "error" => Err(match arg.as_str() {
+                "not-found" => Error::not_found("probe: no such post"),
+                "private" => Error::private("probe: private post"),
+                "login" => Error::login_required("probe: log in"),
+                "geo" => Error::geo_blocked("probe: not here"),
+                "rate" => Error::rate_limited("probe: slow down"),
+                "upstream" => Error::upstream("probe: upstream broke"),
+                "parse" => Error::parse("probe: odd shape"),
+                _ => Error::unsupported("probe: unsupported"),
+            }),
+            other => Err(Error::unsupported(format!("probe has no action `{other}`"))),
+        }
+    }
+}
+
+/// Fetch a URL and report what came back as the media title.
+fn fetch(client: &Client, url: &str) -> Result<Media> {
+    let resp = client.get(url).send()?;
+    let mut m = Media::new("probe", "fetch");
+    m.title = format!("{} {}", resp.status, resp.final_url);
+    Ok(m)
+}
+
+grabkit_sdk::export_plugin!(Probe);

@@ -1,0 +1,127 @@
+//! Link handling: one table of URL patterns that is both the plugin's
+//! self-description and its router, share-text URL finding, and short-link
+//! resolution through the host (each hop re-checked by the sandbox).
+
+use crate::error::{Error, Result};
+use crate::http::Client;
+pub use grabkit_urlkit::Captures;
+use grabkit_urlkit::PatternSet;
+use url::Url;
+
+/// A plugin's link forms: `(kind, pattern)` pairs, first match wins.
+/// `kind` is the plugin's own enum naming each form.
+pub type Links<K> = &'static [(K, &'static str)];
+
+/// The patterns of a link table, for `Descriptor::url_patterns`.
+pub fn patterns<K>(links: Links<K>) -> Vec<String> {
+    links.iter().map(|(_, p)| p.to_string()).collect()
+}
+
+/// A link recognised by [`route`].
+#[derive(Debug, Clone)]
+pub struct Matched<K> {
+    pub kind: K,
+    pub captures: Captures,
+    pub url: Url,
+}
+
+impl<K> Matched<K> {
+    /// A capture the pattern guarantees (empty when the pattern lacks it).
+    pub fn cap(&self, name: &str) -> &str {
+        self.captures.get(name).unwrap_or("")
+    }
+
+    /// A query parameter of the link.
+    pub fn query(&self, key: &str) -> Option<String> {
+        self.url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+    }
+}
+
+/// Find the link in `input` (share text allowed) and match it against the table.
+pub fn route<K: Copy>(input: &str, links: Links<K>) -> Result<Matched<K>> {
+    let url = find_url(input)?;
+    route_url(url, links)
+}
+
+/// Match an already parsed URL against the table.
+pub fn route_url<K: Copy>(url: Url, links: Links<K>) -> Result<Matched<K>> {
+    let set = PatternSet::parse(&links.iter().map(|(_, p)| *p).collect::<Vec<_>>()).map_err(|e| Error::parse(e.to_string()))?;
+    match set.find(&url) {
+        Some((i, captures)) => Ok(Matched { kind: links[i].0, captures, url }),
+        None => Err(Error::unsupported(format!("{url} is not a link form this plugin handles"))),
+    }
+}
+
+/// The first http(s) link in a pasted text.
+pub fn find_url(input: &str) -> Result<Url> {
+    grabkit_urlkit::find_url(input).map_err(|e| Error::unsupported(e.to_string()))
+}
+
+/// Follow a short link's redirects hop by hop (without fetching the final
+/// page) until the URL matches `done`, or no redirect follows. Returns the
+/// last URL reached.
+pub fn resolve_short_link(client: &Client, url: &Url, done: impl Fn(&Url) -> bool) -> Result<Url> {
+    const MAX_HOPS: usize = 8;
+    let mut current = url.clone();
+    for _ in 0..MAX_HOPS {
+        if done(&current) {
+            return Ok(current);
+        }
+        let resp = client.get(current.as_str()).no_redirects().send()?;
+        match resp.status {
+            300..=399 => {
+                let loc = resp.header("location").ok_or_else(|| Error::upstream(format!("{current}: redirect without Location")))?;
+                current = current.join(loc).map_err(|e| Error::upstream(format!("{current}: bad redirect target: {e}")))?;
+            }
+            404 | 410 => return Err(Error::not_found(format!("short link {url} does not exist"))),
+            200..=299 => {
+                // Some short-link services answer 200 with a page that links on.
+                if let Some(next) = first_href(&resp.text()).and_then(|h| current.join(&h).ok()) {
+                    if next != current {
+                        current = next;
+                        continue;
+                    }
+                }
+                return Ok(current);
+            }
+            s => return Err(Error::upstream(format!("short link {url} answered HTTP {s}"))),
+        }
+    }
+    if done(&current) { Ok(current) } else { Err(Error::upstream(format!("short link {url} redirects too often"))) }
+}
+
+/// The first `<a href="…">` of an HTML page (short-link interstitials).
+fn first_href(html: &str) -> Option<String> {
+    let start = html.find("<a href=\"")? + 9;
+    let end = html[start..].find('"')? + start;
+    Some(html[start..end].replace("&amp;", "&"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum K {
+        Video,
+        Short,
+    }
+    const LINKS: Links<K> = &[(K::Video, "*.example.com/video/{id:num}"), (K::Short, "ex.am/{code}")];
+
+    #[test]
+    fn routes_share_text_and_reports_unsupported() {
+        let m = route("look: https://www.example.com/video/42?t=1 !", LINKS).unwrap();
+        assert_eq!((m.kind, m.cap("id"), m.query("t").as_deref()), (K::Video, "42", Some("1")));
+        assert_eq!(route("ex.am/Zz9", LINKS).unwrap().kind, K::Short);
+        let e = route("https://www.example.com/user/42", LINKS).unwrap_err();
+        assert_eq!(e.kind, crate::ErrorKind::UnsupportedUrl);
+        assert_eq!(route("no link here", LINKS).unwrap_err().kind, crate::ErrorKind::UnsupportedUrl);
+        assert_eq!(patterns(LINKS), vec!["*.example.com/video/{id:num}", "ex.am/{code}"]);
+    }
+
+    #[test]
+    fn href_of_interstitial() {
+        assert_eq!(first_href("<html><a href=\"https://x.com/a?b=1&amp;c=2\">x</a>").as_deref(), Some("https://x.com/a?b=1&c=2"));
+        assert_eq!(first_href("<html>nothing</html>"), None);
+    }
+}
