@@ -1,0 +1,12 @@
+//! The grabkit host: loads extractor plugins (WebAssembly components), runs
+//! them in a sandbox whose only door out is a policed HTTP capability, and
+//! serves the unified parse API.
+//!
+//! Map: `runtime/` loads and runs plugins · `sandbox/` outbound HTTP rules ·
+//! `registry/` which plugins are loaded and which takes a URL · `service`
+//! the parse pipeline · `api/` the HTTP surface · `store/` plugin state ·
+//! `config` settings · `error` every failure mapped to an API answer.
+
+pub mod runtime;
+pub mod sandbox;
+pub mod store;

@@ -1,0 +1,255 @@
+//! Sending one plugin request: checks before every hop, redirects followed
+//! by hand, body read under a cap.
+
+use super::address::permitted;
+use super::policy::HostPolicy;
+use super::resolver::{AddressDenied, GuardedResolver};
+use reqwest::redirect::Policy;
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+use url::{Host, Url};
+
+/// Operator settings for outbound traffic.
+#[derive(Debug, Clone)]
+pub struct SandboxSettings {
+    pub timeout: Duration,
+    pub max_response_bytes: u64,
+    pub max_requests_per_parse: u32,
+    pub max_redirects: u32,
+    pub allow_loopback: bool,
+    pub proxy: Option<String>,
+    pub ca_certs: Vec<PathBuf>,
+    pub resolve: HashMap<String, Vec<SocketAddr>>,
+}
+
+impl Default for SandboxSettings {
+    fn default() -> Self {
+        SandboxSettings {
+            timeout: Duration::from_secs(15),
+            max_response_bytes: 16 << 20,
+            max_requests_per_parse: 32,
+            max_redirects: 10,
+            allow_loopback: false,
+            proxy: None,
+            ca_certs: Vec::new(),
+            resolve: HashMap::new(),
+        }
+    }
+}
+
+/// Why a request was refused or failed; the plugin sees each as `http-error`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpFailure {
+    #[error("denied: {0}")]
+    Denied(String),
+    #[error("private address: {0}")]
+    PrivateAddress(String),
+    #[error("invalid request: {0}")]
+    InvalidRequest(String),
+    #[error("timed out")]
+    Timeout,
+    #[error("response larger than {0} bytes")]
+    TooLarge(u64),
+    #[error("more than {0} requests in one parse")]
+    TooManyRequests(u32),
+    #[error("too many redirects")]
+    TooManyRedirects,
+    #[error("transport: {0}")]
+    Transport(String),
+}
+
+/// One request as the plugin asked for it.
+#[derive(Debug, Clone)]
+pub struct Outbound {
+    pub method: reqwest::Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+    pub follow_redirects: bool,
+    pub timeout: Option<Duration>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OutboundResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub final_url: String,
+    pub body: Vec<u8>,
+}
+
+/// Requests left for one parse (each redirect hop counts).
+#[derive(Debug)]
+pub struct Budget {
+    left: AtomicU32,
+    cap: u32,
+}
+
+impl Budget {
+    pub fn new(cap: u32) -> Self {
+        Budget { left: AtomicU32::new(cap), cap }
+    }
+
+    fn take(&self) -> Result<(), HttpFailure> {
+        self.left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).map(|_| ()).map_err(|_| HttpFailure::TooManyRequests(self.cap))
+    }
+
+    pub fn used(&self) -> u32 {
+        self.cap - self.left.load(Ordering::SeqCst)
+    }
+}
+
+/// The shared outbound client and its rules.
+pub struct Sandbox {
+    client: reqwest::Client,
+    resolver: GuardedResolver,
+    settings: SandboxSettings,
+}
+
+impl Sandbox {
+    pub fn new(settings: SandboxSettings) -> anyhow::Result<Arc<Self>> {
+        let resolver = GuardedResolver::new(settings.resolve.clone(), settings.allow_loopback);
+        let mut builder = reqwest::Client::builder()
+            .redirect(Policy::none())
+            .dns_resolver(Arc::new(resolver.clone()))
+            .connect_timeout(settings.timeout)
+            .pool_max_idle_per_host(32)
+            .no_proxy();
+        if let Some(p) = settings.proxy.as_deref().filter(|p| !p.is_empty()) {
+            builder = builder.proxy(reqwest::Proxy::all(p)?);
+        }
+        for path in &settings.ca_certs {
+            let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("reading CA certificate {}: {e}", path.display()))?;
+            for cert in reqwest::Certificate::from_pem_bundle(&pem)? {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        Ok(Arc::new(Sandbox { client: builder.build()?, resolver, settings }))
+    }
+
+    pub fn settings(&self) -> &SandboxSettings {
+        &self.settings
+    }
+
+    /// Send `req` for a plugin with `policy`, spending from `budget`.
+    pub async fn send(&self, policy: &HostPolicy, budget: &Budget, req: Outbound) -> Result<OutboundResponse, HttpFailure> {
+        let timeout = req.timeout.map_or(self.settings.timeout, |t| t.min(self.settings.timeout));
+        let mut url = Url::parse(&req.url).map_err(|e| HttpFailure::InvalidRequest(format!("`{}`: {e}", req.url)))?;
+        let (mut method, mut body) = (req.method.clone(), req.body.clone());
+        let headers = header_map(&req.headers)?;
+        let mut hops = 0;
+        loop {
+            self.check(policy, &url).await?;
+            budget.take()?;
+            let mut rb = self.client.request(method.clone(), url.clone()).headers(headers.clone()).timeout(timeout);
+            if let Some(b) = &body {
+                rb = rb.body(b.clone());
+            }
+            let resp = rb.send().await.map_err(transport)?;
+            let status = resp.status();
+            if req.follow_redirects && status.is_redirection() {
+                if let Some(loc) = resp.headers().get(reqwest::header::LOCATION) {
+                    hops += 1;
+                    if hops > self.settings.max_redirects {
+                        return Err(HttpFailure::TooManyRedirects);
+                    }
+                    let loc = loc.to_str().map_err(|_| HttpFailure::Transport("redirect Location is not text".into()))?;
+                    url = url.join(loc).map_err(|e| HttpFailure::Transport(format!("bad redirect target `{loc}`: {e}")))?;
+                    // 303, and 301/302 after a POST, continue as a GET without a body.
+                    if status == reqwest::StatusCode::SEE_OTHER || (method == reqwest::Method::POST && status.as_u16() <= 302) {
+                        method = reqwest::Method::GET;
+                        body = None;
+                    }
+                    continue;
+                }
+            }
+            return self.read(resp, url).await;
+        }
+    }
+
+    /// Allowlist, scheme and (for IP literals or proxied requests) address checks.
+    async fn check(&self, policy: &HostPolicy, url: &Url) -> Result<(), HttpFailure> {
+        let host = url.host_str().ok_or_else(|| HttpFailure::InvalidRequest(format!("`{url}` has no host")))?;
+        let bare = host.trim_start_matches('[').trim_end_matches(']');
+        if !policy.allows(bare) {
+            return Err(HttpFailure::Denied(format!("{bare} is not in the plugin's allowed hosts")));
+        }
+        match url.scheme() {
+            "https" => {}
+            "http" if policy.allows_http(bare) => {}
+            "http" => return Err(HttpFailure::Denied(format!("plain http to {bare} is not allowed (https only)"))),
+            s => return Err(HttpFailure::InvalidRequest(format!("scheme `{s}` is not allowed"))),
+        }
+        match url.host() {
+            // IP literals never reach the resolver, so check them here.
+            Some(Host::Ipv4(ip)) => deny_ip(bare, IpAddr::V4(ip), self.settings.allow_loopback),
+            Some(Host::Ipv6(ip)) => deny_ip(bare, IpAddr::V6(ip), self.settings.allow_loopback),
+            // Behind a proxy the proxy resolves the name: check it ourselves first.
+            _ if self.settings.proxy.is_some() => self.resolver.lookup(bare).await.map(|_| ()).map_err(|e| match e.downcast::<AddressDenied>() {
+                Ok(d) => HttpFailure::PrivateAddress(d.to_string()),
+                Err(e) => HttpFailure::Transport(format!("resolving {bare}: {e}")),
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    async fn read(&self, mut resp: reqwest::Response, url: Url) -> Result<OutboundResponse, HttpFailure> {
+        let cap = self.settings.max_response_bytes;
+        if resp.content_length().is_some_and(|n| n > cap) {
+            return Err(HttpFailure::TooLarge(cap));
+        }
+        let status = resp.status().as_u16();
+        let headers = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(transport)? {
+            if body.len() as u64 + chunk.len() as u64 > cap {
+                return Err(HttpFailure::TooLarge(cap));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(OutboundResponse { status, headers, final_url: url.to_string(), body })
+    }
+}
+
+fn deny_ip(host: &str, ip: IpAddr, allow_loopback: bool) -> Result<(), HttpFailure> {
+    permitted(ip, allow_loopback).map_err(|b| HttpFailure::PrivateAddress(format!("{host} is a {} address", b.as_str())))
+}
+
+fn header_map(headers: &[(String, String)]) -> Result<reqwest::header::HeaderMap, HttpFailure> {
+    let mut map = reqwest::header::HeaderMap::new();
+    for (k, v) in headers {
+        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes()).map_err(|_| HttpFailure::InvalidRequest(format!("bad header name `{k}`")))?;
+        // Hop-by-hop and routing headers are the host's business.
+        if matches!(name.as_str(), "host" | "connection" | "content-length" | "transfer-encoding" | "proxy-authorization" | "upgrade") {
+            continue;
+        }
+        let value = reqwest::header::HeaderValue::from_str(v).map_err(|_| HttpFailure::InvalidRequest(format!("bad value for header `{k}`")))?;
+        map.append(name, value);
+    }
+    Ok(map)
+}
+
+/// Map a client error, finding our resolver's refusal in its cause chain.
+fn transport(e: reqwest::Error) -> HttpFailure {
+    if e.is_timeout() {
+        return HttpFailure::Timeout;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(s) = source {
+        if let Some(d) = s.downcast_ref::<AddressDenied>() {
+            return HttpFailure::PrivateAddress(d.to_string());
+        }
+        source = s.source();
+    }
+    let mut msg = e.to_string();
+    let mut source = std::error::Error::source(&e);
+    while let Some(s) = source {
+        msg.push_str(": ");
+        msg.push_str(&s.to_string());
+        source = s.source();
+    }
+    HttpFailure::Transport(msg)
+}

@@ -1,0 +1,11 @@
+//! The sandbox's one door out: outbound HTTP for plugins, checked at every
+//! step (allowlist, scheme, resolved addresses, every redirect hop, size,
+//! time and count).
+
+pub mod address;
+mod fetch;
+pub mod policy;
+pub mod resolver;
+
+pub use fetch::{Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings};
+pub use policy::HostPolicy;
