@@ -10,3 +10,11 @@
 pub mod runtime;
 pub mod sandbox;
 pub mod store;
+pub mod api;
+pub mod error;
+pub mod registry;
+pub mod service;
+pub mod telemetry;
+pub mod app;
+pub mod config;
+pub mod cli;

@@ -3,7 +3,7 @@
 //! interfaces and the WASI pieces a Rust guest's std needs, a fresh `Store`
 //! per request.
 
-mod bindings;
+pub mod bindings;
 mod imports;
 mod invoke;
 mod plugin;

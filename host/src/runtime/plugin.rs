@@ -53,6 +53,7 @@ pub struct LoadedPlugin {
     pub url_patterns: PatternSet,
     pub pattern_sources: Vec<String>,
     pub declared_hosts: Vec<String>,
+    pub insecure_hosts: Vec<String>,
     pub download_headers: Vec<(String, String)>,
     pub digest: String,
     pub source: PathBuf,
@@ -64,12 +65,12 @@ pub struct LoadedPlugin {
 
 impl LoadedPlugin {
     /// Read, verify, compile and describe the plugin at `path`.
-    pub async fn load(runtime: &Runtime, path: &Path, options: &PluginOptions) -> Result<Self, LoadError> {
+    pub async fn load(runtime: &Runtime, path: &Path) -> Result<Self, LoadError> {
         let bytes = tokio::fs::read(path).await.map_err(|source| LoadError::Read { path: path.to_path_buf(), source })?;
-        Self::from_bytes(runtime, &bytes, path, options).await
+        Self::from_bytes(runtime, &bytes, path).await
     }
 
-    pub async fn from_bytes(runtime: &Runtime, bytes: &[u8], path: &Path, options: &PluginOptions) -> Result<Self, LoadError> {
+    pub async fn from_bytes(runtime: &Runtime, bytes: &[u8], path: &Path) -> Result<Self, LoadError> {
         let digest = hex::encode(Sha256::digest(bytes));
         let engine = runtime.engine.clone();
         let owned = bytes.to_vec();
@@ -85,8 +86,8 @@ impl LoadedPlugin {
         let download_headers = d.download_headers.iter().map(|h| (h.name.clone(), h.value.clone())).collect();
         let context = Arc::new(PluginContext {
             platform: d.platform.clone(),
-            policy: HostPolicy::new(d.allowed_hosts.clone(), options.allowed_hosts.clone(), d.insecure_hosts.clone()),
-            config: options.config.clone(),
+            policy: HostPolicy::new(d.allowed_hosts.clone(), Vec::new(), d.insecure_hosts.clone()),
+            config: BTreeMap::new(),
         });
         Ok(LoadedPlugin {
             name: d.name,
@@ -101,8 +102,20 @@ impl LoadedPlugin {
             loaded_at: SystemTime::now(),
             pre,
             context,
-            permits: Semaphore::new(options.max_concurrency.max(1)),
+            insecure_hosts: d.insecure_hosts,
+            permits: Semaphore::new(1),
         })
+    }
+
+    /// Apply the operator's settings for this plugin.
+    pub fn configure(mut self, options: &PluginOptions) -> Self {
+        self.context = Arc::new(PluginContext {
+            platform: self.platform.clone(),
+            policy: HostPolicy::new(self.declared_hosts.clone(), options.allowed_hosts.clone(), self.insecure_hosts.clone()),
+            config: options.config.clone(),
+        });
+        self.permits = Semaphore::new(options.max_concurrency.max(1));
+        self
     }
 
     /// The hosts the plugin may reach after the operator's narrowing.

@@ -1,0 +1,30 @@
+//! Reading a `{"url": "..."}` request body by hand, so every malformed
+//! request gets our envelope with a precise message.
+
+use crate::error::ApiError;
+use axum::body::Body;
+use axum::http::{HeaderMap, StatusCode, header};
+
+/// Bodies past this are refused (a link is a few hundred bytes).
+pub const MAX_BODY_BYTES: usize = 64 << 10;
+
+pub async fn url_field(headers: &HeaderMap, body: Body) -> Result<String, ApiError> {
+    if let Some(ct) = headers.get(header::CONTENT_TYPE) {
+        let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
+        if !ct.starts_with("application/json") && !ct.contains("+json") {
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as JSON with `Content-Type: application/json`"));
+        }
+    }
+    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body is larger than {MAX_BODY_BYTES} bytes")))?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ApiError::bad_request("missing_body", "the body is empty; send {\"url\": \"...\"}"));
+    }
+    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
+    match value.get("url") {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(serde_json::Value::String(_)) => Err(ApiError::bad_request("missing_url", "`url` is empty")),
+        Some(_) => Err(ApiError::bad_request("missing_url", "`url` must be a string")),
+        None if value.is_object() => Err(ApiError::bad_request("missing_url", "the body has no `url` field")),
+        None => Err(ApiError::bad_request("invalid_json", "the body must be a JSON object like {\"url\": \"...\"}")),
+    }
+}

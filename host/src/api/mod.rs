@@ -1,0 +1,48 @@
+//! The HTTP surface. Every answer, errors included, is the Easydown
+//! envelope `{"status","data","msg"[,"code"]}`; nothing falls through to a
+//! framework's plain-text error.
+
+mod auth;
+mod body;
+mod ops;
+mod parse;
+
+use crate::error::ApiError;
+use crate::service::ParseService;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Shared by all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    pub service: Arc<ParseService>,
+    /// Static bearer token guarding the parse endpoints, when set.
+    pub api_token: Option<Arc<str>>,
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/v1/parse", post(parse::parse).fallback(method_not_allowed))
+        .route("/api/v1/match", post(parse::match_url).fallback(method_not_allowed))
+        .route("/api/v1/platforms", get(ops::platforms).fallback(method_not_allowed))
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// A success envelope.
+pub fn ok<T: Serialize>(data: T) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": 200, "data": data, "msg": "success"}))
+}
+
+async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "no_route", "no such endpoint")
+}
+
+async fn method_not_allowed() -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this endpoint")
+}

@@ -1,0 +1,123 @@
+//! Command line: `grabkit serve | parse | plugins`. Every setting is a flag,
+//! a `GRABKIT_*` environment variable, or a key in the `--config` file.
+
+use crate::config::{ConfigError, Settings};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "grabkit", version, about = "Turn public media links into one unified JSON, with sandboxed WebAssembly extractor plugins")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API.
+    Serve {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Parse one link (or share text) and print the unified JSON.
+    Parse {
+        /// The link, or text containing it.
+        url: String,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// List the plugins in the plugins folder.
+    Plugins {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct SettingsArgs {
+    /// TOML settings file (flags and env override it).
+    #[arg(long, env = "GRABKIT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "GRABKIT_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Folder of plugin `.wasm` files [default: where the build puts them].
+    #[arg(long, env = "GRABKIT_PLUGINS")]
+    pub plugins: Option<PathBuf>,
+    /// Require `Authorization: Bearer <token>` on the parse endpoints.
+    #[arg(long, env = "GRABKIT_API_TOKEN", hide_env_values = true)]
+    pub api_token: Option<String>,
+    /// Outbound proxy for plugin requests (also HTTPS_PROXY).
+    #[arg(long, env = "GRABKIT_PROXY")]
+    pub proxy: Option<String>,
+    /// Extra trusted CA certificate (PEM), repeatable.
+    #[arg(long = "ca-cert", env = "GRABKIT_CA_CERTS", value_delimiter = ',')]
+    pub ca_certs: Vec<PathBuf>,
+    /// Let plugins reach loopback addresses. Development and tests only.
+    #[arg(long, env = "GRABKIT_ALLOW_LOOPBACK")]
+    pub allow_loopback: bool,
+    /// Resolve HOST to IP[:PORT] for plugin requests, repeatable (still checked).
+    #[arg(long, env = "GRABKIT_RESOLVE", value_delimiter = ',')]
+    pub resolve: Vec<String>,
+    /// Memory cap per plugin instance, MiB [default: 64].
+    #[arg(long, env = "GRABKIT_MEMORY_MIB")]
+    pub memory_mib: Option<usize>,
+    /// Deadline per parse, seconds [default: 10].
+    #[arg(long, env = "GRABKIT_DEADLINE_SECS")]
+    pub deadline_secs: Option<f64>,
+    /// Timeout per outbound request, seconds [default: 15].
+    #[arg(long, env = "GRABKIT_HTTP_TIMEOUT_SECS")]
+    pub http_timeout_secs: Option<f64>,
+    /// Response size cap per outbound request, bytes [default: 16 MiB].
+    #[arg(long, env = "GRABKIT_MAX_RESPONSE_BYTES")]
+    pub max_response_bytes: Option<u64>,
+    /// Outbound requests per parse [default: 32].
+    #[arg(long, env = "GRABKIT_MAX_REQUESTS")]
+    pub max_requests: Option<u32>,
+    /// Parses running at once, all plugins [default: 64].
+    #[arg(long, env = "GRABKIT_MAX_CONCURRENCY")]
+    pub max_concurrency: Option<usize>,
+    /// Parses running at once per plugin [default: 32].
+    #[arg(long, env = "GRABKIT_MAX_CONCURRENCY_PER_PLUGIN")]
+    pub max_concurrency_per_plugin: Option<usize>,
+}
+
+impl SettingsArgs {
+    /// Defaults, then the file, then flags/env.
+    pub fn resolve(&self) -> Result<Settings, ConfigError> {
+        let mut s = match &self.config {
+            Some(path) => Settings::from_file(path)?,
+            None => Settings::default(),
+        };
+        macro_rules! set {
+            ($field:expr, $value:expr) => {
+                if let Some(v) = $value.clone() {
+                    $field = v;
+                }
+            };
+        }
+        set!(s.listen, self.listen);
+        set!(s.plugins_dir, self.plugins);
+        if self.api_token.is_some() {
+            s.api_token = self.api_token.clone();
+        }
+        if self.proxy.is_some() {
+            s.sandbox.proxy = self.proxy.clone();
+        }
+        s.sandbox.ca_certs.extend(self.ca_certs.iter().cloned());
+        s.sandbox.allow_loopback |= self.allow_loopback;
+        s.sandbox.resolve.extend(self.resolve.iter().cloned());
+        set!(s.limits.memory_mib, self.memory_mib);
+        set!(s.limits.deadline_secs, self.deadline_secs);
+        set!(s.sandbox.http_timeout_secs, self.http_timeout_secs);
+        set!(s.sandbox.max_response_bytes, self.max_response_bytes);
+        set!(s.sandbox.max_requests_per_parse, self.max_requests);
+        set!(s.limits.max_concurrency, self.max_concurrency);
+        set!(s.limits.max_concurrency_per_plugin, self.max_concurrency_per_plugin);
+        Ok(s)
+    }
+}

@@ -1,0 +1,186 @@
+//! Settings: defaults, then a TOML file (`--config`), then flags and
+//! `GRABKIT_*` environment variables (see `cli`).
+
+use crate::runtime::{PluginOptions, RuntimeSettings};
+use crate::sandbox::SandboxSettings;
+use crate::service::ServiceSettings;
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where `cargo build` puts the workspace's plugins (see host/build.rs);
+/// the default plugins folder, so the run command needs no flags.
+pub const BUILT_PLUGINS_DIR: &str = env!("GRABKIT_BUILT_PLUGINS_DIR");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub plugins_dir: PathBuf,
+    /// Static bearer token for the parse endpoints; none = open.
+    pub api_token: Option<String>,
+    pub limits: Limits,
+    pub sandbox: Sandbox,
+    /// Per-platform operator settings.
+    pub plugins: BTreeMap<String, PluginSection>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    pub memory_mib: usize,
+    pub deadline_secs: f64,
+    pub max_concurrency: usize,
+    pub max_concurrency_per_plugin: usize,
+    pub queue_wait_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sandbox {
+    pub http_timeout_secs: f64,
+    pub max_response_bytes: u64,
+    pub max_requests_per_parse: u32,
+    /// Development and tests only: let plugins reach 127.0.0.0/8 and ::1.
+    pub allow_loopback: bool,
+    pub proxy: Option<String>,
+    pub ca_certs: Vec<PathBuf>,
+    /// `host=ip[:port]` overrides (like curl's --resolve); still checked.
+    pub resolve: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginSection {
+    /// Narrow the plugin's declared hosts (never widens).
+    pub allowed_hosts: Vec<String>,
+    /// Values the plugin reads through `config` (e.g. `cookie`).
+    pub config: BTreeMap<String, String>,
+    pub max_concurrency: Option<usize>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: "127.0.0.1:8080".parse().unwrap(),
+            plugins_dir: PathBuf::from(BUILT_PLUGINS_DIR),
+            api_token: None,
+            limits: Limits::default(),
+            sandbox: Sandbox::default(),
+            plugins: BTreeMap::new(),
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { memory_mib: 64, deadline_secs: 10.0, max_concurrency: 64, max_concurrency_per_plugin: 32, queue_wait_ms: 2000 }
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        let d = SandboxSettings::default();
+        Sandbox {
+            http_timeout_secs: d.timeout.as_secs_f64(),
+            max_response_bytes: d.max_response_bytes,
+            max_requests_per_parse: d.max_requests_per_parse,
+            allow_loopback: false,
+            proxy: None,
+            ca_certs: Vec::new(),
+            resolve: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("reading {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("in {0}: {1}")]
+    Toml(PathBuf, toml::de::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
+        toml::from_str(&text).map_err(|e| ConfigError::Toml(path.to_path_buf(), e))
+    }
+
+    pub fn runtime(&self) -> RuntimeSettings {
+        RuntimeSettings {
+            memory_bytes: self.limits.memory_mib.max(1) << 20,
+            deadline: secs(self.limits.deadline_secs),
+            max_instances: (self.limits.max_concurrency.max(1) as u32).saturating_add(4),
+        }
+    }
+
+    pub fn service(&self) -> ServiceSettings {
+        ServiceSettings { max_concurrency: self.limits.max_concurrency, queue_wait: Duration::from_millis(self.limits.queue_wait_ms) }
+    }
+
+    pub fn sandbox(&self) -> Result<SandboxSettings, ConfigError> {
+        let mut resolve: HashMap<String, Vec<SocketAddr>> = HashMap::new();
+        for r in &self.sandbox.resolve {
+            let (host, addr) = crate::sandbox::resolver::parse_override(r).map_err(ConfigError::Invalid)?;
+            resolve.entry(host).or_default().push(addr);
+        }
+        let proxy = self.sandbox.proxy.clone().or_else(|| std::env::var("HTTPS_PROXY").or_else(|_| std::env::var("https_proxy")).ok()).filter(|p| !p.is_empty());
+        Ok(SandboxSettings {
+            timeout: secs(self.sandbox.http_timeout_secs),
+            max_response_bytes: self.sandbox.max_response_bytes,
+            max_requests_per_parse: self.sandbox.max_requests_per_parse,
+            allow_loopback: self.sandbox.allow_loopback,
+            proxy,
+            ca_certs: self.sandbox.ca_certs.clone(),
+            resolve,
+            ..SandboxSettings::default()
+        })
+    }
+
+    /// Operator options per platform, and the default for the rest.
+    pub fn plugin_options(&self) -> (BTreeMap<String, PluginOptions>, PluginOptions) {
+        let per = self.limits.max_concurrency_per_plugin;
+        let map = self
+            .plugins
+            .iter()
+            .map(|(k, s)| (k.clone(), PluginOptions { allowed_hosts: s.allowed_hosts.clone(), config: s.config.clone(), max_concurrency: s.max_concurrency.unwrap_or(per) }))
+            .collect();
+        (map, PluginOptions { max_concurrency: per, ..Default::default() })
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(if s.is_finite() && s > 0.0 { s } else { 1.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_settings_parse_and_reject_unknown_keys() {
+        let s: Settings = toml::from_str(
+            r#"
+            listen = "0.0.0.0:9000"
+            [limits]
+            memory_mib = 32
+            [sandbox]
+            resolve = ["api.bilibili.com=127.0.0.1:8443"]
+            [plugins.bilibili]
+            allowed_hosts = ["api.bilibili.com"]
+            config = { cookie = "SESSDATA=x" }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(s.runtime().memory_bytes, 32 << 20);
+        assert_eq!(s.sandbox().unwrap().resolve["api.bilibili.com"][0].port(), 8443);
+        let (per, _) = s.plugin_options();
+        assert_eq!(per["bilibili"].config["cookie"], "SESSDATA=x");
+        assert!(toml::from_str::<Settings>("listn = 1").is_err());
+    }
+}

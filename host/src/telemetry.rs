@@ -1,0 +1,58 @@
+//! Prometheus metrics: parses by platform and outcome, parse latency,
+//! plugins loaded and load failures.
+
+use prometheus_client::encoding::EncodeLabelSet;
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
+use prometheus_client::registry::Registry;
+use std::time::Duration;
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ParseLabels {
+    platform: String,
+    outcome: String,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PlatformLabel {
+    platform: String,
+}
+
+pub struct Metrics {
+    registry: Registry,
+    parses: Family<ParseLabels, Counter>,
+    latency: Family<PlatformLabel, Histogram>,
+    pub plugins_loaded: Gauge,
+    pub plugin_load_failures: Gauge,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        let mut registry = Registry::with_prefix("grabkit");
+        let parses = Family::<ParseLabels, Counter>::default();
+        let latency = Family::<PlatformLabel, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(0.0005, 2.5, 14)));
+        let plugins_loaded = Gauge::default();
+        let plugin_load_failures = Gauge::default();
+        registry.register("parses", "Parse requests by platform and outcome", parses.clone());
+        registry.register("parse_duration_seconds", "Parse latency (whole pipeline) by platform", latency.clone());
+        registry.register("plugins_loaded", "Plugins currently serving", plugins_loaded.clone());
+        registry.register("plugin_load_failures", "Plugin files that failed to load in the last scan", plugin_load_failures.clone());
+        Metrics { registry, parses, latency, plugins_loaded, plugin_load_failures }
+    }
+}
+
+impl Metrics {
+    pub fn parse(&self, platform: &str, outcome: &str, took: Duration) {
+        self.parses.get_or_create(&ParseLabels { platform: platform.into(), outcome: outcome.into() }).inc();
+        self.latency.get_or_create(&PlatformLabel { platform: platform.into() }).observe(took.as_secs_f64());
+    }
+
+    /// Text exposition format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String");
+        out
+    }
+}
