@@ -80,14 +80,10 @@ impl Plugin for Probe {
             "kv" => {
                 let before = kv::get_string("counter").unwrap_or_default();
                 kv::set("counter", format!("{before}x"), Some(std::time::Duration::from_secs(60)));
-                let mut m = Media::new("probe", "kv");
-                m.title = kv::get_string("counter").unwrap_or_default();
-                Ok(m)
+                Ok(titled("kv", kv::get_string("counter").unwrap_or_default()))
             }
             "config" => {
-                let mut m = Media::new("probe", "config");
-                m.title = config::get("greeting").unwrap_or_else(|| "<none>".into());
-                Ok(m)
+                Ok(titled("config", config::get("greeting").unwrap_or_else(|| "<none>".into())))
             }
             "error" => Err(match arg.as_str() {
                 "not-found" => Error::not_found("probe: no such post"),
@@ -107,9 +103,15 @@ impl Plugin for Probe {
 /// Fetch a URL and report what came back as the media title.
 fn fetch(client: &Client, url: &str) -> Result<Media> {
     let resp = client.get(url).send()?;
-    let mut m = Media::new("probe", "fetch");
-    m.title = format!("{} {}", resp.status, resp.final_url);
-    Ok(m)
+    Ok(titled("fetch", format!("{} {}", resp.status, resp.final_url)))
+}
+
+/// A one-image result whose title carries what the probe observed.
+fn titled(id: &str, title: String) -> Media {
+    let mut m = Media::new("probe", id);
+    m.title = title;
+    m.images.push(Image::new("https://cdn.probe.test/i.jpg"));
+    m
 }
 
 grabkit_sdk::export_plugin!(Probe);
