@@ -57,14 +57,14 @@ pub fn find_url(input: &str) -> Result<Url> {
     grabkit_urlkit::find_url(input).map_err(|e| Error::unsupported(e.to_string()))
 }
 
-/// Follow a short link's redirects hop by hop (without fetching the final
-/// page) until the URL matches `done`, or no redirect follows. Returns the
-/// last URL reached.
-pub fn resolve_short_link(client: &Client, url: &Url, done: impl Fn(&Url) -> bool) -> Result<Url> {
+/// Follow a short link's redirects hop by hop while the URL is still a
+/// short link (`is_short`), without fetching the page it finally points to.
+/// Returns the first URL that is not a short link.
+pub fn resolve_short_link(client: &Client, url: &Url, is_short: impl Fn(&Url) -> bool) -> Result<Url> {
     const MAX_HOPS: usize = 8;
     let mut current = url.clone();
     for _ in 0..MAX_HOPS {
-        if done(&current) {
+        if !is_short(&current) {
             return Ok(current);
         }
         let resp = client.get(current.as_str()).no_redirects().send()?;
@@ -87,7 +87,7 @@ pub fn resolve_short_link(client: &Client, url: &Url, done: impl Fn(&Url) -> boo
             s => return Err(Error::upstream(format!("short link {url} answered HTTP {s}"))),
         }
     }
-    if done(&current) { Ok(current) } else { Err(Error::upstream(format!("short link {url} redirects too often"))) }
+    if !is_short(&current) { Ok(current) } else { Err(Error::upstream(format!("short link {url} redirects too often"))) }
 }
 
 /// The first `<a href="…">` of an HTML page (short-link interstitials).

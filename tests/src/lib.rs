@@ -3,6 +3,7 @@
 //! wrote from the platforms' documented response shapes, and a grabkit
 //! server wired to it.
 
+pub mod bilibili;
 pub mod mock;
 pub mod server;
 

@@ -68,7 +68,7 @@ impl Plugin for Bilibili {
         let client = client();
         let mut link = route(input, LINKS)?;
         if link.kind == Link::Short {
-            let target = resolve_short_link(&client, &link.url, |u| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind != Link::Short))?;
+            let target = resolve_short_link(&client, &link.url, |u| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind == Link::Short))?;
             link = route_url(target.clone(), LINKS).map_err(|_| Error::unsupported(format!("short link leads to {target}, which is not a single video")))?;
             log::debug(&format!("short link resolved to {}", link.url));
         }
