@@ -7,6 +7,28 @@ use axum::http::{HeaderMap, StatusCode, header};
 
 /// Bodies past this are refused (a link is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 64 << 10;
+/// An oversized body is read and dropped up to this much, so the client,
+/// still uploading, receives our answer instead of a reset connection.
+const DRAIN_BYTES: usize = 8 << 20;
+
+async fn read_capped(body: Body) -> Result<Vec<u8>, ApiError> {
+    use futures::StreamExt;
+    let mut stream = body.into_data_stream();
+    let (mut kept, mut seen) = (Vec::new(), 0usize);
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::bad_request("invalid_body", format!("reading the body failed: {e}")))?;
+        seen += chunk.len();
+        if seen <= MAX_BODY_BYTES {
+            kept.extend_from_slice(&chunk);
+        } else if seen > DRAIN_BYTES {
+            break;
+        }
+    }
+    if seen > MAX_BODY_BYTES {
+        return Err(ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body is larger than {MAX_BODY_BYTES} bytes")));
+    }
+    Ok(kept)
+}
 
 pub async fn url_field(headers: &HeaderMap, body: Body) -> Result<String, ApiError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
@@ -15,7 +37,7 @@ pub async fn url_field(headers: &HeaderMap, body: Body) -> Result<String, ApiErr
             return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send the body as JSON with `Content-Type: application/json`"));
         }
     }
-    let bytes = axum::body::to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", format!("the body is larger than {MAX_BODY_BYTES} bytes")))?;
+    let bytes = read_capped(body).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("missing_body", "the body is empty; send {\"url\": \"...\"}"));
     }
