@@ -34,6 +34,42 @@ impl Image {
     }
 }
 
+/// Setters shared by the two stream types.
+macro_rules! stream_setters {
+    ($t:ty) => {
+        impl $t {
+            /// Human label such as "1080p" or "192k".
+            pub fn quality(mut self, q: impl Into<String>) -> Self {
+                self.quality = q.into();
+                self
+            }
+            pub fn mime(mut self, m: impl Into<String>) -> Self {
+                self.mime_type = m.into();
+                self
+            }
+            /// Codec string; an empty one means unknown.
+            pub fn codec(mut self, c: impl Into<String>) -> Self {
+                let c = c.into();
+                self.codec = (!c.is_empty()).then_some(c);
+                self
+            }
+            /// Bits per second.
+            pub fn bitrate(mut self, b: Option<u64>) -> Self {
+                self.bitrate = b;
+                self
+            }
+            /// Mirrors serving the same bytes.
+            pub fn backups(mut self, urls: Vec<String>) -> Self {
+                self.backup_urls = urls;
+                self
+            }
+        }
+    };
+}
+
+stream_setters!(Video);
+stream_setters!(Audio);
+
 /// A downloadable video stream.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Video {
@@ -71,19 +107,6 @@ impl Video {
     pub fn new(url: impl Into<String>) -> Self {
         Video { url: url.into(), ..Default::default() }
     }
-    pub fn quality(mut self, q: impl Into<String>) -> Self {
-        self.quality = q.into();
-        self
-    }
-    pub fn mime(mut self, m: impl Into<String>) -> Self {
-        self.mime_type = m.into();
-        self
-    }
-    pub fn codec(mut self, c: impl Into<String>) -> Self {
-        let c = c.into();
-        self.codec = (!c.is_empty()).then_some(c);
-        self
-    }
     pub fn size(mut self, width: Option<u32>, height: Option<u32>) -> Self {
         self.width = width;
         self.height = height;
@@ -95,14 +118,6 @@ impl Video {
     }
     pub fn source(mut self, s: VideoSource) -> Self {
         self.source = s;
-        self
-    }
-    pub fn bitrate(mut self, b: Option<u64>) -> Self {
-        self.bitrate = b;
-        self
-    }
-    pub fn backups(mut self, urls: Vec<String>) -> Self {
-        self.backup_urls = urls;
         self
     }
 }
@@ -127,27 +142,6 @@ impl Default for Audio {
 impl Audio {
     pub fn new(url: impl Into<String>) -> Self {
         Audio { url: url.into(), ..Default::default() }
-    }
-    pub fn quality(mut self, q: impl Into<String>) -> Self {
-        self.quality = q.into();
-        self
-    }
-    pub fn mime(mut self, m: impl Into<String>) -> Self {
-        self.mime_type = m.into();
-        self
-    }
-    pub fn codec(mut self, c: impl Into<String>) -> Self {
-        let c = c.into();
-        self.codec = (!c.is_empty()).then_some(c);
-        self
-    }
-    pub fn bitrate(mut self, b: Option<u64>) -> Self {
-        self.bitrate = b;
-        self
-    }
-    pub fn backups(mut self, urls: Vec<String>) -> Self {
-        self.backup_urls = urls;
-        self
     }
 }
 
