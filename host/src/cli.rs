@@ -51,6 +51,18 @@ pub struct SettingsArgs {
     /// Require `Authorization: Bearer <token>` on the parse endpoints.
     #[arg(long, env = "GRABKIT_API_TOKEN", hide_env_values = true)]
     pub api_token: Option<String>,
+    /// Require `Authorization: Bearer <token>` on the admin endpoints.
+    #[arg(long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+    /// Do not watch the plugins folder (reload only via the admin API).
+    #[arg(long, env = "GRABKIT_NO_WATCH")]
+    pub no_watch: bool,
+    /// Compiled-plugin cache folder [default: <plugins>/.cache].
+    #[arg(long, env = "GRABKIT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Pin list [default: <plugins>/plugins.lock].
+    #[arg(long, env = "GRABKIT_PIN_FILE")]
+    pub pin_file: Option<PathBuf>,
     /// Outbound proxy for plugin requests (also HTTPS_PROXY).
     #[arg(long, env = "GRABKIT_PROXY")]
     pub proxy: Option<String>,
@@ -104,6 +116,16 @@ impl SettingsArgs {
         set!(s.plugins_dir, self.plugins);
         if self.api_token.is_some() {
             s.api_token = self.api_token.clone();
+        }
+        if self.admin_token.is_some() {
+            s.admin_token = self.admin_token.clone();
+        }
+        s.reload.watch &= !self.no_watch;
+        if self.cache_dir.is_some() {
+            s.reload.cache_dir = self.cache_dir.clone();
+        }
+        if self.pin_file.is_some() {
+            s.reload.pin_file = self.pin_file.clone();
         }
         if self.proxy.is_some() {
             s.sandbox.proxy = self.proxy.clone();

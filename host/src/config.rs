@@ -1,6 +1,7 @@
 //! Settings: defaults, then a TOML file (`--config`), then flags and
 //! `GRABKIT_*` environment variables (see `cli`).
 
+use crate::registry::{RegistryPaths, RollbackPolicy};
 use crate::runtime::{PluginOptions, RuntimeSettings};
 use crate::sandbox::SandboxSettings;
 use crate::service::ServiceSettings;
@@ -21,10 +22,40 @@ pub struct Settings {
     pub plugins_dir: PathBuf,
     /// Static bearer token for the parse endpoints; none = open.
     pub api_token: Option<String>,
+    /// Bearer token for the admin endpoints (`/api/v1/plugins…`); none = open.
+    pub admin_token: Option<String>,
+    pub reload: Reload,
     pub limits: Limits,
     pub sandbox: Sandbox,
     /// Per-platform operator settings.
     pub plugins: BTreeMap<String, PluginSection>,
+}
+
+/// Hot reload and plugin lifecycle.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reload {
+    /// Watch the plugins folder and swap changed files in.
+    pub watch: bool,
+    /// Quiet time after the last file event before rescanning.
+    pub debounce_ms: u64,
+    /// Compiled-artifact cache; default `<plugins_dir>/.cache`. Empty string disables.
+    pub cache_dir: Option<PathBuf>,
+    /// Pin list; default `<plugins_dir>/plugins.lock` (absent file = no pins).
+    pub pin_file: Option<PathBuf>,
+    /// Automatic rollback: a new version is watched for its first `rollback_window` parses…
+    pub rollback_window: u64,
+    /// …and rolled back once it has this many failures…
+    pub rollback_min_failures: u64,
+    /// …at a rate at least this many times its predecessor's (plus 10 points).
+    pub rollback_factor: f64,
+}
+
+impl Default for Reload {
+    fn default() -> Self {
+        let r = RollbackPolicy::default();
+        Reload { watch: true, debounce_ms: 100, cache_dir: None, pin_file: None, rollback_window: r.window, rollback_min_failures: r.min_failures, rollback_factor: r.factor }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -67,6 +98,8 @@ impl Default for Settings {
             listen: "127.0.0.1:8080".parse().unwrap(),
             plugins_dir: PathBuf::from(BUILT_PLUGINS_DIR),
             api_token: None,
+            admin_token: None,
+            reload: Reload::default(),
             limits: Limits::default(),
             sandbox: Sandbox::default(),
             plugins: BTreeMap::new(),
@@ -109,6 +142,21 @@ impl Settings {
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
         toml::from_str(&text).map_err(|e| ConfigError::Toml(path.to_path_buf(), e))
+    }
+
+    pub fn registry_paths(&self) -> RegistryPaths {
+        let mut p = RegistryPaths::in_dir(self.plugins_dir.clone());
+        if let Some(c) = &self.reload.cache_dir {
+            p.cache = (!c.as_os_str().is_empty()).then(|| c.clone());
+        }
+        if let Some(f) = &self.reload.pin_file {
+            p.pins = f.clone();
+        }
+        p
+    }
+
+    pub fn rollback(&self) -> RollbackPolicy {
+        RollbackPolicy { window: self.reload.rollback_window, min_failures: self.reload.rollback_min_failures.max(1), factor: self.reload.rollback_factor }
     }
 
     pub fn runtime(&self) -> RuntimeSettings {

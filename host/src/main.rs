@@ -30,7 +30,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Parse { url, settings } => {
-            let app = App::build(&settings.resolve()?).await?;
+            let app = App::build(&one_shot(&settings)?).await?;
             match app.service.parse(&url).await {
                 Ok(media) => {
                     println!("{}", serde_json::to_string_pretty(&media)?);
@@ -44,13 +44,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Plugins { json, settings } => {
-            let app = App::build(&settings.resolve()?).await?;
+            let app = App::build(&one_shot(&settings)?).await?;
             let registry = &app.service.registry;
             let table = registry.table();
             if json {
-                let list: Vec<_> = table.plugins.iter().map(|p| serde_json::json!({"name": p.name, "version": p.version, "platform": p.platform, "digest": p.digest, "source": p.source, "urlPatterns": p.pattern_sources, "allowedHosts": p.effective_hosts()})).collect();
-                let failures: Vec<_> = registry.failures().iter().map(|f| serde_json::json!({"source": f.source, "error": f.error})).collect();
-                println!("{}", serde_json::to_string_pretty(&serde_json::json!({"plugins": list, "failures": failures}))?);
+                println!("{}", serde_json::to_string_pretty(&grabkit_host::api::status_json(&app.state))?);
             } else {
                 println!("{:<16} {:<20} {:<8} {:<16} SOURCE", "PLATFORM", "NAME", "VERSION", "DIGEST");
                 for p in &table.plugins {
@@ -59,12 +57,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("    hosts: {}", p.effective_hosts().join("  "));
                 }
                 for f in registry.failures() {
-                    println!("FAILED {}: {}", f.source.display(), f.error);
+                    println!("FAILED {}: {}", f.source.display(), f.error.unwrap_or_default());
                 }
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Settings for a command that runs once: no folder watch.
+fn one_shot(args: &grabkit_host::cli::SettingsArgs) -> anyhow::Result<grabkit_host::config::Settings> {
+    let mut s = args.resolve()?;
+    s.reload.watch = false;
+    Ok(s)
 }
 
 async fn shutdown() {

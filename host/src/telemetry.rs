@@ -20,10 +20,19 @@ struct PlatformLabel {
     platform: String,
 }
 
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: String,
+}
+
 pub struct Metrics {
     registry: Registry,
     parses: Family<ParseLabels, Counter>,
     latency: Family<PlatformLabel, Histogram>,
+    reloads: Family<OutcomeLabel, Counter>,
+    reload_latency: Histogram,
+    compile_cache: Family<OutcomeLabel, Counter>,
+    rollbacks: Family<PlatformLabel, Counter>,
     pub plugins_loaded: Gauge,
     pub plugin_load_failures: Gauge,
 }
@@ -37,9 +46,17 @@ impl Default for Metrics {
         let plugin_load_failures = Gauge::default();
         registry.register("parses", "Parse requests by platform and outcome", parses.clone());
         registry.register("parse_duration_seconds", "Parse latency (whole pipeline) by platform", latency.clone());
+        let reloads = Family::<OutcomeLabel, Counter>::default();
+        let reload_latency = Histogram::new(exponential_buckets(0.001, 2.0, 14));
+        let compile_cache = Family::<OutcomeLabel, Counter>::default();
+        let rollbacks = Family::<PlatformLabel, Counter>::default();
+        registry.register("plugin_reloads", "Plugin file loads by outcome (loaded, failed, unloaded)", reloads.clone());
+        registry.register("plugin_reload_duration_seconds", "Time to load one plugin file (read, verify, compile or cache, describe, swap)", reload_latency.clone());
+        registry.register("plugin_compile_cache", "Compiled-artifact cache lookups by outcome (hit, miss)", compile_cache.clone());
+        registry.register("plugin_rollbacks", "Plugin versions rolled back, by platform", rollbacks.clone());
         registry.register("plugins_loaded", "Plugins currently serving", plugins_loaded.clone());
         registry.register("plugin_load_failures", "Plugin files that failed to load in the last scan", plugin_load_failures.clone());
-        Metrics { registry, parses, latency, plugins_loaded, plugin_load_failures }
+        Metrics { registry, parses, latency, reloads, reload_latency, compile_cache, rollbacks, plugins_loaded, plugin_load_failures }
     }
 }
 
@@ -47,6 +64,21 @@ impl Metrics {
     pub fn parse(&self, platform: &str, outcome: &str, took: Duration) {
         self.parses.get_or_create(&ParseLabels { platform: platform.into(), outcome: outcome.into() }).inc();
         self.latency.get_or_create(&PlatformLabel { platform: platform.into() }).observe(took.as_secs_f64());
+    }
+
+    pub fn reload(&self, outcome: &str, took: Duration) {
+        self.reloads.get_or_create(&OutcomeLabel { outcome: outcome.into() }).inc();
+        if outcome != "unloaded" {
+            self.reload_latency.observe(took.as_secs_f64());
+        }
+    }
+
+    pub fn compile_cache(&self, hit: bool) {
+        self.compile_cache.get_or_create(&OutcomeLabel { outcome: if hit { "hit" } else { "miss" }.into() }).inc();
+    }
+
+    pub fn rollback(&self, platform: &str) {
+        self.rollbacks.get_or_create(&PlatformLabel { platform: platform.into() }).inc();
     }
 
     /// Text exposition format.

@@ -5,7 +5,14 @@
 
 pub mod bilibili;
 pub mod mock;
+pub mod proxy;
 pub mod server;
 
 pub use mock::{Mock, Reply};
 pub use server::{TestServer, TestSettings};
+
+/// sha256 of some bytes as lowercase hex (pin lists in tests).
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}

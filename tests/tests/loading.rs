@@ -1,7 +1,7 @@
 //! Loading the plugins folder: broken files are reported and skipped, never
 //! crash the host, never take a platform from a working plugin.
 
-use grabkit_host::registry::Registry;
+use grabkit_host::registry::{Registry, RegistryPaths};
 use grabkit_host::runtime::{LoadError, LoadedPlugin, PluginOptions, Runtime, RuntimeSettings};
 use grabkit_tests::server::{shipped_plugin, test_plugin};
 use std::path::Path;
@@ -49,14 +49,15 @@ async fn folder_scan_reports_failures_and_refuses_duplicates() {
     std::fs::write(dir.path().join("broken.wasm"), b"\0asm garbage").unwrap();
     std::fs::write(dir.path().join("README.txt"), b"not a plugin, ignored").unwrap();
 
-    let registry = Registry::new(runtime(), dir.path().to_path_buf(), Default::default(), PluginOptions { max_concurrency: 4, ..Default::default() });
-    assert_eq!(registry.load_all().await.unwrap(), 2);
+    let registry = Registry::new(runtime(), RegistryPaths::in_dir(dir.path().to_path_buf()), Default::default(), PluginOptions { max_concurrency: 4, ..Default::default() }, Default::default(), Default::default());
+    assert_eq!(registry.rescan().await.unwrap(), 2);
     let table = registry.table();
     assert_eq!(table.plugins.iter().map(|p| p.platform.as_str()).collect::<Vec<_>>(), ["bilibili", "probe"]);
     let failures = registry.failures();
     assert_eq!(failures.len(), 2, "{failures:?}");
-    assert!(failures.iter().any(|f| f.source.ends_with("broken.wasm") && f.error.contains("not a valid WebAssembly component")), "{failures:?}");
-    assert!(failures.iter().any(|f| f.error.contains("platform `bilibili` is already served")), "{failures:?}");
+    let err = |f: &grabkit_host::registry::FileStatus| f.error.clone().unwrap_or_default();
+    assert!(failures.iter().any(|f| f.source.ends_with("broken.wasm") && err(f).contains("not a valid WebAssembly component")), "{failures:?}");
+    assert!(failures.iter().any(|f| err(f).contains("platform `bilibili` is already served")), "{failures:?}");
 
     let url = url::Url::parse("https://b23.tv/abc").unwrap();
     assert_eq!(table.route(&url).unwrap().platform, "bilibili");

@@ -45,7 +45,7 @@ async fn setup(allow_loopback: bool, tweak: Option<Arc<dyn Fn(&mut grabkit_host:
 async fn assert_still_serving(server: &TestServer) {
     let (status, body) = server.parse("https://probe.test/ok").await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!(body["data"]["title"], "probe ok");
+    assert_eq!(body["data"]["title"], "probe ok 0.1.0");
     assert_eq!(body["data"]["videos"][0]["url"], "https://cdn.probe.test/v.mp4");
 }
 

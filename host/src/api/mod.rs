@@ -2,6 +2,7 @@
 //! envelope `{"status","data","msg"[,"code"]}`; nothing falls through to a
 //! framework's plain-text error.
 
+mod admin;
 mod auth;
 mod body;
 mod ops;
@@ -21,13 +22,20 @@ pub struct AppState {
     pub service: Arc<ParseService>,
     /// Static bearer token guarding the parse endpoints, when set.
     pub api_token: Option<Arc<str>>,
+    /// Bearer token guarding the admin endpoints, when set.
+    pub admin_token: Option<Arc<str>>,
 }
+
+pub use admin::status_json;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/parse", post(parse::parse).fallback(method_not_allowed))
         .route("/api/v1/match", post(parse::match_url).fallback(method_not_allowed))
         .route("/api/v1/platforms", get(ops::platforms).fallback(method_not_allowed))
+        .route("/api/v1/plugins", get(admin::list).fallback(method_not_allowed))
+        .route("/api/v1/plugins/reload", post(admin::reload).fallback(method_not_allowed))
+        .route("/api/v1/plugins/{platform}/rollback", post(admin::rollback).fallback(method_not_allowed))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .fallback(not_found)

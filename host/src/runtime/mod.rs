@@ -11,7 +11,7 @@ mod state;
 
 pub use bindings::CONTRACT;
 pub use invoke::{InvokeError, Invocation};
-pub use plugin::{LoadError, LoadedPlugin, PluginOptions};
+pub use plugin::{LoadError, LoadedPlugin, PluginOptions, VersionStats, compile};
 pub use state::PluginContext;
 
 use state::RequestState;

@@ -61,6 +61,39 @@ pub struct LoadedPlugin {
     pub(super) pre: PluginPre<RequestState>,
     pub context: Arc<PluginContext>,
     pub permits: Semaphore,
+    /// How this version has fared (drives automatic rollback).
+    pub stats: VersionStats,
+}
+
+/// Parses served and failed by one loaded version. "Failed" means the
+/// plugin itself misbehaved (trap, memory, bad output, parse-failed), not
+/// that the platform said no.
+#[derive(Debug, Default)]
+pub struct VersionStats {
+    pub served: std::sync::atomic::AtomicU64,
+    pub failed: std::sync::atomic::AtomicU64,
+}
+
+impl VersionStats {
+    pub fn record(&self, failed: bool) {
+        use std::sync::atomic::Ordering::Relaxed;
+        self.served.fetch_add(1, Relaxed);
+        if failed {
+            self.failed.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// (served, failed)
+    pub fn get(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        (self.served.load(Relaxed), self.failed.load(Relaxed))
+    }
+}
+
+/// Compile wasm bytes to a component, off the async workers (CPU-bound).
+pub async fn compile(runtime: &Runtime, bytes: Vec<u8>) -> Result<Component, LoadError> {
+    let engine = runtime.engine.clone();
+    tokio::task::spawn_blocking(move || Component::new(&engine, &bytes)).await.map_err(|e| LoadError::Invalid(e.to_string()))?.map_err(|e| LoadError::Invalid(format!("{e:#}")))
 }
 
 impl LoadedPlugin {
@@ -70,12 +103,15 @@ impl LoadedPlugin {
         Self::from_bytes(runtime, &bytes, path).await
     }
 
+    /// Compile and describe (no cache; the registry adds one).
     pub async fn from_bytes(runtime: &Runtime, bytes: &[u8], path: &Path) -> Result<Self, LoadError> {
         let digest = hex::encode(Sha256::digest(bytes));
-        let engine = runtime.engine.clone();
-        let owned = bytes.to_vec();
-        // Compiling is CPU-bound: keep it off the async workers.
-        let component = tokio::task::spawn_blocking(move || Component::new(&engine, &owned)).await.map_err(|e| LoadError::Invalid(e.to_string()))?.map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
+        let component = compile(runtime, bytes.to_vec()).await?;
+        Self::from_component(runtime, component, digest, path).await
+    }
+
+    /// Check a compiled component against the contract, describe it, pre-link it.
+    pub async fn from_component(runtime: &Runtime, component: Component, digest: String, path: &Path) -> Result<Self, LoadError> {
         check_interfaces(runtime, &component)?;
         let pre = runtime.linker.instantiate_pre(&component).map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
         let pre = PluginPre::new(pre).map_err(|e| LoadError::WrongContract(format!("{e:#}")))?;
@@ -104,6 +140,7 @@ impl LoadedPlugin {
             context,
             insecure_hosts: d.insecure_hosts,
             permits: Semaphore::new(1),
+            stats: VersionStats::default(),
         })
     }
 

@@ -105,6 +105,9 @@ impl ParseService {
         };
         let result = self.run(&plugin, url.as_str()).await;
         self.metrics.parse(&plugin.platform, outcome_label(&result), started.elapsed());
+        if !matches!(result, Err(ParseError::Busy(_))) {
+            self.registry.record(&plugin, plugin_misbehaved(&result));
+        }
         result
     }
 
@@ -137,6 +140,11 @@ fn extract_error(e: crate::runtime::bindings::ExtractError) -> ParseError {
         E::ParseFailed(m) => (ExtractKind::ParseFailed, m),
     };
     ParseError::Extract { kind, message }
+}
+
+/// Failures that are the plugin's fault (they count against a new version).
+fn plugin_misbehaved(r: &Result<MediaJson, ParseError>) -> bool {
+    matches!(r, Err(ParseError::Plugin(InvokeError::Trap(_) | InvokeError::Memory(_)) | ParseError::Output(_) | ParseError::Extract { kind: ExtractKind::ParseFailed, .. }))
 }
 
 fn outcome_label(r: &Result<MediaJson, ParseError>) -> &'static str {

@@ -37,7 +37,8 @@ impl Plugin for Probe {
             "ok" => {
                 let v: Value = client.get(format!("{UP}/ok")).json_response()?;
                 let mut m = Media::new("probe", v["id"].as_str().required("id")?);
-                m.title = v["title"].as_str().unwrap_or_default().to_string();
+                // The version tells hot-reload tests which build answered.
+                m.title = format!("{} {}", v["title"].as_str().unwrap_or_default(), env!("CARGO_PKG_VERSION"));
                 m.videos.push(Video::new(v["url"].as_str().required("url")?).quality("720p").size(Some(1280), Some(720)));
                 Ok(m)
             }
