@@ -231,4 +231,14 @@ mod tests {
         assert_eq!(per["bilibili"].config["cookie"], "SESSDATA=x");
         assert!(toml::from_str::<Settings>("listn = 1").is_err());
     }
+
+    #[test]
+    fn readme_example_config_is_valid() {
+        let readme = include_str!("../../README.md");
+        let start = readme.find("```toml\n").expect("README has a toml example") + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let s: Settings = toml::from_str(&readme[start..end]).expect("README's example settings parse");
+        assert!(s.sandbox().is_ok());
+        assert_eq!(s.rollback().window, 20);
+    }
 }
