@@ -42,12 +42,8 @@ pub struct VideoJson {
     pub height: u32,
     pub has_audio: bool,
     pub source: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub codec: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bitrate: Option<u64>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub backup_urls: Vec<String>,
+    #[serde(flatten)]
+    pub extras: StreamExtras,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -56,12 +52,26 @@ pub struct AudioJson {
     pub url: String,
     pub quality: String,
     pub mime_type: String,
+    #[serde(flatten)]
+    pub extras: StreamExtras,
+}
+
+/// Optional facts both stream kinds carry, printed only when known.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamExtras {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub codec: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bitrate: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub backup_urls: Vec<String>,
+}
+
+impl StreamExtras {
+    fn new(codec: Option<String>, bitrate: Option<u64>, backups: Vec<String>) -> Self {
+        StreamExtras { codec: codec.filter(|c| !c.is_empty()), bitrate: bitrate.filter(|&b| b > 0), backup_urls: backups.into_iter().filter(|u| web_url(u)).collect() }
+    }
 }
 
 fn seconds<S: serde::Serializer>(d: &f64, s: S) -> Result<S::Ok, S::Error> {
@@ -121,9 +131,7 @@ impl MediaJson {
                         wit::VideoSource::Dash => "dash",
                         wit::VideoSource::Hls => "hls",
                     },
-                    codec: v.codec.filter(|c| !c.is_empty()),
-                    bitrate: v.bitrate.filter(|&b| b > 0),
-                    backup_urls: v.backup_urls.into_iter().filter(|u| web_url(u)).collect(),
+                    extras: StreamExtras::new(v.codec, v.bitrate, v.backup_urls),
                 })
                 .collect(),
             audios: m
@@ -134,9 +142,7 @@ impl MediaJson {
                     url: a.url,
                     quality: a.quality,
                     mime_type: non_empty(a.mime_type, "audio/mp4"),
-                    codec: a.codec.filter(|c| !c.is_empty()),
-                    bitrate: a.bitrate.filter(|&b| b > 0),
-                    backup_urls: a.backup_urls.into_iter().filter(|u| web_url(u)).collect(),
+                    extras: StreamExtras::new(a.codec, a.bitrate, a.backup_urls),
                 })
                 .collect(),
             headers,
