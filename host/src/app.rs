@@ -1,6 +1,8 @@
 //! Wiring: settings → runtime, sandbox, registry, service, router.
 
-use crate::api::{AppState, router};
+use crate::api::{AppState, Auth, router};
+use crate::store::keys::{ADMIN_PREFIX, hash_token, new_token};
+use crate::store::{KeyStore, SqliteStore};
 use crate::config::Settings;
 use crate::registry::Registry;
 use crate::registry::watcher::{WatchHandle, watch};
@@ -17,23 +19,13 @@ pub struct App {
 }
 
 impl App {
-    /// Build everything and load the plugins folder.
+    /// Build everything: the parse service, the key store and auth, the folder watch.
     pub async fn build(settings: &Settings) -> anyhow::Result<App> {
-        let runtime = Runtime::new(settings.runtime())?;
-        let sandbox = Sandbox::new(settings.sandbox()?)?;
-        let (per_plugin, default_options) = settings.plugin_options();
-        let metrics = Arc::new(Metrics::default());
-        let registry = Arc::new(Registry::new(runtime.clone(), settings.registry_paths(), per_plugin, default_options, settings.rollback(), metrics.clone()));
-        match registry.rescan().await {
-            Ok(n) => tracing::info!(dir = %settings.plugins_dir.display(), plugins = n, "plugins loaded"),
-            Err(e) => tracing::error!(dir = %settings.plugins_dir.display(), error = %e, "cannot read the plugins folder; serving with no plugins"),
-        }
-        let service = Arc::new(ParseService::new(runtime, registry, sandbox, metrics, settings.service()));
-        let state = AppState {
-            service: service.clone(),
-            api_token: settings.api_token.clone().filter(|t| !t.is_empty()).map(Into::into),
-            admin_token: settings.admin_token.clone().filter(|t| !t.is_empty()).map(Into::into),
-        };
+        let service = build_service(settings).await?;
+        let store = open_store(settings)?;
+        let admin_hash = admin_token_hash(store.as_ref(), settings)?;
+        let auth = Arc::new(Auth::new(store, admin_hash, (settings.keys.rate_per_sec, settings.keys.rate_burst)));
+        let state = AppState { service: service.clone(), auth };
         let watch = if settings.reload.watch {
             match watch(service.registry.clone(), std::time::Duration::from_millis(settings.reload.debounce_ms)) {
                 Ok(h) => Some(h),
@@ -48,7 +40,54 @@ impl App {
         Ok(App { service, state, _watch: watch })
     }
 
+    pub fn store(&self) -> &Arc<dyn KeyStore> {
+        &self.state.auth.store
+    }
+
     pub fn router(&self) -> axum::Router {
         router(self.state.clone())
     }
+}
+
+/// The parse pipeline alone, with the plugins folder loaded (what one-shot
+/// commands like `grabkit parse` need).
+pub async fn build_service(settings: &Settings) -> anyhow::Result<Arc<ParseService>> {
+    let runtime = Runtime::new(settings.runtime())?;
+    let sandbox = Sandbox::new(settings.sandbox()?)?;
+    let (per_plugin, default_options) = settings.plugin_options();
+    let metrics = Arc::new(Metrics::default());
+    let registry = Arc::new(Registry::new(runtime.clone(), settings.registry_paths(), per_plugin, default_options, settings.rollback(), metrics.clone()));
+    match registry.rescan().await {
+        Ok(n) => tracing::info!(dir = %settings.plugins_dir.display(), plugins = n, "plugins loaded"),
+        Err(e) => tracing::error!(dir = %settings.plugins_dir.display(), error = %e, "cannot read the plugins folder; serving with no plugins"),
+    }
+    Ok(Arc::new(ParseService::new(runtime, registry, sandbox, metrics, settings.service())))
+}
+
+/// Open (or create) the key database in the data dir and refund any
+/// reservation a crash left open.
+pub fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn KeyStore>> {
+    std::fs::create_dir_all(&settings.data_dir).map_err(|e| anyhow::anyhow!("creating the data dir {}: {e}", settings.data_dir.display()))?;
+    let path = settings.data_dir.join("grabkit.db");
+    let store = SqliteStore::open(&path).map_err(|e| anyhow::anyhow!("opening {}: {e}", path.display()))?;
+    let refunded = store.recover()?;
+    if refunded > 0 {
+        tracing::warn!(refunded, "refunded credits held by parses a crash interrupted");
+    }
+    Ok(Arc::new(store))
+}
+
+/// The admin token's hash: from settings, else the one generated at first
+/// start (printed once, kept hashed in the database).
+fn admin_token_hash(store: &dyn KeyStore, settings: &Settings) -> anyhow::Result<String> {
+    if let Some(t) = settings.admin_token.as_deref().filter(|t| !t.is_empty()) {
+        return Ok(hash_token(t));
+    }
+    if let Some(h) = store.meta_get("admin_token_hash")? {
+        return Ok(h);
+    }
+    let token = new_token(ADMIN_PREFIX);
+    store.meta_set("admin_token_hash", &hash_token(&token))?;
+    eprintln!("\n  grabkit admin token (shown once; set GRABKIT_ADMIN_TOKEN to choose your own):\n  {token}\n");
+    Ok(hash_token(&token))
 }

@@ -27,6 +27,13 @@ pub enum Command {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+    /// Manage API keys (in the data dir's database).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
     /// List the plugins in the plugins folder.
     Plugins {
         /// Print JSON instead of a table.
@@ -34,6 +41,55 @@ pub enum Command {
         json: bool,
         #[command(flatten)]
         settings: SettingsArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print its token (shown this once).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// RFC 3339 expiry, e.g. 2027-01-01T00:00:00Z [default: never].
+        #[arg(long)]
+        expires: Option<String>,
+        /// Allowed platforms, comma separated, or `all`.
+        #[arg(long, value_delimiter = ',')]
+        platforms: Option<Vec<String>>,
+        /// Credits [default: unlimited].
+        #[arg(long)]
+        credits: Option<i64>,
+    },
+    /// List keys (never their tokens).
+    List,
+    /// Change name, expiry, platforms or the enabled flag (never the token).
+    Edit {
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        /// RFC 3339 expiry, or `never`.
+        #[arg(long)]
+        expires: Option<String>,
+        #[arg(long, value_delimiter = ',')]
+        platforms: Option<Vec<String>>,
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+    },
+    /// Rotate the token, keeping every setting.
+    Reset { id: i64 },
+    /// Delete a key.
+    Delete { id: i64 },
+    /// Add to or set the balance.
+    Credits {
+        id: i64,
+        #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["set", "unlimited"])]
+        add: Option<i64>,
+        #[arg(long, conflicts_with = "unlimited")]
+        set: Option<i64>,
+        #[arg(long)]
+        unlimited: bool,
     },
 }
 
@@ -48,10 +104,10 @@ pub struct SettingsArgs {
     /// Folder of plugin `.wasm` files [default: where the build puts them].
     #[arg(long, env = "GRABKIT_PLUGINS")]
     pub plugins: Option<PathBuf>,
-    /// Require `Authorization: Bearer <token>` on the parse endpoints.
-    #[arg(long, env = "GRABKIT_API_TOKEN", hide_env_values = true)]
-    pub api_token: Option<String>,
-    /// Require `Authorization: Bearer <token>` on the admin endpoints.
+    /// Folder of the key database [default: ./grabkit-data].
+    #[arg(long, env = "GRABKIT_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Admin token for the admin endpoints [default: generated at first start].
     #[arg(long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Do not watch the plugins folder (reload only via the admin API).
@@ -114,9 +170,7 @@ impl SettingsArgs {
         }
         set!(s.listen, self.listen);
         set!(s.plugins_dir, self.plugins);
-        if self.api_token.is_some() {
-            s.api_token = self.api_token.clone();
-        }
+        set!(s.data_dir, self.data_dir);
         if self.admin_token.is_some() {
             s.admin_token = self.admin_token.clone();
         }

@@ -20,16 +20,37 @@ pub const BUILT_PLUGINS_DIR: &str = env!("GRABKIT_BUILT_PLUGINS_DIR");
 pub struct Settings {
     pub listen: SocketAddr,
     pub plugins_dir: PathBuf,
-    /// Static bearer token for the parse endpoints; none = open.
-    pub api_token: Option<String>,
-    /// Bearer token for the admin endpoints (`/api/v1/plugins…`); none = open.
+    /// Where the key database lives (created on first start).
+    pub data_dir: PathBuf,
+    /// Admin token; when unset, one is generated at first start, printed
+    /// once, and kept (hashed) in the database.
     pub admin_token: Option<String>,
+    pub keys: KeyDefaults,
     pub reload: Reload,
     pub limits: Limits,
     pub sandbox: Sandbox,
     /// Per-platform operator settings.
     pub plugins: BTreeMap<String, PluginSection>,
 }
+
+/// Defaults for API keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeyDefaults {
+    /// Requests per second per key, unless the key sets its own.
+    pub rate_per_sec: u32,
+    /// Burst above that rate.
+    pub rate_burst: u32,
+}
+
+impl Default for KeyDefaults {
+    fn default() -> Self {
+        KeyDefaults { rate_per_sec: 10, rate_burst: 20 }
+    }
+}
+
+/// The default data folder, relative to where grabkit runs.
+pub const DEFAULT_DATA_DIR: &str = "grabkit-data";
 
 /// Hot reload and plugin lifecycle.
 #[derive(Debug, Clone, Deserialize)]
@@ -97,8 +118,9 @@ impl Default for Settings {
         Settings {
             listen: "127.0.0.1:8080".parse().unwrap(),
             plugins_dir: PathBuf::from(BUILT_PLUGINS_DIR),
-            api_token: None,
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             admin_token: None,
+            keys: KeyDefaults::default(),
             reload: Reload::default(),
             limits: Limits::default(),
             sandbox: Sandbox::default(),

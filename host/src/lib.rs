@@ -18,3 +18,4 @@ pub mod telemetry;
 pub mod app;
 pub mod config;
 pub mod cli;
+pub mod accounts;

@@ -1,6 +1,6 @@
 use clap::Parser;
-use grabkit_host::app::App;
-use grabkit_host::cli::{Cli, Command};
+use grabkit_host::app::{App, build_service};
+use grabkit_host::cli::{Cli, Command, KeysCommand};
 use grabkit_host::error::ApiError;
 use std::process::ExitCode;
 
@@ -30,8 +30,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Parse { url, settings } => {
-            let app = App::build(&one_shot(&settings)?).await?;
-            match app.service.parse(&url).await {
+            let service = build_service(&one_shot(&settings)?).await?;
+            match service.parse(&url).await {
                 Ok(media) => {
                     println!("{}", serde_json::to_string_pretty(&media)?);
                     Ok(ExitCode::SUCCESS)
@@ -43,12 +43,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Keys { action, settings } => keys(action, &settings.resolve()?),
         Command::Plugins { json, settings } => {
-            let app = App::build(&one_shot(&settings)?).await?;
-            let registry = &app.service.registry;
+            let service = build_service(&one_shot(&settings)?).await?;
+            let registry = &service.registry;
             let table = registry.table();
             if json {
-                println!("{}", serde_json::to_string_pretty(&grabkit_host::api::status_json(&app.state))?);
+                println!("{}", serde_json::to_string_pretty(&grabkit_host::api::status_json(&service))?);
             } else {
                 println!("{:<16} {:<20} {:<8} {:<16} SOURCE", "PLATFORM", "NAME", "VERSION", "DIGEST");
                 for p in &table.plugins {
@@ -63,6 +64,50 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `grabkit keys …`: works on the data dir's database directly.
+fn keys(action: KeysCommand, settings: &grabkit_host::config::Settings) -> anyhow::Result<ExitCode> {
+    use grabkit_host::accounts::{self, key_json, parse_platforms, parse_time};
+    use grabkit_host::store::keys::{CreditOp, KeyPatch, NewKey};
+    let store = grabkit_host::app::open_store(settings)?;
+    let store = store.as_ref();
+    let with_token = |c: accounts::Created| {
+        let mut j = key_json(&c.key);
+        j["token"] = c.token.into();
+        j
+    };
+    let out = match action {
+        KeysCommand::Create { name, expires, platforms, credits } => {
+            with_token(accounts::create(store, NewKey { name, expires_at: parse_time(expires.as_deref())?, platforms: parse_platforms(platforms)?, credits, ..Default::default() })?)
+        }
+        KeysCommand::List => serde_json::Value::Array(store.list()?.iter().map(key_json).collect()),
+        KeysCommand::Edit { id, name, expires, platforms, enable, disable } => {
+            let expires_at = match expires.as_deref() {
+                None => None,
+                Some("never") => Some(None),
+                Some(t) => Some(parse_time(Some(t))?),
+            };
+            let patch = KeyPatch { name, expires_at, platforms: platforms.map(|p| parse_platforms(Some(p))).transpose()?, enabled: (enable || disable).then_some(enable), ..Default::default() };
+            key_json(&accounts::edit(store, id, patch)?)
+        }
+        KeysCommand::Reset { id } => with_token(accounts::reset(store, id)?),
+        KeysCommand::Delete { id } => {
+            accounts::delete(store, id)?;
+            serde_json::json!({"id": id, "deleted": true})
+        }
+        KeysCommand::Credits { id, add, set, unlimited } => {
+            let op = match (add, set, unlimited) {
+                (Some(n), _, _) => CreditOp::Add(n),
+                (_, Some(n), _) => CreditOp::Set(Some(n)),
+                (_, _, true) => CreditOp::Set(None),
+                _ => anyhow::bail!("give --add N, --set N or --unlimited"),
+            };
+            key_json(&accounts::credits(store, id, op)?)
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&out)?);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Settings for a command that runs once: no folder watch.

@@ -91,7 +91,11 @@ async fn bench() {
         let ca = reqwest::Certificate::from_pem(mock.cert_pem.as_bytes()).unwrap();
         reqwest::Client::builder().add_root_certificate(ca).resolve("up.probe.test", mock.tls_addr).no_proxy().build().unwrap()
     };
-    let api_client = reqwest::Client::new();
+    let api_client = {
+        let mut h = reqwest::header::HeaderMap::new();
+        h.insert("authorization", format!("Bearer {}", server.token).parse().unwrap());
+        reqwest::Client::builder().default_headers(h).build().unwrap()
+    };
     let parse = |url: &'static str| {
         let (client, base) = (api_client.clone(), server.base.clone());
         move || {

@@ -26,14 +26,13 @@ pub struct TestSettings {
     /// Extra `host=ip[:port]` overrides.
     pub resolve: Vec<String>,
     pub allow_loopback: bool,
-    pub api_token: Option<String>,
     /// Adjust anything else.
     pub tweak: Option<Arc<dyn Fn(&mut Settings) + Send + Sync>>,
 }
 
 impl Default for TestSettings {
     fn default() -> Self {
-        TestSettings { plugins: vec![], hosts: vec![], resolve: vec![], allow_loopback: true, api_token: None, tweak: None }
+        TestSettings { plugins: vec![], hosts: vec![], resolve: vec![], allow_loopback: true, tweak: None }
     }
 }
 
@@ -41,6 +40,10 @@ pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
     pub app: App,
+    /// An unlimited API key every helper sends.
+    pub token: String,
+    pub admin_token: String,
+    pub data_dir: PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -57,7 +60,11 @@ impl TestServer {
         let mut s = Settings::default();
         s.listen = "127.0.0.1:0".parse().unwrap();
         s.plugins_dir = plugins;
-        s.api_token = t.api_token.clone();
+        s.data_dir = dir.path().join("data");
+        s.admin_token = Some("test-admin-token".into());
+        // Rate limits get their own tests; elsewhere they stay out of the way.
+        s.keys.rate_per_sec = 100_000;
+        s.keys.rate_burst = 100_000;
         s.sandbox.allow_loopback = t.allow_loopback;
         s.sandbox.ca_certs = vec![ca];
         s.sandbox.resolve = t.hosts.iter().map(|h| format!("{h}={}", mock.tls_addr)).chain(t.resolve.iter().cloned()).collect();
@@ -70,11 +77,14 @@ impl TestServer {
             f(&mut s);
         }
         let app = App::build(&s).await.expect("building the app");
+        let token = grabkit_host::accounts::create(app.store().as_ref(), grabkit_host::store::keys::NewKey { name: "tests".into(), ..Default::default() }).unwrap().token;
+        let admin_token = s.admin_token.clone().unwrap();
+        let data_dir = s.data_dir.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = app.router();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        TestServer { base, client: reqwest::Client::new(), app, _dir: dir }
+        TestServer { base, client: reqwest::Client::new(), app, token, admin_token, data_dir, _dir: dir }
     }
 
     /// POST /api/v1/parse with `{"url": url}`; returns (HTTP status, body).
@@ -82,15 +92,31 @@ impl TestServer {
         self.post_json("/api/v1/parse", &serde_json::json!({ "url": url })).await
     }
 
+    /// POST JSON with the test API key.
     pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        let r = self.client.post(format!("{}{path}", self.base)).header("content-type", "application/json").body(body.to_string()).send().await.unwrap();
+        self.send_json("POST", path, &self.token, Some(body)).await
+    }
+
+    /// Any method, any token, optional JSON body; the answer as JSON.
+    pub async fn send_json(&self, method: &str, path: &str, token: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
+        let mut rb = self.client.request(method.parse().unwrap(), format!("{}{path}", self.base)).header("authorization", format!("Bearer {token}"));
+        if let Some(b) = body {
+            rb = rb.header("content-type", "application/json").body(b.to_string());
+        }
+        let r = rb.send().await.unwrap();
         let status = r.status().as_u16();
         let text = r.text().await.unwrap();
         (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")))
     }
 
+    /// An admin request with the admin token.
+    pub async fn admin(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
+        self.send_json(method, path, &self.admin_token, body).await
+    }
+
+    /// GET with the test API key, body as text.
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(format!("{}{path}", self.base)).send().await.unwrap();
+        let r = self.client.get(format!("{}{path}", self.base)).header("authorization", format!("Bearer {}", self.token)).send().await.unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
 }

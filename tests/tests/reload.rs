@@ -27,7 +27,9 @@ async fn setup(admin_token: Option<&str>) -> Env {
     let token = admin_token.map(str::to_string);
     let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> = Arc::new(move |s| {
         s.reload.debounce_ms = 50;
-        s.admin_token = token.clone();
+        if token.is_some() {
+            s.admin_token = token.clone();
+        }
     });
     let server = TestServer::start(&mock, TestSettings { plugins: vec![test_plugin("probe")], hosts: vec!["up.probe.test".into()], tweak: Some(tweak), ..Default::default() }).await;
     let dir = server.app.service.registry.dir().to_path_buf();
@@ -123,9 +125,8 @@ async fn broken_files_never_replace_a_working_plugin() {
     assert_eq!(answering(&e.server).await, "0.1.0");
 
     // Visible in the admin API and the metrics.
-    let (status, body) = e.server.get("/api/v1/plugins").await;
+    let (status, v) = e.server.admin("GET", "/api/v1/plugins", None).await;
     assert_eq!(status, 200);
-    let v: Value = serde_json::from_str(&body).unwrap();
     assert_eq!(v["data"]["plugins"][0]["version"], "0.1.0");
     assert!(v["data"]["files"].as_array().unwrap().iter().any(|f| f["error"].as_str().is_some_and(|m| m.contains("already served"))), "{v}");
     let (_, metrics) = e.server.get("/metrics").await;
@@ -167,9 +168,9 @@ async fn compiled_cache_makes_a_restart_compile_nothing() {
     let mut s = grabkit_host::config::Settings::default();
     s.plugins_dir = e.dir.clone();
     s.reload.watch = false;
-    let again = grabkit_host::app::App::build(&s).await.unwrap();
-    assert_eq!(again.service.registry.cache_stats(), (1, 0), "restart with a warm cache: no compile");
-    assert_eq!(again.service.registry.table().get("probe").unwrap().version, "0.1.0");
+    let again = grabkit_host::app::build_service(&s).await.unwrap();
+    assert_eq!(again.registry.cache_stats(), (1, 0), "restart with a warm cache: no compile");
+    assert_eq!(again.registry.table().get("probe").unwrap().version, "0.1.0");
 
     // Swapping back to a digest seen before also hits the cache.
     let target = e.dir.join("probe.wasm");
@@ -199,12 +200,12 @@ async fn a_failing_new_version_is_rolled_back() {
     assert!(metrics.contains(r#"grabkit_plugin_rollbacks_total{platform="probe"} 1"#), "{metrics}");
 
     // The rejected build is not taken again until the file changes.
-    let (status, body) = e.server.post_json("/api/v1/plugins/reload", &Value::Null).await;
+    let (status, body) = e.server.admin("POST", "/api/v1/plugins/reload", None).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(answering(&e.server).await, "0.1.0");
-    let (status, body) = e.server.post_json("/api/v1/plugins/probe/rollback", &Value::Null).await;
+    let (status, body) = e.server.admin("POST", "/api/v1/plugins/probe/rollback", None).await;
     assert_eq!((status, body["code"].as_str()), (409, Some("no_previous_version")), "{body}");
-    let (status, body) = e.server.post_json("/api/v1/plugins/nope/rollback", &Value::Null).await;
+    let (status, body) = e.server.admin("POST", "/api/v1/plugins/nope/rollback", None).await;
     assert_eq!((status, body["code"].as_str()), (404, Some("unknown_platform")), "{body}");
 }
 
@@ -218,13 +219,14 @@ async fn manual_rollback_and_admin_token() {
     let url = format!("{}/api/v1/plugins/probe/rollback", e.server.base);
     let r = e.server.client.post(&url).send().await.unwrap();
     assert_eq!(r.status().as_u16(), 401);
-    let r = e.server.client.get(format!("{}/api/v1/plugins", e.server.base)).header("authorization", "Bearer wrong").send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 401);
-    let r = e.server.client.post(&url).header("authorization", "Bearer adm1n").send().await.unwrap();
-    assert_eq!(r.status().as_u16(), 200);
+    let (status, _) = e.server.send_json("GET", "/api/v1/plugins", "wrong", None).await;
+    assert_eq!(status, 401);
+    let (status, _) = e.server.send_json("GET", "/api/v1/plugins", &e.server.token, None).await;
+    assert_eq!(status, 401, "an API key is not an admin token");
+    let (status, _) = e.server.send_json("POST", "/api/v1/plugins/probe/rollback", "adm1n", None).await;
+    assert_eq!(status, 200);
     assert_eq!(answering(&e.server).await, "0.1.0");
-    let r = e.server.client.get(format!("{}/api/v1/plugins", e.server.base)).header("authorization", "Bearer adm1n").send().await.unwrap();
-    let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let (_, v) = e.server.send_json("GET", "/api/v1/plugins", "adm1n", None).await;
     assert_eq!(v["data"]["plugins"][0]["version"], "0.1.0");
     assert!(v["data"]["plugins"][0]["lastLoadError"].as_str().unwrap().contains("rolled back by an operator"), "{v}");
 }

@@ -31,6 +31,23 @@ async fn read_capped(body: Body) -> Result<Vec<u8>, ApiError> {
 }
 
 pub async fn url_field(headers: &HeaderMap, body: Body) -> Result<String, ApiError> {
+    let value = read_json_object_or_any(headers, body).await?;
+    match value.get("url") {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
+        Some(serde_json::Value::String(_)) => Err(ApiError::bad_request("missing_url", "`url` is empty")),
+        Some(_) => Err(ApiError::bad_request("missing_url", "`url` must be a string")),
+        None if value.is_object() => Err(ApiError::bad_request("missing_url", "the body has no `url` field")),
+        None => Err(ApiError::bad_request("invalid_json", "the body must be a JSON object like {\"url\": \"...\"}")),
+    }
+}
+
+/// A JSON object body (admin requests).
+pub async fn read_json_object(headers: &HeaderMap, body: Body) -> Result<serde_json::Value, ApiError> {
+    let v = read_json_object_or_any(headers, body).await?;
+    if v.is_object() { Ok(v) } else { Err(ApiError::bad_request("invalid_json", "the body must be a JSON object")) }
+}
+
+async fn read_json_object_or_any(headers: &HeaderMap, body: Body) -> Result<serde_json::Value, ApiError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
         if !ct.starts_with("application/json") && !ct.contains("+json") {
@@ -41,12 +58,5 @@ pub async fn url_field(headers: &HeaderMap, body: Body) -> Result<String, ApiErr
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::bad_request("missing_body", "the body is empty; send {\"url\": \"...\"}"));
     }
-    let value: serde_json::Value = serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))?;
-    match value.get("url") {
-        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(serde_json::Value::String(_)) => Err(ApiError::bad_request("missing_url", "`url` is empty")),
-        Some(_) => Err(ApiError::bad_request("missing_url", "`url` must be a string")),
-        None if value.is_object() => Err(ApiError::bad_request("missing_url", "the body has no `url` field")),
-        None => Err(ApiError::bad_request("invalid_json", "the body must be a JSON object like {\"url\": \"...\"}")),
-    }
+    serde_json::from_slice(&bytes).map_err(|e| ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")))
 }

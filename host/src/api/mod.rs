@@ -5,6 +5,7 @@
 mod admin;
 mod auth;
 mod body;
+mod keys;
 mod ops;
 mod parse;
 
@@ -20,19 +21,23 @@ use std::sync::Arc;
 #[derive(Clone)]
 pub struct AppState {
     pub service: Arc<ParseService>,
-    /// Static bearer token guarding the parse endpoints, when set.
-    pub api_token: Option<Arc<str>>,
-    /// Bearer token guarding the admin endpoints, when set.
-    pub admin_token: Option<Arc<str>>,
+    /// API keys, the admin token, rate limits.
+    pub auth: Arc<auth::Auth>,
 }
 
 pub use admin::status_json;
+pub use auth::Auth;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/api/v1/parse", post(parse::parse).fallback(method_not_allowed))
         .route("/api/v1/match", post(parse::match_url).fallback(method_not_allowed))
+        .route("/api/v1/usage", get(parse::usage).fallback(method_not_allowed))
         .route("/api/v1/platforms", get(ops::platforms).fallback(method_not_allowed))
+        .route("/api/v1/admin/keys", post(keys::create).get(keys::list).fallback(method_not_allowed))
+        .route("/api/v1/admin/keys/{id}", get(keys::get).patch(keys::edit).delete(keys::delete).fallback(method_not_allowed))
+        .route("/api/v1/admin/keys/{id}/reset", post(keys::reset).fallback(method_not_allowed))
+        .route("/api/v1/admin/keys/{id}/credits", post(keys::credits).fallback(method_not_allowed))
         .route("/api/v1/plugins", get(admin::list).fallback(method_not_allowed))
         .route("/api/v1/plugins/reload", post(admin::reload).fallback(method_not_allowed))
         .route("/api/v1/plugins/{platform}/rollback", post(admin::rollback).fallback(method_not_allowed))

@@ -1,29 +1,85 @@
-//! `POST /api/v1/parse` and `POST /api/v1/match`.
+//! `POST /api/v1/parse`, `POST /api/v1/match`, `GET /api/v1/usage`.
 
-use super::{AppState, auth, body, ok};
+use super::auth::store_error;
+use super::{AppState, body, ok};
+use crate::accounts::now;
 use crate::error::ApiError;
+use crate::store::keys::StoreError;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use std::time::Instant;
 
+/// The seed's order: token (missing, invalid, expired) → rate → link →
+/// platform permission → credit; one credit per success, nothing otherwise.
 pub async fn parse(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+    let started = Instant::now();
+    let auth = &state.auth;
+    let key = match auth.api_key(&headers, now()).and_then(|k| auth.rate_limit(&k).map(|_| k)) {
+        Ok(k) => k,
+        Err(e) => return e.into_response(),
+    };
+    let store = auth.store.clone();
+    // Refusals before a credit is held are recorded, uncharged.
+    let refuse = |platform: &str, e: ApiError| {
+        let _ = store.record(key.id, platform, e.code_label(), started.elapsed().as_millis() as u64, now());
+        e.into_response()
+    };
+    let url = match body::url_field(&headers, body).await {
+        Ok(u) => u,
+        Err(e) => return refuse("none", e),
+    };
+    let route = match state.service.route(&url) {
+        Ok(r) => r,
+        Err(e) => return refuse("none", e.into()),
+    };
+    if !key.allows(&route.platform) {
+        return refuse(&route.platform, ApiError::new(StatusCode::FORBIDDEN, "platform_not_allowed", format!("this API key may not parse `{}` links", route.platform)));
+    }
+    let reservation = match store.reserve(key.id, &route.platform, now()) {
+        Ok(r) => r,
+        Err(StoreError::NoCredits) => return refuse(&route.platform, ApiError::new(StatusCode::PAYMENT_REQUIRED, "insufficient_credits", "no credits left on this API key")),
+        Err(e) => return store_error(e).into_response(),
+    };
+    let result = state.service.parse(&url).await;
+    let outcome = match &result {
+        Ok(_) => "success",
+        Err(e) => ApiError::from_parse(e).code_label(),
+    };
+    let left = match store.settle(reservation, outcome, started.elapsed().as_millis() as u64, result.is_ok()) {
+        Ok(l) => l,
+        Err(e) => return store_error(e).into_response(),
+    };
+    let mut resp = match result {
+        Ok(media) => ok(media).into_response(),
+        Err(e) => ApiError::from(e).into_response(),
+    };
+    if let Some(n) = left {
+        resp.headers_mut().insert("x-credits-remaining", HeaderValue::from(n));
+    }
+    resp
+}
+
+/// Which platform and plugin would take a link; no upstream request, no charge.
+pub async fn match_url(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
     let run = async {
-        auth::check(&headers, state.api_token.as_deref())?;
+        state.auth.api_key(&headers, now())?;
         let url = body::url_field(&headers, body).await?;
-        let media = state.service.parse(&url).await?;
-        Ok::<_, ApiError>(ok(media))
+        let r = state.service.route(&url)?;
+        Ok::<_, ApiError>(ok(serde_json::json!({"url": r.url.as_str(), "platform": r.platform, "plugin": r.plugin, "version": r.version})))
     };
     run.await.into_response()
 }
 
-/// Which platform and plugin would take a link; no upstream request.
-pub async fn match_url(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+/// `GET /api/v1/usage`: the calling key's own usage.
+pub async fn usage(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let run = async {
-        auth::check(&headers, state.api_token.as_deref())?;
-        let url = body::url_field(&headers, body).await?;
-        let r = state.service.route(&url)?;
-        Ok::<_, ApiError>(ok(serde_json::json!({"url": r.url.as_str(), "platform": r.platform, "plugin": r.plugin, "version": r.version})))
+        let key = state.auth.api_key(&headers, now())?;
+        let t = now();
+        let day_start = t - t.rem_euclid(86_400);
+        let u = state.auth.store.usage(key.id, day_start).map_err(store_error)?;
+        Ok::<_, ApiError>(ok(serde_json::json!({"key": crate::accounts::key_json(&key), "credits": key.credits, "today": u.today, "total": u.total, "byPlatform": u.by_platform, "byOutcome": u.by_outcome})))
     };
     run.await.into_response()
 }

@@ -1,0 +1,97 @@
+//! Key administration shared by the admin API and `grabkit keys`: create,
+//! edit, rotate, delete, credits. Validates input once, for both.
+
+use crate::store::keys::{CreditOp, Key, KeyPatch, KeyStore, NewKey, StoreError, hash_token, new_token, token_prefix};
+use crate::store::keys::KEY_PREFIX;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no key with id {0}")]
+    NotFound(i64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// Parse an RFC 3339 time (`null`/empty = none).
+pub fn parse_time(s: Option<&str>) -> Result<Option<i64>, AccountError> {
+    match s.map(str::trim).filter(|s| !s.is_empty() && *s != "null") {
+        None => Ok(None),
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339).map(|t| Some(t.unix_timestamp())).map_err(|e| AccountError::Invalid(format!("`{s}` is not an RFC 3339 time: {e}"))),
+    }
+}
+
+pub fn format_time(t: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(t).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
+}
+
+/// `["all"]` (or nothing) = every platform; otherwise lowercase platform ids.
+pub fn parse_platforms(list: Option<Vec<String>>) -> Result<Option<Vec<String>>, AccountError> {
+    let Some(list) = list else { return Ok(None) };
+    let list: Vec<String> = list.into_iter().map(|p| p.trim().to_ascii_lowercase()).filter(|p| !p.is_empty()).collect();
+    if list.is_empty() || list.iter().any(|p| p == "all") {
+        return Ok(None);
+    }
+    if let Some(bad) = list.iter().find(|p| !p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')) {
+        return Err(AccountError::Invalid(format!("`{bad}` is not a platform id")));
+    }
+    Ok(Some(list))
+}
+
+/// A created key and its token (shown this once).
+pub struct Created {
+    pub key: Key,
+    pub token: String,
+}
+
+pub fn create(store: &dyn KeyStore, new: NewKey) -> Result<Created, AccountError> {
+    if new.name.trim().is_empty() {
+        return Err(AccountError::Invalid("`name` is required".into()));
+    }
+    if new.credits.is_some_and(|c| c < 0) {
+        return Err(AccountError::Invalid("`credits` cannot be negative".into()));
+    }
+    let token = new_token(KEY_PREFIX);
+    let key = store.create(&new, &hash_token(&token), &token_prefix(&token), now())?;
+    Ok(Created { key, token })
+}
+
+pub fn edit(store: &dyn KeyStore, id: i64, patch: KeyPatch) -> Result<Key, AccountError> {
+    if patch.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(AccountError::Invalid("`name` cannot be empty".into()));
+    }
+    store.update(id, &patch)?.ok_or(AccountError::NotFound(id))
+}
+
+/// New token, same settings; the old token stops working at once.
+pub fn reset(store: &dyn KeyStore, id: i64) -> Result<Created, AccountError> {
+    let token = new_token(KEY_PREFIX);
+    let key = store.rotate(id, &hash_token(&token), &token_prefix(&token))?.ok_or(AccountError::NotFound(id))?;
+    Ok(Created { key, token })
+}
+
+pub fn delete(store: &dyn KeyStore, id: i64) -> Result<(), AccountError> {
+    if store.delete(id)? { Ok(()) } else { Err(AccountError::NotFound(id)) }
+}
+
+pub fn credits(store: &dyn KeyStore, id: i64, op: CreditOp) -> Result<Key, AccountError> {
+    store.credits(id, op)?.ok_or(AccountError::NotFound(id))
+}
+
+/// The JSON shape of a key in API answers and CLI output.
+pub fn key_json(k: &Key) -> serde_json::Value {
+    serde_json::json!({
+        "id": k.id, "name": k.name, "tokenPrefix": k.token_prefix,
+        "createdAt": format_time(k.created_at), "expiresAt": k.expires_at.map(format_time),
+        "platforms": k.platforms.clone().unwrap_or_else(|| vec!["all".into()]),
+        "credits": k.credits, "enabled": k.enabled, "lastUsedAt": k.last_used_at.map(format_time),
+        "ratePerSec": k.rate_per_sec, "rateBurst": k.rate_burst,
+    })
+}
