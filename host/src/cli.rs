@@ -59,6 +59,12 @@ pub enum KeysCommand {
         /// Credits [default: unlimited].
         #[arg(long)]
         credits: Option<i64>,
+        /// Requests per second for this key [default: the server's].
+        #[arg(long)]
+        rate_per_sec: Option<u32>,
+        /// Burst above that rate [default: the server's].
+        #[arg(long)]
+        rate_burst: Option<u32>,
     },
     /// List keys (never their tokens).
     List,
@@ -96,61 +102,61 @@ pub enum KeysCommand {
 #[derive(Debug, Args, Default)]
 pub struct SettingsArgs {
     /// TOML settings file (flags and env override it).
-    #[arg(long, env = "GRABKIT_CONFIG")]
+    #[arg(global = true, long, env = "GRABKIT_CONFIG")]
     pub config: Option<PathBuf>,
     /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(long, env = "GRABKIT_LISTEN")]
+    #[arg(global = true, long, env = "GRABKIT_LISTEN")]
     pub listen: Option<SocketAddr>,
     /// Folder of plugin `.wasm` files [default: where the build puts them].
-    #[arg(long, env = "GRABKIT_PLUGINS")]
+    #[arg(global = true, long, env = "GRABKIT_PLUGINS")]
     pub plugins: Option<PathBuf>,
     /// Folder of the key database [default: ./grabkit-data].
-    #[arg(long, env = "GRABKIT_DATA_DIR")]
+    #[arg(global = true, long, env = "GRABKIT_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Admin token for the admin endpoints [default: generated at first start].
-    #[arg(long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(global = true, long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
     /// Do not watch the plugins folder (reload only via the admin API).
-    #[arg(long, env = "GRABKIT_NO_WATCH")]
+    #[arg(global = true, long, env = "GRABKIT_NO_WATCH")]
     pub no_watch: bool,
     /// Compiled-plugin cache folder [default: <plugins>/.cache].
-    #[arg(long, env = "GRABKIT_CACHE_DIR")]
+    #[arg(global = true, long, env = "GRABKIT_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Pin list [default: <plugins>/plugins.lock].
-    #[arg(long, env = "GRABKIT_PIN_FILE")]
+    #[arg(global = true, long, env = "GRABKIT_PIN_FILE")]
     pub pin_file: Option<PathBuf>,
     /// Outbound proxy for plugin requests (also HTTPS_PROXY).
-    #[arg(long, env = "GRABKIT_PROXY")]
+    #[arg(global = true, long, env = "GRABKIT_PROXY")]
     pub proxy: Option<String>,
     /// Extra trusted CA certificate (PEM), repeatable.
-    #[arg(long = "ca-cert", env = "GRABKIT_CA_CERTS", value_delimiter = ',')]
+    #[arg(global = true, long = "ca-cert", env = "GRABKIT_CA_CERTS", value_delimiter = ',')]
     pub ca_certs: Vec<PathBuf>,
     /// Let plugins reach loopback addresses. Development and tests only.
-    #[arg(long, env = "GRABKIT_ALLOW_LOOPBACK")]
+    #[arg(global = true, long, env = "GRABKIT_ALLOW_LOOPBACK")]
     pub allow_loopback: bool,
     /// Resolve HOST to IP[:PORT] for plugin requests, repeatable (still checked).
-    #[arg(long, env = "GRABKIT_RESOLVE", value_delimiter = ',')]
+    #[arg(global = true, long, env = "GRABKIT_RESOLVE", value_delimiter = ',')]
     pub resolve: Vec<String>,
     /// Memory cap per plugin instance, MiB [default: 64].
-    #[arg(long, env = "GRABKIT_MEMORY_MIB")]
+    #[arg(global = true, long, env = "GRABKIT_MEMORY_MIB")]
     pub memory_mib: Option<usize>,
     /// Deadline per parse, seconds [default: 10].
-    #[arg(long, env = "GRABKIT_DEADLINE_SECS")]
+    #[arg(global = true, long, env = "GRABKIT_DEADLINE_SECS")]
     pub deadline_secs: Option<f64>,
     /// Timeout per outbound request, seconds [default: 15].
-    #[arg(long, env = "GRABKIT_HTTP_TIMEOUT_SECS")]
+    #[arg(global = true, long, env = "GRABKIT_HTTP_TIMEOUT_SECS")]
     pub http_timeout_secs: Option<f64>,
     /// Response size cap per outbound request, bytes [default: 16 MiB].
-    #[arg(long, env = "GRABKIT_MAX_RESPONSE_BYTES")]
+    #[arg(global = true, long, env = "GRABKIT_MAX_RESPONSE_BYTES")]
     pub max_response_bytes: Option<u64>,
     /// Outbound requests per parse [default: 32].
-    #[arg(long, env = "GRABKIT_MAX_REQUESTS")]
+    #[arg(global = true, long, env = "GRABKIT_MAX_REQUESTS")]
     pub max_requests: Option<u32>,
     /// Parses running at once, all plugins [default: 64].
-    #[arg(long, env = "GRABKIT_MAX_CONCURRENCY")]
+    #[arg(global = true, long, env = "GRABKIT_MAX_CONCURRENCY")]
     pub max_concurrency: Option<usize>,
     /// Parses running at once per plugin [default: 32].
-    #[arg(long, env = "GRABKIT_MAX_CONCURRENCY_PER_PLUGIN")]
+    #[arg(global = true, long, env = "GRABKIT_MAX_CONCURRENCY_PER_PLUGIN")]
     pub max_concurrency_per_plugin: Option<usize>,
 }
 

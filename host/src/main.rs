@@ -78,8 +78,8 @@ fn keys(action: KeysCommand, settings: &grabkit_host::config::Settings) -> anyho
         j
     };
     let out = match action {
-        KeysCommand::Create { name, expires, platforms, credits } => {
-            with_token(accounts::create(store, NewKey { name, expires_at: parse_time(expires.as_deref())?, platforms: parse_platforms(platforms)?, credits, ..Default::default() })?)
+        KeysCommand::Create { name, expires, platforms, credits, rate_per_sec, rate_burst } => {
+            with_token(accounts::create(store, NewKey { name, expires_at: parse_time(expires.as_deref())?, platforms: parse_platforms(platforms)?, credits, rate_per_sec, rate_burst })?)
         }
         KeysCommand::List => serde_json::Value::Array(store.list()?.iter().map(key_json).collect()),
         KeysCommand::Edit { id, name, expires, platforms, enable, disable } => {

@@ -43,3 +43,38 @@ fn bad_settings_are_reported() {
     assert_eq!(code, 2);
     assert!(err.contains("HOST=IP"), "{err}");
 }
+
+#[test]
+fn keys_lifecycle_from_the_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_str().unwrap();
+    let json = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(["--data-dir", d]);
+        let (code, out, err) = grabkit(&all);
+        assert_eq!(code, 0, "{args:?}: {err}");
+        serde_json::from_str::<serde_json::Value>(&out).unwrap()
+    };
+    let k = json(&["keys", "create", "--name", "ops", "--platforms", "bilibili,douyin", "--credits", "5", "--expires", "2030-01-01T00:00:00Z"]);
+    let (id, token) = (k["id"].to_string(), k["token"].as_str().unwrap().to_string());
+    assert!(token.starts_with("gk_live_") && token.len() >= 8 + 32, "≥128 bits of randomness");
+    assert_eq!(k["platforms"], serde_json::json!(["bilibili", "douyin"]));
+    let list = json(&["keys", "list"]);
+    assert_eq!(list[0]["name"], "ops");
+    assert!(list[0].get("token").is_none());
+    let k = json(&["keys", "edit", &id, "--name", "ops2", "--expires", "never", "--platforms", "all", "--disable"]);
+    assert_eq!((k["name"].as_str(), k["expiresAt"].is_null(), k["enabled"].as_bool()), (Some("ops2"), true, Some(false)));
+    assert_eq!(k["platforms"], serde_json::json!(["all"]));
+    assert_eq!(json(&["keys", "credits", &id, "--add", "-2"])["credits"], 3);
+    assert!(json(&["keys", "credits", &id, "--unlimited"])["credits"].is_null());
+    let r = json(&["keys", "reset", &id]);
+    assert_ne!(r["token"].as_str().unwrap(), token);
+    assert_eq!(r["name"], "ops2");
+    json(&["keys", "delete", &id]);
+    let (code, _, err) = grabkit(&["keys", "delete", &id, "--data-dir", d]);
+    assert_ne!(code, 0);
+    assert!(err.contains("no key with id"), "{err}");
+    let (code, _, err) = grabkit(&["keys", "create", "--name", "x", "--expires", "soon", "--data-dir", d]);
+    assert_ne!(code, 0);
+    assert!(err.contains("RFC 3339"), "{err}");
+}
