@@ -86,6 +86,12 @@ impl RequestBuilder {
         self
     }
 
+    /// A URL-encoded form body with its content type.
+    pub fn form<K: AsRef<str>, V: AsRef<str>>(self, fields: &[(K, V)]) -> Self {
+        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))).finish();
+        self.header("Content-Type", "application/x-www-form-urlencoded").body(body)
+    }
+
     /// A JSON body with its content type.
     pub fn json(self, value: &serde_json::Value) -> Self {
         self.header("Content-Type", "application/json").body(value.to_string())

@@ -47,10 +47,13 @@ impl Reply {
 /// A request the mock saw.
 #[derive(Debug, Clone)]
 pub struct Seen {
+    pub method: String,
     pub host: String,
     pub path: String,
     pub query: String,
     pub headers: HeaderMap,
+    /// The request body as text (lossy).
+    pub body: String,
 }
 
 pub type Responder = Arc<dyn Fn(&Seen) -> Reply + Send + Sync>;
@@ -123,7 +126,9 @@ impl Mock {
 async fn answer(req: Request<hyper::body::Incoming>, responder: &Responder, seen: &Mutex<Vec<Seen>>) -> Response<Body> {
     let host = req.headers().get("host").and_then(|h| h.to_str().ok()).or_else(|| req.uri().host()).unwrap_or_default();
     let host = host.split(':').next().unwrap_or_default().to_string();
-    let s = Seen { host, path: req.uri().path().to_string(), query: req.uri().query().unwrap_or_default().to_string(), headers: req.headers().clone() };
+    let (parts, body) = req.into_parts();
+    let body = axum::body::to_bytes(Body::new(body), 1 << 20).await.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
+    let s = Seen { method: parts.method.to_string(), host, path: parts.uri.path().to_string(), query: parts.uri.query().unwrap_or_default().to_string(), headers: parts.headers, body };
     seen.lock().unwrap().push(s.clone());
     let reply = responder(&s);
     if let Some(d) = reply.delay {
