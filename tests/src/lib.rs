@@ -4,6 +4,7 @@
 //! server wired to it.
 
 pub mod bilibili;
+pub mod kuaishou;
 pub mod weibo;
 pub mod mock;
 pub mod proxy;
