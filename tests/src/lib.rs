@@ -4,6 +4,7 @@
 //! server wired to it.
 
 pub mod bilibili;
+pub mod douyin;
 pub mod kuaishou;
 pub mod weibo;
 pub mod mock;

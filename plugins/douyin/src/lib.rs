@@ -1,0 +1,131 @@
+//! Douyin: `v.douyin.com` share links, `douyin.com/video|note|slides|share/…`,
+//! `modal_id=` pages, and media CDN links (returned as the media itself).
+//!
+//! Route (no cookie, no signature): the iesdouyin share page fetched as an
+//! iPhone, whose `window._ROUTER_DATA` holds `videoInfoRes.item_list[0]`;
+//! slides (mixed image/video posts) come from the `slidesinfo` API.
+
+mod item;
+
+use grabkit_sdk::prelude::*;
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Link {
+    Video,
+    Note,
+    Slides,
+    Modal,
+    Cdn,
+    Short,
+}
+
+const LINKS: Links<Link> = &[
+    (Link::Video, "*.douyin.com/video/{id:num}"),
+    (Link::Video, "*.douyin.com/share/video/{id:num}"),
+    (Link::Video, "*.douyin.com/shipin/{id:num}"),
+    (Link::Video, "*.douyin.com/vsdetail/{id:num}"),
+    (Link::Video, "*.iesdouyin.com/share/video/{id:num}"),
+    (Link::Video, "jingxuan.douyin.com/m/video/{id:num}"),
+    (Link::Note, "*.douyin.com/note/{id:num}"),
+    (Link::Note, "*.douyin.com/share/note/{id:num}"),
+    (Link::Note, "*.iesdouyin.com/share/note/{id:num}"),
+    (Link::Slides, "*.douyin.com/slides/{id:num}"),
+    (Link::Slides, "*.douyin.com/share/slides/{id:num}"),
+    (Link::Slides, "*.iesdouyin.com/share/slides/{id:num}"),
+    (Link::Modal, "*.douyin.com/**?modal_id={id:num}"),
+    (Link::Cdn, "*.douyinvod.com/**"),
+    (Link::Cdn, "*.douyinpic.com/**"),
+    (Link::Cdn, "*.douyinstatic.com/**"),
+    (Link::Short, "v.douyin.com/{code}"),
+    (Link::Short, "jx.douyin.com/{code}"),
+];
+
+pub(crate) const PLATFORM: &str = "douyin";
+
+struct Douyin;
+
+impl Plugin for Douyin {
+    fn describe() -> Descriptor {
+        Descriptor {
+            name: "grabkit-douyin".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            platform: PLATFORM.into(),
+            url_patterns: patterns(LINKS),
+            allowed_hosts: vec!["v.douyin.com".into(), "jx.douyin.com".into(), "www.iesdouyin.com".into()],
+            insecure_hosts: vec![],
+            download_headers: vec![("Referer".into(), "https://www.douyin.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+        }
+    }
+
+    fn parse(input: &str) -> Result<Media> {
+        let client = Client::new().user_agent(ua::IOS);
+        let mut link = route(input, LINKS)?;
+        if link.kind == Link::Short {
+            let target = resolve_short_link(&client, &link.url, |u| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind == Link::Short))?;
+            link = route_url(target.clone(), LINKS).map_err(|_| Error::unsupported(format!("the share link leads to {target}, which is not a single post")))?;
+        }
+        let id = link.cap("id").to_string();
+        match link.kind {
+            Link::Video | Link::Modal => item::from_share_page(&client, "video", &id),
+            Link::Note => item::from_share_page(&client, "note", &id),
+            Link::Slides => item::from_slides(&id),
+            Link::Cdn => Ok(cdn_media(&link.url)),
+            Link::Short => unreachable!("resolved above"),
+        }
+    }
+}
+
+/// A CDN link is already the media: describe it without fetching.
+fn cdn_media(url: &Url) -> Media {
+    let host = url.host_str().unwrap_or_default();
+    let s = url.as_str();
+    let id = url.path_segments().and_then(|mut p| p.rfind(|x| !x.is_empty()).map(str::to_string)).unwrap_or_else(|| "media".into());
+    let mut media = Media::new(PLATFORM, id);
+    if host.ends_with("douyinpic.com") {
+        media.images.push(Image::new(s));
+    } else if host.ends_with("douyinstatic.com") && (s.contains(".mp3") || s.contains("ies-music")) {
+        media.audios.push(Audio::new(s).mime("audio/mpeg"));
+    } else if host.ends_with("douyinstatic.com") && [".jpeg", ".jpg", ".png", ".webp"].iter().any(|e| s.contains(e)) {
+        media.images.push(Image::new(s));
+    } else {
+        media.videos.push(Video::new(s));
+    }
+    media
+}
+
+grabkit_sdk::export_plugin!(Douyin);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(u: &str) -> Option<Link> {
+        route(u, LINKS).ok().map(|m| m.kind)
+    }
+
+    #[test]
+    fn seed_forms_route_and_other_pages_do_not() {
+        assert_eq!(kind("https://v.douyin.com/iP6Uu1Kh/"), Some(Link::Short));
+        assert_eq!(kind("https://www.douyin.com/video/7468908569061100857"), Some(Link::Video));
+        assert_eq!(kind("https://www.douyin.com/share/video/7468908569061100857"), Some(Link::Video));
+        assert_eq!(kind("https://www.douyin.com/note/7469411074119322899"), Some(Link::Note));
+        assert_eq!(kind("https://www.douyin.com/share/note/7469411074119322899"), Some(Link::Note));
+        assert_eq!(kind("https://www.douyin.com/shipin/7468908569061100857"), Some(Link::Video));
+        assert_eq!(kind("https://www.douyin.com/vsdetail/7468908569061100857"), Some(Link::Video));
+        assert_eq!(kind("https://www.douyin.com/jingxuan?modal_id=7468908569061100857"), Some(Link::Modal));
+        assert_eq!(kind("https://v26-web.douyinvod.com/abc/video/tos/cn/x/?mime_type=video_mp4"), Some(Link::Cdn));
+        for u in ["https://www.douyin.com/user/MS4wLjABAAAA", "https://www.douyin.com/search/猫", "https://live.douyin.com/123", "https://www.douyin.com/follow", "https://www.douyin.com/collection/7123"] {
+            assert_eq!(kind(u), None, "{u}");
+        }
+    }
+
+    #[test]
+    fn cdn_links_are_the_media() {
+        let m = cdn_media(&Url::parse("https://p3-sign.douyinpic.com/tos-cn-i-0813/abc~tplv.jpeg?x=1").unwrap());
+        assert_eq!(m.images.len(), 1);
+        let m = cdn_media(&Url::parse("https://sf6-cdn-tos.douyinstatic.com/obj/ies-music/6963.mp3").unwrap());
+        assert_eq!((m.audios.len(), m.id.as_str()), (1, "6963.mp3"));
+        let m = cdn_media(&Url::parse("https://v26-web.douyinvod.com/abc/video/tos/cn/x/?mime_type=video_mp4").unwrap());
+        assert_eq!(m.videos.len(), 1);
+    }
+}
