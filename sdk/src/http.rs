@@ -36,6 +36,14 @@ impl Client {
         self.header("User-Agent", ua)
     }
 
+    /// Send the operator's `cookie` setting (plugin config), when there is one.
+    pub fn cookie_from_config(self) -> Self {
+        match crate::config::get("cookie") {
+            Some(cookie) => self.header("Cookie", cookie),
+            None => self,
+        }
+    }
+
     pub fn get(&self, url: impl Into<String>) -> RequestBuilder {
         self.request(Method::Get, url)
     }

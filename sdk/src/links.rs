@@ -43,6 +43,18 @@ pub fn route<K: Copy>(input: &str, links: Links<K>) -> Result<Matched<K>> {
     route_url(url, links)
 }
 
+/// Route `input`; when it matches a short-link form (`is_short`), follow the
+/// redirects to the first URL that is not a short link and route that.
+/// A short link that leads elsewhere is an unsupported link.
+pub fn route_following<K: Copy>(input: &str, links: Links<K>, client: &Client, is_short: impl Fn(K) -> bool) -> Result<Matched<K>> {
+    let link = route(input, links)?;
+    if !is_short(link.kind) {
+        return Ok(link);
+    }
+    let target = resolve_short_link(client, &link.url, |u| route_url(u.clone(), links).is_ok_and(|m| is_short(m.kind)))?;
+    route_url(target.clone(), links).map_err(|_| Error::unsupported(format!("{} leads to {target}, which is not a single post this plugin handles", link.url)))
+}
+
 /// Match an already parsed URL against the table.
 pub fn route_url<K: Copy>(url: Url, links: Links<K>) -> Result<Matched<K>> {
     let set = PatternSet::parse(&links.iter().map(|(_, p)| *p).collect::<Vec<_>>()).map_err(|e| Error::parse(e.to_string()))?;

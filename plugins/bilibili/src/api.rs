@@ -7,11 +7,7 @@ pub const API: &str = "https://api.bilibili.com";
 
 /// The client every request uses: the web player's Referer and a browser UA.
 pub fn client() -> Client {
-    let c = Client::new().user_agent(ua::DESKTOP).header("Referer", "https://www.bilibili.com/");
-    match config::get("cookie") {
-        Some(cookie) => c.header("Cookie", cookie),
-        None => c,
-    }
+    Client::new().user_agent(ua::DESKTOP).header("Referer", "https://www.bilibili.com/").cookie_from_config()
 }
 
 /// GET `url` and return the payload (`data`, or `result` for pgc routes).

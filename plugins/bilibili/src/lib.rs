@@ -66,12 +66,7 @@ impl Plugin for Bilibili {
 
     fn parse(input: &str) -> Result<Media> {
         let client = client();
-        let mut link = route(input, LINKS)?;
-        if link.kind == Link::Short {
-            let target = resolve_short_link(&client, &link.url, |u| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind == Link::Short))?;
-            link = route_url(target.clone(), LINKS).map_err(|_| Error::unsupported(format!("short link leads to {target}, which is not a single video")))?;
-            log::debug(&format!("short link resolved to {}", link.url));
-        }
+        let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
         let part = link.query("p").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
         match link.kind {
             Link::Bv | Link::List | Link::Festival => video(&client, ("bvid", format!("BV{}", link.cap("bvid"))), part),
@@ -81,7 +76,7 @@ impl Plugin for Bilibili {
             Link::CourseEpisode => course(&client, ("ep_id", link.cap("ep"))),
             Link::CourseSeason => course(&client, ("season_id", link.cap("ss"))),
             Link::Intl => intl(&client, link.cap("aid")),
-            Link::Short => unreachable!("short links are resolved above"),
+            Link::Short => unreachable!("route_following resolves short links"),
         }
     }
 }

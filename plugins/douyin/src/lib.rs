@@ -59,18 +59,14 @@ impl Plugin for Douyin {
 
     fn parse(input: &str) -> Result<Media> {
         let client = Client::new().user_agent(ua::IOS);
-        let mut link = route(input, LINKS)?;
-        if link.kind == Link::Short {
-            let target = resolve_short_link(&client, &link.url, |u| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind == Link::Short))?;
-            link = route_url(target.clone(), LINKS).map_err(|_| Error::unsupported(format!("the share link leads to {target}, which is not a single post")))?;
-        }
+        let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
         let id = link.cap("id").to_string();
         match link.kind {
             Link::Video | Link::Modal => item::from_share_page(&client, "video", &id),
             Link::Note => item::from_share_page(&client, "note", &id),
             Link::Slides => item::from_slides(&id),
             Link::Cdn => Ok(cdn_media(&link.url)),
-            Link::Short => unreachable!("resolved above"),
+            Link::Short => unreachable!("route_following resolves short links"),
         }
     }
 }

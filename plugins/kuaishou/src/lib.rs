@@ -31,11 +31,7 @@ const LINKS: Links<Link> = &[
 const PLATFORM: &str = "kuaishou";
 
 fn client() -> Client {
-    let c = Client::new().user_agent(ua::IOS).header("Referer", "https://v.kuaishou.com/").header("Accept-Language", "zh-CN,zh;q=0.9");
-    match config::get("cookie") {
-        Some(cookie) => c.header("Cookie", cookie),
-        None => c,
-    }
+    Client::new().user_agent(ua::IOS).header("Referer", "https://v.kuaishou.com/").header("Accept-Language", "zh-CN,zh;q=0.9").cookie_from_config()
 }
 
 struct Kuaishou;
@@ -55,17 +51,13 @@ impl Plugin for Kuaishou {
 
     fn parse(input: &str) -> Result<Media> {
         let client = client();
-        let mut link = route(input, LINKS)?;
-        if link.kind == Link::Short {
-            let target = resolve_short_link(&client, &link.url, |u| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind == Link::Short))?;
-            link = route_url(target.clone(), LINKS).map_err(|_| Error::unsupported(format!("the share link leads to {target}, which is not a single post")))?;
-        }
+        let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
         let page = match link.kind {
             Link::SharePage => link.url.to_string(),
             // Long-video pages render differently; the photo page has the state.
             Link::LongVideo => link.url.to_string().replacen("/fw/long-video/", "/fw/photo/", 1).replacen("/fw/next-photo/", "/fw/photo/", 1),
             Link::Desktop => format!("https://v.m.chenzhongtech.com/fw/photo/{}", link.cap("id")),
-            Link::Short => unreachable!("resolved above"),
+            Link::Short => unreachable!("route_following resolves short links"),
         };
         let photo = fetch_photo(&client, &page)?;
         Ok(media_of(&photo))

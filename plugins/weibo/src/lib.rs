@@ -50,12 +50,7 @@ impl Plugin for Weibo {
     }
 
     fn parse(input: &str) -> Result<Media> {
-        let mut link = route(input, LINKS)?;
-        if link.kind == Link::Short {
-            let client = Client::new().user_agent(ua::IOS);
-            let target = resolve_short_link(&client, &link.url, |u| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind == Link::Short))?;
-            link = route_url(target.clone(), LINKS).map_err(|_| Error::unsupported(format!("the share link leads to {target}, which is not a Weibo post")))?;
-        }
+        let link = route_following(input, LINKS, &Client::new().user_agent(ua::IOS), |k| k == Link::Short)?;
         match link.kind {
             Link::Status => status::parse(link.cap("id")),
             // A video page that names its status goes through the status (richer data).
@@ -63,7 +58,7 @@ impl Plugin for Weibo {
                 Some(mid) => status::parse(&mid),
                 None => video::parse(link.cap("fid")),
             },
-            Link::Short => unreachable!("resolved above"),
+            Link::Short => unreachable!("route_following resolves short links"),
         }
     }
 }

@@ -5,16 +5,13 @@ use crate::{PLATFORM, https, quality_of, template_size};
 use grabkit_sdk::prelude::*;
 
 fn client(id: &str) -> Client {
-    let c = Client::new()
+    Client::new()
         .user_agent(ua::IOS)
         .header("MWeibo-Pwa", "1")
         .header("X-Requested-With", "XMLHttpRequest")
         .header("Accept", "application/json, text/plain, */*")
-        .header("Referer", format!("https://m.weibo.cn/detail/{id}"));
-    match config::get("cookie") {
-        Some(cookie) => c.header("Cookie", cookie),
-        None => c,
-    }
+        .header("Referer", format!("https://m.weibo.cn/detail/{id}"))
+        .cookie_from_config()
 }
 
 /// GET a PWA endpoint; a redirect (to the passport) or `ok:-100` means Weibo wants a session.
