@@ -11,6 +11,7 @@ pub mod mock;
 pub mod proxy;
 pub mod server;
 pub mod wechat_channels;
+pub mod xiaohongshu;
 
 pub use mock::{Mock, Reply};
 pub use server::{TestServer, TestSettings};
