@@ -83,6 +83,8 @@ pub struct Video {
     pub source: VideoSource,
     pub bitrate: Option<u64>,
     pub backup_urls: Vec<String>,
+    /// Key to decrypt an encrypted file (WeChat Channels).
+    pub decryption_key: Option<String>,
 }
 
 impl Default for Video {
@@ -98,6 +100,7 @@ impl Default for Video {
             source: VideoSource::Direct,
             bitrate: None,
             backup_urls: Vec::new(),
+            decryption_key: None,
         }
     }
 }
@@ -114,6 +117,11 @@ impl Video {
     }
     pub fn video_only(mut self) -> Self {
         self.has_audio = false;
+        self
+    }
+    /// The file is encrypted; this key decrypts it.
+    pub fn decryption_key(mut self, key: impl Into<String>) -> Self {
+        self.decryption_key = Some(key.into());
         self
     }
     pub fn source(mut self, s: VideoSource) -> Self {
@@ -218,6 +226,7 @@ impl From<Media> for wit::Media {
                     source: v.source.into(),
                     bitrate: v.bitrate,
                     backup_urls: v.backup_urls,
+                    decryption_key: v.decryption_key,
                 })
                 .collect(),
             audios: m

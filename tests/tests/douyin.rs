@@ -22,7 +22,7 @@ async fn video_in_every_link_form() {
     let (mock, s) = setup().await;
     for url in [
         "https://v.douyin.com/iP6Uu1Kh/",
-        "7.43 复制打开抖音，看看【海边的人的作品】海边的日落 https://v.douyin.com/iP6Uu1Kh/ xSd:/ 01/29",
+        "7.43 复制打开抖音，看看【海边的人的作品】海边的日落🌅 # 旅行 https://v.douyin.com/iP6Uu1Kh/ xSd:/ 01/29 T@y.Go",
         "https://www.douyin.com/video/7468908569061100857",
         "https://www.douyin.com/share/video/7468908569061100857",
         "https://www.douyin.com/shipin/7468908569061100857",

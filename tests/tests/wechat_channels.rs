@@ -36,6 +36,7 @@ async fn share_links_through_yuanbao_and_preview_links_directly() {
         assert_eq!(v.len(), 2);
         assert_eq!((v[0]["codec"].as_str(), v[0]["url"].as_str()), (Some("avc"), Some("https://finder.video.qq.com/251/20302/stodownload?encfilekey=K264&token=T1&X-snsvideoflag=xWT111")));
         assert_eq!(v[1]["codec"], "hevc");
+        assert_eq!((v[0]["decodeKey"].as_str(), v[1]["decodeKey"].as_str()), (Some("1227338722"), Some("1227338722")), "the key travels with each encrypted file");
         assert_eq!(d["thumbnail"], "https://finder.video.qq.com/251/20304/stodownload?encfilekey=COVER&token=C&picformat=200");
     }
     let calls = mock.seen_path("/finder-preview/api/feed/get_feed_info");
@@ -51,6 +52,7 @@ async fn picture_posts_and_errors() {
     assert_eq!(status, 200, "{body}");
     let d = &body["data"];
     assert_eq!(d["images"].as_array().unwrap().len(), 2);
+    assert!(d["videos"].as_array().unwrap().is_empty());
     assert_eq!((d["images"][0]["width"].as_u64(), d["images"][0]["height"].as_u64()), (Some(1080), Some(1440)));
     assert_eq!(d["audios"][0]["url"], "https://res.wx.qq.com/voice/getvoice?mediaid=BGM");
 

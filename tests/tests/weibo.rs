@@ -27,7 +27,7 @@ async fn ok(s: &TestServer, url: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn video_status_in_every_status_form() {
     let (mock, s) = setup().await;
-    for url in ["https://weibo.com/6152576398/H3fcUCMsV", "https://weibo.com/6152576398/4307734449242769", "https://m.weibo.cn/status/4307734449242769", "https://m.weibo.cn/detail/H3fcUCMsV", "看看这个 https://m.weibo.cn/6152576398/4307734449242769 哈哈"] {
+    for url in ["https://weibo.com/6152576398/H3fcUCMsV", "https://weibo.com/6152576398/4307734449242769", "https://m.weibo.cn/status/4307734449242769", "https://m.weibo.cn/detail/H3fcUCMsV", "快乐童年。😂 https://m.weibo.cn/6152576398/4307734449242769 （分享自 @微博）"] {
         let d = ok(&s, url).await;
         assert_eq!(d["platform"], "weibo");
         assert_eq!(d["id"], "4307734449242769");

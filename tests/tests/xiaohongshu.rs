@@ -23,7 +23,7 @@ async fn video_notes_keep_the_token_and_offer_every_stream() {
     for url in [
         "https://www.xiaohongshu.com/explore/6a0000000000000000000001?xsec_token=CBvideo%3D&xsec_source=pc_share",
         "https://www.xiaohongshu.com/discovery/item/6a0000000000000000000001?xsec_token=CBvideo%3D",
-        "64 骑行的人发布了一篇小红书笔记，快来看吧！ http://xhslink.com/a/jqL6B32eU0F7，复制本条信息，打开【小红书】App查看精彩内容！",
+        "64 骑行的人发布了一篇小红书笔记，快来看吧！ 😆 Xa2Kb3Lm 😆 http://xhslink.com/a/jqL6B32eU0F7，复制本条信息，打开【小红书】App查看精彩内容！",
     ] {
         let (status, body) = s.parse(url).await;
         assert_eq!(status, 200, "{url}: {body}");

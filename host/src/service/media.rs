@@ -44,6 +44,9 @@ pub struct VideoJson {
     pub source: &'static str,
     #[serde(flatten)]
     pub extras: StreamExtras,
+    /// Present when the file is encrypted (WeChat Channels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decode_key: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -132,6 +135,7 @@ impl MediaJson {
                         wit::VideoSource::Hls => "hls",
                     },
                     extras: StreamExtras::new(v.codec, v.bitrate, v.backup_urls),
+                    decode_key: v.decryption_key.filter(|k| !k.is_empty()),
                 })
                 .collect(),
             audios: m

@@ -135,11 +135,14 @@ fn feed_info(token: &str, eid: &str) -> Result<Media> {
     } else {
         let h264 = feed["h264VideoInfo"]["videoUrl"].as_str().or(feed["videoUrl"].as_str()).filter(|u| !u.is_empty());
         let h265 = feed["h265VideoInfo"]["videoUrl"].as_str().filter(|u| !u.is_empty());
-        media.videos.extend(h264.map(|u| Video::new(u).codec("avc")));
-        media.videos.extend(h265.filter(|u| Some(*u) != h264).map(|u| Video::new(u).codec("hevc")));
-        if feed["decodeKey"].as_str().or(feed["decodeKey"].as_u64().map(|_| "1")).is_some_and(|k| k != "0" && !k.is_empty()) {
-            log::warn("this video carries a decodeKey: its first 128 KiB are encrypted (the download proxy decrypts it)");
-        }
+        // The key may come as a string or a bare number; "0" or none means plaintext.
+        let key = feed["decodeKey"].as_str().map(str::to_string).or_else(|| feed["decodeKey"].as_u64().map(|n| n.to_string())).filter(|k| k != "0" && !k.is_empty());
+        let with_key = |v: Video| match &key {
+            Some(k) => v.decryption_key(k.clone()),
+            None => v,
+        };
+        media.videos.extend(h264.map(|u| with_key(Video::new(u).codec("avc"))));
+        media.videos.extend(h265.filter(|u| Some(*u) != h264).map(|u| with_key(Video::new(u).codec("hevc"))));
     }
     Ok(media)
 }
