@@ -90,3 +90,28 @@ async fn operational_endpoints() {
     assert!(metrics.contains("grabkit_plugins_loaded 1"), "{metrics}");
 }
 
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_shipped_plugin_loads_and_is_listed() {
+    let mock = Mock::start(HOSTS, upstream()).await;
+    let names = ["bilibili", "douyin", "kuaishou", "wechat_channels", "weibo", "xiaohongshu"];
+    let s = TestServer::start(&mock, TestSettings { plugins: names.iter().map(|n| shipped_plugin(n)).collect(), ..Default::default() }).await;
+    let (status, body) = s.get("/api/v1/platforms").await;
+    assert_eq!(status, 200);
+    let v: Value = serde_json::from_str(&body).unwrap();
+    let ids: Vec<&str> = v["data"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, names, "{v}");
+    assert!(v["data"].as_array().unwrap().iter().all(|p| !p["urlPatterns"].as_array().unwrap().is_empty() && !p["allowedHosts"].as_array().unwrap().is_empty()));
+    // One link per platform is routed to its plugin.
+    for (url, platform) in [
+        ("https://b23.tv/x", "bilibili"),
+        ("https://v.douyin.com/abc/", "douyin"),
+        ("https://v.kuaishou.com/abc", "kuaishou"),
+        ("https://weixin.qq.com/sph/AkBAEKjbtY", "wechat_channels"),
+        ("https://m.weibo.cn/status/4307734449242769", "weibo"),
+        ("https://xhslink.com/a/abc", "xiaohongshu"),
+    ] {
+        let (status, body) = s.post_json("/api/v1/match", &json!({ "url": url })).await;
+        assert_eq!((status, body["data"]["platform"].as_str()), (200, Some(platform)), "{url}: {body}");
+    }
+}
