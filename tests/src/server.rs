@@ -87,6 +87,20 @@ impl TestServer {
         TestServer { base, client: reqwest::Client::new(), app, token, admin_token, data_dir, _dir: dir }
     }
 
+    /// A mock with `responder` and a server running one shipped plugin whose hosts point at it.
+    pub async fn for_plugin(plugin: &str, hosts: &[&str], responder: crate::mock::Responder) -> (Mock, TestServer) {
+        let mock = Mock::start(hosts, responder).await;
+        let server = TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin(plugin)], hosts: hosts.iter().map(|h| h.to_string()).collect(), ..Default::default() }).await;
+        (mock, server)
+    }
+
+    /// Parse `url`, require success, return `data`.
+    pub async fn ok(&self, url: &str) -> serde_json::Value {
+        let (status, body) = self.parse(url).await;
+        assert_eq!(status, 200, "{url}: {body}");
+        body["data"].clone()
+    }
+
     /// POST /api/v1/parse with `{"url": url}`; returns (HTTP status, body).
     pub async fn parse(&self, url: &str) -> (u16, serde_json::Value) {
         self.post_json("/api/v1/parse", &serde_json::json!({ "url": url })).await

@@ -1,20 +1,11 @@
 //! The Douyin plugin end to end against the mock share pages.
 
 use grabkit_tests::douyin::{HOSTS, upstream};
-use grabkit_tests::server::shipped_plugin;
-use grabkit_tests::{Mock, TestServer, TestSettings};
+use grabkit_tests::{Mock, TestServer};
 use serde_json::Value;
 
 async fn setup() -> (Mock, TestServer) {
-    let mock = Mock::start(HOSTS, upstream()).await;
-    let s = TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin("douyin")], hosts: HOSTS.iter().map(|h| h.to_string()).collect(), ..Default::default() }).await;
-    (mock, s)
-}
-
-async fn ok(s: &TestServer, url: &str) -> Value {
-    let (status, body) = s.parse(url).await;
-    assert_eq!(status, 200, "{url}: {body}");
-    body["data"].clone()
+    TestServer::for_plugin("douyin", HOSTS, upstream()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -30,7 +21,7 @@ async fn video_in_every_link_form() {
         "https://www.douyin.com/jingxuan?modal_id=7468908569061100857",
         "https://www.iesdouyin.com/share/video/7468908569061100857/?region=CN",
     ] {
-        let d = ok(&s, url).await;
+        let d = s.ok(url).await;
         assert_eq!(d["platform"], "douyin");
         assert_eq!(d["id"], "7468908569061100857");
         assert_eq!(d["title"], "#旅行 海边的日落 @朋友");
@@ -51,7 +42,7 @@ async fn video_in_every_link_form() {
 async fn notes_live_photos_and_slides() {
     let (_m, s) = setup().await;
     for url in ["https://v.douyin.com/NoteAb1/", "https://www.douyin.com/note/7469411074119322899", "https://www.douyin.com/share/note/7469411074119322899"] {
-        let d = ok(&s, url).await;
+        let d = s.ok(url).await;
         assert_eq!(d["id"], "7469411074119322899");
         let imgs = d["images"].as_array().unwrap();
         assert_eq!(imgs.len(), 2);
@@ -63,7 +54,7 @@ async fn notes_live_photos_and_slides() {
         assert_eq!(d["audios"][0]["url"], "https://sf6-cdn-tos.douyinstatic.com/obj/ies-music/7469.mp3");
         assert_eq!(d["duration"], 0);
     }
-    let d = ok(&s, "https://v.douyin.com/Slides9/").await;
+    let d = s.ok("https://v.douyin.com/Slides9/").await;
     assert_eq!((d["id"].as_str(), d["images"].as_array().unwrap().len(), d["videos"].as_array().unwrap().len()), (Some("7500000000000000003"), 2, 1));
 }
 
@@ -71,9 +62,9 @@ async fn notes_live_photos_and_slides() {
 async fn cdn_links_errors_and_unsupported_pages() {
     let (mock, s) = setup().await;
     let before = mock.seen().len();
-    let d = ok(&s, "https://v26-web.douyinvod.com/abc/video/tos/cn/tos-cn-ve-15/xyz/?mime_type=video_mp4").await;
+    let d = s.ok("https://v26-web.douyinvod.com/abc/video/tos/cn/tos-cn-ve-15/xyz/?mime_type=video_mp4").await;
     assert_eq!(d["videos"][0]["url"], "https://v26-web.douyinvod.com/abc/video/tos/cn/tos-cn-ve-15/xyz/?mime_type=video_mp4");
-    let d = ok(&s, "https://p3-sign.douyinpic.com/tos-cn-i-0813/abc~tplv-dy-aweme-images:q75.jpeg").await;
+    let d = s.ok("https://p3-sign.douyinpic.com/tos-cn-i-0813/abc~tplv-dy-aweme-images:q75.jpeg").await;
     assert_eq!(d["images"].as_array().unwrap().len(), 1);
     assert_eq!(mock.seen().len(), before, "CDN links are described without a request");
 

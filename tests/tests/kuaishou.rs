@@ -1,20 +1,11 @@
 //! The Kuaishou plugin end to end against the mock share pages.
 
 use grabkit_tests::kuaishou::{HOSTS, upstream};
-use grabkit_tests::server::shipped_plugin;
-use grabkit_tests::{Mock, TestServer, TestSettings};
+use grabkit_tests::{Mock, TestServer};
 use serde_json::Value;
 
 async fn setup() -> (Mock, TestServer) {
-    let mock = Mock::start(HOSTS, upstream()).await;
-    let s = TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin("kuaishou")], hosts: HOSTS.iter().map(|h| h.to_string()).collect(), ..Default::default() }).await;
-    (mock, s)
-}
-
-async fn ok(s: &TestServer, url: &str) -> Value {
-    let (status, body) = s.parse(url).await;
-    assert_eq!(status, 200, "{url}: {body}");
-    body["data"].clone()
+    TestServer::for_plugin("kuaishou", HOSTS, upstream()).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -29,7 +20,7 @@ async fn video_in_every_link_form() {
         "https://c.kuaishou.com/fw/photo/3xfakework00001",
         "https://v.kuaishou.com/long1",
     ] {
-        let d = ok(&s, url).await;
+        let d = s.ok(url).await;
         assert_eq!(d["platform"], "kuaishou");
         assert_eq!(d["id"], "5100000000000000001");
         assert_eq!(d["title"], "将旅途心愿化作纸飞机 #旅行");
@@ -50,7 +41,7 @@ async fn video_in_every_link_form() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn image_sets_and_single_pictures() {
     let (_m, s) = setup().await;
-    let d = ok(&s, "https://www.kuaishou.com/f/X3t3Ee6o1L7gqHe").await;
+    let d = s.ok("https://www.kuaishou.com/f/X3t3Ee6o1L7gqHe").await;
     assert_eq!(d["id"], "5100000000000000002");
     let imgs = d["images"].as_array().unwrap();
     assert_eq!(imgs.len(), 3);
@@ -58,7 +49,7 @@ async fn image_sets_and_single_pictures() {
     assert_eq!(d["audios"][0]["url"], "https://tymov2.a.kwimgs.com/ufile/atlas/NTEwMA.m4a");
     assert_eq!((d["videos"].as_array().unwrap().len(), d["duration"].as_u64()), (0, Some(0)));
 
-    let d = ok(&s, "https://v.m.chenzhongtech.com/fw/photo/3xfakesingle003").await;
+    let d = s.ok("https://v.m.chenzhongtech.com/fw/photo/3xfakesingle003").await;
     assert_eq!(d["images"][0]["url"], "https://p2.a.yximgs.com/upic/single.jpg");
     assert_eq!(d["audios"][0]["url"], "https://tymov2.a.kwimgs.com/ufile/atlas/single.m4a");
 }

@@ -18,17 +18,11 @@ async fn setup() -> (Mock, TestServer) {
     (mock, server)
 }
 
-async fn ok(s: &TestServer, url: &str) -> Value {
-    let (status, body) = s.parse(url).await;
-    assert_eq!(status, 200, "{url}: {body}");
-    body["data"].clone()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn video_status_in_every_status_form() {
     let (mock, s) = setup().await;
     for url in ["https://weibo.com/6152576398/H3fcUCMsV", "https://weibo.com/6152576398/4307734449242769", "https://m.weibo.cn/status/4307734449242769", "https://m.weibo.cn/detail/H3fcUCMsV", "快乐童年。😂 https://m.weibo.cn/6152576398/4307734449242769 （分享自 @微博）"] {
-        let d = ok(&s, url).await;
+        let d = s.ok(url).await;
         assert_eq!(d["platform"], "weibo");
         assert_eq!(d["id"], "4307734449242769");
         assert_eq!(d["title"], "快乐童年。 \n幼儿园园长熊熊的微博视频");
@@ -48,7 +42,7 @@ async fn video_status_in_every_status_form() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn images_retweets_long_text_and_mixed_media() {
     let (_mock, s) = setup().await;
-    let d = ok(&s, "https://weibo.com/1220057585/Q0KtXh6z2").await;
+    let d = s.ok("https://weibo.com/1220057585/Q0KtXh6z2").await;
     let imgs = d["images"].as_array().unwrap();
     assert_eq!(imgs.len(), 3);
     assert_eq!((imgs[0]["url"].as_str(), imgs[0]["width"].as_u64(), imgs[0]["height"].as_u64()), (Some("https://wx3.sinaimg.cn/large/48c999f1gy1g6rg0p5ctvj20yi1pc4qq.jpg"), Some(1242), Some(2208)));
@@ -56,14 +50,14 @@ async fn images_retweets_long_text_and_mixed_media() {
     assert_eq!((d["duration"].as_u64(), d["videos"].as_array().unwrap().len()), (Some(0), 0));
     assert_eq!(d["title"], "秋天的第一组照片 @摄影");
 
-    let d = ok(&s, "https://weibo.com/7827771738/N4xlMvjhI").await;
+    let d = s.ok("https://weibo.com/7827771738/N4xlMvjhI").await;
     assert_eq!(d["images"][0]["url"], "https://wx3.sinaimg.cn/large/48c999f1gy1g6rg0p5ctvj20yi1pc4qq.jpg", "a retweet gives the original's media");
     assert_eq!(d["author"], "转发的人");
 
-    let d = ok(&s, "https://m.weibo.cn/status/5093426468489917").await;
+    let d = s.ok("https://m.weibo.cn/status/5093426468489917").await;
     assert_eq!(d["title"], "这是一条很长的微博，开头部分，\n以及完整的第二段。", "long text through statuses/extend");
 
-    let d = ok(&s, "https://weibo.com/5535551863/OkKFUkErt").await;
+    let d = s.ok("https://weibo.com/5535551863/OkKFUkErt").await;
     assert_eq!(d["images"].as_array().unwrap().len(), 1);
     assert_eq!((d["videos"][0]["quality"].as_str(), d["videos"][0]["height"].as_u64()), (Some("720p"), Some(1280)));
 }
@@ -72,7 +66,7 @@ async fn images_retweets_long_text_and_mixed_media() {
 async fn video_pages_and_share_links() {
     let (mock, s) = setup().await;
     for url in ["https://weibo.com/tv/show/1034:4307734431224746", "https://video.weibo.com/show?fid=1034:4307734431224746", "http://t.cn/E2JUxBL"] {
-        let d = ok(&s, url).await;
+        let d = s.ok(url).await;
         assert_eq!(d["id"], "1034:4307734431224746");
         assert_eq!(d["title"], "幼儿园园长熊熊的微博视频");
         assert_eq!(d["thumbnail"], "https://wx1.sinaimg.cn/orj480/006InAbcly1fxc9ktv514j30k00zmac8.jpg");
@@ -84,8 +78,8 @@ async fn video_pages_and_share_links() {
     let posts = mock.seen_path("/api/component");
     assert!(posts.iter().all(|p| p.method == "POST" && p.headers["content-type"] == "application/x-www-form-urlencoded"));
     // A video page that names its status goes through the status.
-    assert_eq!(ok(&s, "https://weibo.com/tv/show/1034:4307734431224746?mid=4307734449242769").await["id"], "4307734449242769");
-    assert_eq!(ok(&s, "https://mapp.api.weibo.cn/fx/77eaa5c2f741894631a87fc4806a1f05.html").await["id"], "5201786814076812");
+    assert_eq!(s.ok("https://weibo.com/tv/show/1034:4307734431224746?mid=4307734449242769").await["id"], "4307734449242769");
+    assert_eq!(s.ok("https://mapp.api.weibo.cn/fx/77eaa5c2f741894631a87fc4806a1f05.html").await["id"], "5201786814076812");
     let (status, body) = s.parse("http://t.cn/Away").await;
     assert_eq!((status, &body["code"]), (400, &Value::from(302)), "a share link to another site: {body}");
 }
