@@ -10,6 +10,7 @@ pub mod weibo;
 pub mod mock;
 pub mod proxy;
 pub mod server;
+pub mod tiktok;
 pub mod twitter;
 pub mod wechat_channels;
 pub mod xiaohongshu;

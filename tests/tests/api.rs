@@ -94,7 +94,7 @@ async fn operational_endpoints() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shipped_plugin_loads_and_is_listed() {
     let mock = Mock::start(HOSTS, upstream()).await;
-    let names = ["bilibili", "douyin", "kuaishou", "twitter", "wechat_channels", "weibo", "xiaohongshu"];
+    let names = ["bilibili", "douyin", "kuaishou", "tiktok", "twitter", "wechat_channels", "weibo", "xiaohongshu"];
     let s = TestServer::start(&mock, TestSettings { plugins: names.iter().map(|n| shipped_plugin(n)).collect(), ..Default::default() }).await;
     let (status, body) = s.get("/api/v1/platforms").await;
     assert_eq!(status, 200);
@@ -108,6 +108,7 @@ async fn every_shipped_plugin_loads_and_is_listed() {
         ("https://v.douyin.com/abc/", "douyin"),
         ("https://v.kuaishou.com/abc", "kuaishou"),
         ("https://x.com/NASA/status/1682484564325908480", "twitter"),
+        ("https://vm.tiktok.com/ZMabcdEF/", "tiktok"),
         ("https://weixin.qq.com/sph/AkBAEKjbtY", "wechat_channels"),
         ("https://m.weibo.cn/status/4307734449242769", "weibo"),
         ("https://xhslink.com/a/abc", "xiaohongshu"),
