@@ -66,7 +66,7 @@ pub trait Plugin {
 pub mod prelude {
     pub use crate::embedded::{json_after, script_json};
     pub use crate::http::{Client, Response, ua};
-    pub use crate::links::{Links, Matched, find_url, patterns, resolve_short_link, route, route_following, route_url};
+    pub use crate::links::{Links, Matched, find_url, kind_of, patterns, resolve_short_link, route, route_following, route_url};
     pub use crate::{Audio, Context, Descriptor, Error, ErrorKind, Image, Media, Plugin, Required, Result, Video, VideoSource};
     pub use crate::{config, kv, log};
     pub use serde::Deserialize;

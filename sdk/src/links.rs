@@ -55,6 +55,11 @@ pub fn route_following<K: Copy>(input: &str, links: Links<K>, client: &Client, i
     route_url(target.clone(), links).map_err(|_| Error::unsupported(format!("{} leads to {target}, which is not a single post this plugin handles", link.url)))
 }
 
+/// Which form of the table `input` is, if any (handy in a plugin's tests).
+pub fn kind_of<K: Copy>(input: &str, links: Links<K>) -> Option<K> {
+    route(input, links).ok().map(|m| m.kind)
+}
+
 /// Match an already parsed URL against the table.
 pub fn route_url<K: Copy>(url: Url, links: Links<K>) -> Result<Matched<K>> {
     let set = PatternSet::parse(&links.iter().map(|(_, p)| *p).collect::<Vec<_>>()).map_err(|e| Error::parse(e.to_string()))?;

@@ -96,7 +96,7 @@ mod tests {
     use super::*;
 
     fn kind(u: &str) -> Option<Link> {
-        route(u, LINKS).ok().map(|m| m.kind)
+        kind_of(u, LINKS)
     }
 
     #[test]

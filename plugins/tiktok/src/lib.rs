@@ -136,7 +136,7 @@ mod tests {
 
     #[test]
     fn link_forms() {
-        let k = |u: &str| route(u, LINKS).ok().map(|m| m.kind);
+        let k = |u: &str| kind_of(u, LINKS);
         assert_eq!(k("https://www.tiktok.com/@scout2015/video/6718335390845095173"), Some(Link::Post));
         assert_eq!(k("https://www.tiktok.com/@user/photo/7300000000000000001"), Some(Link::Post));
         assert_eq!(k("https://vm.tiktok.com/ZMabcdEF/"), Some(Link::Short));

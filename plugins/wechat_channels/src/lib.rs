@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn link_forms() {
-        let k = |u: &str| route(u, LINKS).ok().map(|m| m.kind);
+        let k = |u: &str| kind_of(u, LINKS);
         assert_eq!(k("看看这个视频号 https://weixin.qq.com/sph/AkBAEKjbtY，"), Some(Link::Share));
         assert_eq!(k("https://channels.weixin.qq.com/finder-preview/pages/sph?id=AoPX5bEBDd"), Some(Link::Share));
         assert_eq!(k("https://channels.weixin.qq.com/finder-preview/pages/feed?appid=51&token=T&eid=export%2FABC"), Some(Link::Preview));

@@ -165,7 +165,7 @@ mod tests {
 
     #[test]
     fn link_forms() {
-        let k = |u: &str| route(u, LINKS).ok().map(|m| m.kind);
+        let k = |u: &str| kind_of(u, LINKS);
         assert_eq!(k("https://www.xiaohongshu.com/explore/6411cf99000000001300b6d9?xsec_token=AB1=&xsec_source=pc_feed"), Some(Link::Note));
         assert_eq!(k("https://www.xiaohongshu.com/discovery/item/6411cf99000000001300b6d9"), Some(Link::Note));
         assert_eq!(k("http://xhslink.com/a/jqL6B32eU0F7，复制本条信息，打开【小红书】App"), Some(Link::Short));
