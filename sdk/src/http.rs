@@ -149,6 +149,22 @@ impl Response {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    /// The cookies this response sets, as `name=value` pairs (attributes dropped).
+    pub fn cookies(&self) -> Vec<String> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie"))
+            .filter_map(|(_, v)| v.split(';').next().map(str::trim))
+            .filter(|c| c.contains('=') && !c.starts_with('='))
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The value of one cookie this response sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.cookies().into_iter().find_map(|c| c.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')).map(str::to_string))
+    }
+
     /// The body as text (lossy UTF-8).
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()

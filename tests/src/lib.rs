@@ -5,6 +5,7 @@
 
 pub mod bilibili;
 pub mod douyin;
+pub mod instagram;
 pub mod kuaishou;
 pub mod weibo;
 pub mod mock;

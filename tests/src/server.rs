@@ -94,6 +94,18 @@ impl TestServer {
         (mock, server)
     }
 
+    /// Like [`TestServer::for_plugin`], with operator config for the plugin
+    /// (`[plugins.<platform>] config = {…}`).
+    pub async fn for_plugin_with_config(plugin: &str, hosts: &[&str], responder: crate::mock::Responder, config: &[(&str, &str)]) -> (Mock, TestServer) {
+        let mock = Mock::start(hosts, responder).await;
+        let (platform, config): (String, std::collections::BTreeMap<String, String>) = (plugin.to_string(), config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let tweak: Arc<dyn Fn(&mut Settings) + Send + Sync> = Arc::new(move |s| {
+            s.plugins.insert(platform.clone(), grabkit_host::config::PluginSection { config: config.clone(), ..Default::default() });
+        });
+        let server = TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin(plugin)], hosts: hosts.iter().map(|h| h.to_string()).collect(), tweak: Some(tweak), ..Default::default() }).await;
+        (mock, server)
+    }
+
     /// Parse `url`, require success, return `data`.
     pub async fn ok(&self, url: &str) -> serde_json::Value {
         let (status, body) = self.parse(url).await;

@@ -54,7 +54,7 @@ impl Plugin for Tiktok {
         let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
         let id = link.cap("id");
         let resp = client.get(format!("https://www.tiktok.com/@i/video/{id}")).send_ok().context("post page")?;
-        let cookies: Vec<String> = resp.headers.iter().filter(|(n, _)| n.eq_ignore_ascii_case("set-cookie")).filter_map(|(_, v)| v.split(';').next().map(str::trim).map(str::to_string)).filter(|c| c.contains('=')).collect();
+        let cookies = resp.cookies();
         let state = script_json(&resp.text(), "__UNIVERSAL_DATA_FOR_REHYDRATION__").map_err(|_| Error::upstream("the post page has no state (a verification page?)"))?;
         let detail = &state["__DEFAULT_SCOPE__"]["webapp.video-detail"];
         let status = detail["statusCode"].as_i64().unwrap_or(0);
