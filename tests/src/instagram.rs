@@ -17,10 +17,6 @@ macro_rules! fixture {
     };
 }
 
-fn with_status(status: u16, reply: Reply) -> Reply {
-    Reply { status, ..reply }
-}
-
 fn header<'a>(s: &'a Seen, name: &str) -> &'a str {
     s.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
 }
@@ -51,24 +47,24 @@ fn oembed(url: &str) -> Reply {
         "CwqAgUZgCku" => Reply::json(fixture!("oembed_reel.json")),
         "BQ0eAlwhDrw" => Reply::json(fixture!("oembed_sidecar.json")),
         "CLoginWall1" => Reply::json(fixture!("oembed_wall.json")),
-        "CThrottled1" => with_status(401, Reply::json(fixture!("fail_wait.json"))),
+        "CThrottled1" => Reply::json(fixture!("fail_wait.json")).with_status(401),
         // The other posts: oEmbed does not know them (the plugin computes their ids).
-        _ => with_status(404, Reply::json(r#"{"message":"No Media Match","status":"fail"}"#)),
+        _ => Reply::json(r#"{"message":"No Media Match","status":"fail"}"#).with_status(404),
     }
 }
 
 fn media_info(pk: &str, session: bool) -> Reply {
     match pk {
-        "2657597168987531125" => return with_status(401, Reply::json(fixture!("fail_wait.json"))),
-        "4009746109717973805" => return with_status(400, Reply::json(fixture!("fail_not_found.json"))),
-        _ if !session => return with_status(403, Reply::json(fixture!("fail_login.json"))),
+        "2657597168987531125" => return Reply::json(fixture!("fail_wait.json")).with_status(401),
+        "4009746109717973805" => return Reply::json(fixture!("fail_not_found.json")).with_status(400),
+        _ if !session => return Reply::json(fixture!("fail_login.json")).with_status(403),
         _ => {}
     }
     match pk {
         "3271418759780009626" => Reply::json(fixture!("media_info_image.json")),
         "3394705567010384192" => Reply::json(fixture!("media_info_carousel.json")),
         "1810369531748018058" => Reply::json(fixture!("media_info_tv.json")),
-        _ => with_status(400, Reply::json(fixture!("fail_not_found.json"))),
+        _ => Reply::json(fixture!("fail_not_found.json")).with_status(400),
     }
 }
 
@@ -97,7 +93,7 @@ fn graphql(s: &Seen) -> Reply {
     let form = |k: &str| param(&s.body, k).unwrap_or_default();
     let tokens_ok = header(s, "x-csrftoken") == CSRF && header(s, "cookie").contains(&format!("csrftoken={CSRF}")) && header(s, "x-fb-lsd") == LSD && form("lsd") == LSD && header(s, "x-ig-app-id") == "936619743392459";
     if !tokens_ok {
-        return with_status(403, Reply::json(r#"{"message":"CSRF token missing or incorrect","status":"fail"}"#));
+        return Reply::json(r#"{"message":"CSRF token missing or incorrect","status":"fail"}"#).with_status(403);
     }
     if form("doc_id") != "8845758582119845" {
         return Reply::json(r#"{"errors":[{"message":"PersistedQueryNotFound","severity":"CRITICAL"}],"data":null}"#);

@@ -15,6 +15,7 @@ pub mod tiktok;
 pub mod twitter;
 pub mod wechat_channels;
 pub mod xiaohongshu;
+pub mod youtube;
 
 pub use mock::{Mock, Reply};
 pub use server::{TestServer, TestSettings};

@@ -38,6 +38,11 @@ impl Reply {
     pub fn bytes(n: usize) -> Self {
         Reply { status: 200, headers: vec![("content-type".into(), "application/octet-stream".into())], body: vec![b'x'; n], delay: None }
     }
+    /// The same reply with another status (error bodies).
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
     pub fn delayed(mut self, d: Duration) -> Self {
         self.delay = Some(d);
         self

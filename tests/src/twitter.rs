@@ -50,7 +50,7 @@ pub fn upstream_with(tokens: Arc<GuestTokens>) -> Responder {
             ("api.x.com", "/graphql/2ICDjqPd81tulZcYrtpTuQ/TweetResultByRestId") if bearer => {
                 let token = s.headers.get("x-guest-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
                 if !tokens.accepts(token) {
-                    return Reply { status: 403, ..Reply::json(fixture!("graphql_bad_token.json")) };
+                    return Reply::json(fixture!("graphql_bad_token.json")).with_status(403);
                 }
                 let vars: serde_json::Value = param(&s.query, "variables").and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
                 if param(&s.query, "features").is_none() {
