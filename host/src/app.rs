@@ -4,6 +4,7 @@ use crate::api::{AppState, Auth, router};
 use crate::store::keys::{ADMIN_PREFIX, hash_token, new_token};
 use crate::store::{KeyStore, SqliteStore};
 use crate::config::Settings;
+use crate::proxy::{Proxy, Signer};
 use crate::registry::Registry;
 use crate::registry::watcher::{WatchHandle, watch};
 use crate::runtime::Runtime;
@@ -24,8 +25,10 @@ impl App {
         let service = build_service(settings).await?;
         let store = open_store(settings)?;
         let admin_hash = admin_token_hash(store.as_ref(), settings)?;
+        let signer = proxy_signer(store.as_ref(), settings)?;
         let auth = Arc::new(Auth::new(store, admin_hash, (settings.keys.rate_per_sec, settings.keys.rate_burst)));
-        let state = AppState { service: service.clone(), auth };
+        let proxy = Arc::new(Proxy::new(signer, service.clone(), settings.proxy()));
+        let state = AppState { service: service.clone(), auth, proxy };
         let watch = if settings.reload.watch {
             match watch(service.registry.clone(), std::time::Duration::from_millis(settings.reload.debounce_ms)) {
                 Ok(h) => Some(h),
@@ -90,4 +93,21 @@ fn admin_token_hash(store: &dyn KeyStore, settings: &Settings) -> anyhow::Result
     store.meta_set("admin_token_hash", &hash_token(&token))?;
     eprintln!("\n  grabkit admin token (shown once; set GRABKIT_ADMIN_TOKEN to choose your own):\n  {token}\n");
     Ok(hash_token(&token))
+}
+
+/// The proxy's signing secret: from settings, else generated once and kept
+/// in the database so links outlive a restart.
+fn proxy_signer(store: &dyn KeyStore, settings: &Settings) -> anyhow::Result<Signer> {
+    if let Some(s) = settings.proxy.secret.as_deref().filter(|s| !s.is_empty()) {
+        return Ok(Signer::new(s.as_bytes()));
+    }
+    let secret = match store.meta_get("proxy_secret")? {
+        Some(s) => s,
+        None => {
+            let s = new_token("gkp_");
+            store.meta_set("proxy_secret", &s)?;
+            s
+        }
+    };
+    Ok(Signer::new(secret.as_bytes()))
 }

@@ -29,6 +29,8 @@ pub struct Settings {
     pub reload: Reload,
     pub limits: Limits,
     pub sandbox: Sandbox,
+    /// The media download proxy.
+    pub proxy: ProxySection,
     /// Per-platform operator settings.
     pub plugins: BTreeMap<String, PluginSection>,
 }
@@ -103,6 +105,32 @@ pub struct Sandbox {
     pub resolve: Vec<String>,
 }
 
+/// The download proxy (`/api/v1/media/…`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProxySection {
+    /// Add proxy links to every parse result, not only with `?proxy=1`.
+    pub default: bool,
+    /// How long a proxy link stays valid.
+    pub ttl_secs: u64,
+    /// Signing secret; when unset, one is generated at first start and kept
+    /// in the database (links survive restarts either way).
+    pub secret: Option<String>,
+    /// Base URL for proxy links (behind a reverse proxy); else `http://` + the request's `Host`.
+    pub public_url: Option<String>,
+    /// The ffmpeg binary for merged downloads.
+    pub ffmpeg: String,
+    /// Longest silence from a media host mid-download.
+    pub idle_timeout_secs: u64,
+}
+
+impl Default for ProxySection {
+    fn default() -> Self {
+        let d = crate::proxy::ProxySettings::default();
+        ProxySection { default: d.default_on, ttl_secs: d.ttl.as_secs(), secret: None, public_url: None, ffmpeg: d.ffmpeg, idle_timeout_secs: d.idle_timeout.as_secs() }
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct PluginSection {
@@ -124,6 +152,7 @@ impl Default for Settings {
             reload: Reload::default(),
             limits: Limits::default(),
             sandbox: Sandbox::default(),
+            proxy: ProxySection::default(),
             plugins: BTreeMap::new(),
         }
     }
@@ -164,6 +193,17 @@ impl Settings {
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
         toml::from_str(&text).map_err(|e| ConfigError::Toml(path.to_path_buf(), e))
+    }
+
+    pub fn proxy(&self) -> crate::proxy::ProxySettings {
+        let p = &self.proxy;
+        crate::proxy::ProxySettings {
+            default_on: p.default,
+            ttl: Duration::from_secs(p.ttl_secs.max(60)),
+            public_url: p.public_url.clone().filter(|u| !u.trim().is_empty()),
+            ffmpeg: p.ffmpeg.clone(),
+            idle_timeout: Duration::from_secs(p.idle_timeout_secs.max(1)),
+        }
     }
 
     pub fn registry_paths(&self) -> RegistryPaths {

@@ -1,7 +1,9 @@
 //! Every failure a client can see, mapped in this one place to an HTTP
 //! status and the Easydown envelope's `code` and `msg`.
 
+use crate::proxy::{ProxyError, TokenError};
 use crate::runtime::InvokeError;
+use crate::sandbox::HttpFailure;
 use crate::service::{ExtractKind, ParseError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -80,6 +82,32 @@ impl ApiError {
             Code::Number(302) => "unsupported_link",
             Code::Number(304) => "no_media",
             Code::Number(_) => "other",
+        }
+    }
+}
+
+impl From<ProxyError> for ApiError {
+    /// The download proxy's failures.
+    fn from(e: ProxyError) -> Self {
+        use StatusCode as S;
+        let msg = e.to_string();
+        match e {
+            ProxyError::Token(TokenError::Expired) => Self::new(S::FORBIDDEN, "media_token_expired", msg),
+            ProxyError::Token(_) | ProxyError::KeyRevoked => Self::new(S::FORBIDDEN, "invalid_media_token", msg),
+            ProxyError::Denied(_) => Self::new(S::FORBIDDEN, "media_host_denied", msg),
+            ProxyError::PlatformGone(_) => Self::new(S::NOT_FOUND, "not_found", msg),
+            ProxyError::Upstream { .. } => Self::new(S::BAD_GATEWAY, "upstream_failed", msg),
+            ProxyError::Transport(HttpFailure::Timeout) => Self::new(S::GATEWAY_TIMEOUT, "upstream_timeout", msg),
+            ProxyError::Transport(_) => Self::new(S::BAD_GATEWAY, "upstream_failed", msg),
+            ProxyError::Refresh(p) => {
+                let mut e = Self::from_parse(&p);
+                e.msg = msg;
+                e
+            }
+            ProxyError::Gone(_) => Self::new(S::GONE, "media_gone", msg),
+            ProxyError::NothingToMerge => Self::bad_request("nothing_to_merge", msg),
+            ProxyError::NoFfmpeg(_) => Self::new(S::NOT_IMPLEMENTED, "merge_unavailable", msg),
+            ProxyError::Merge(_) => Self::new(S::BAD_GATEWAY, "merge_failed", msg),
         }
     }
 }

@@ -4,7 +4,8 @@
 //!
 //! Map: `runtime/` loads and runs plugins · `sandbox/` outbound HTTP rules ·
 //! `registry/` which plugins are loaded and which takes a URL · `service`
-//! the parse pipeline · `api/` the HTTP surface · `store/` plugin state ·
+//! the parse pipeline · `proxy/` the media download proxy · `api/` the HTTP
+//! surface · `store/` plugin state ·
 //! `config` settings · `error` every failure mapped to an API answer.
 
 pub mod runtime;
@@ -14,6 +15,7 @@ pub mod api;
 pub mod error;
 pub mod registry;
 pub mod service;
+pub mod proxy;
 pub mod telemetry;
 pub mod app;
 pub mod config;

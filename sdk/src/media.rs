@@ -186,6 +186,9 @@ pub struct Descriptor {
     pub allowed_hosts: Vec<String>,
     pub insecure_hosts: Vec<String>,
     pub download_headers: Vec<(String, String)>,
+    /// Hosts the returned media lives on (CDNs); the download proxy fetches
+    /// only from these and `allowed_hosts`.
+    pub media_hosts: Vec<String>,
 }
 
 fn headers(h: Vec<(String, String)>) -> Vec<wit::Header> {
@@ -249,6 +252,7 @@ impl From<Descriptor> for wit::Descriptor {
             allowed_hosts: d.allowed_hosts,
             insecure_hosts: d.insecure_hosts,
             download_headers: headers(d.download_headers),
+            media_hosts: d.media_hosts,
         }
     }
 }

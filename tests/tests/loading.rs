@@ -33,7 +33,7 @@ async fn each_broken_file_gets_a_typed_error() {
     }
     let e = LoadedPlugin::from_bytes(&rt, EMPTY_COMPONENT, p).await.err().unwrap();
     assert!(matches!(e, LoadError::WrongContract(_)), "{e}");
-    assert!(e.to_string().contains("grabkit:plugin/extractor@0.1.0"), "{e}");
+    assert!(e.to_string().contains("grabkit:plugin/extractor@0.2.0"), "{e}");
 
     let ok = LoadedPlugin::from_bytes(&rt, &good, p).await.unwrap();
     assert_eq!((ok.platform.as_str(), ok.name.as_str()), ("bilibili", "grabkit-bilibili"));

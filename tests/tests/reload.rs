@@ -107,7 +107,7 @@ async fn broken_files_never_replace_a_working_plugin() {
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
         ("truncated", good[..good.len() / 3].to_vec(), "not a valid WebAssembly component"),
         ("not wasm", b"<html>oops</html>".to_vec(), "not a valid WebAssembly component"),
-        ("wrong contract", vec![0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00], "does not export `grabkit:plugin/extractor@0.1.0`"),
+        ("wrong contract", vec![0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00], "does not export `grabkit:plugin/extractor@0.2.0`"),
         ("empty", vec![], "not a valid WebAssembly component"),
         ("invalid self-description", std::fs::read(test_plugin("bad-descriptor")).unwrap(), "invalid URL pattern"),
     ];

@@ -6,6 +6,7 @@ mod admin;
 mod auth;
 mod body;
 mod keys;
+mod media;
 mod ops;
 mod parse;
 
@@ -23,6 +24,8 @@ pub struct AppState {
     pub service: Arc<ParseService>,
     /// API keys, the admin token, rate limits.
     pub auth: Arc<auth::Auth>,
+    /// Signs media links and serves them.
+    pub proxy: Arc<crate::proxy::Proxy>,
 }
 
 pub use admin::status_json;
@@ -41,6 +44,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/plugins", get(admin::list).fallback(method_not_allowed))
         .route("/api/v1/plugins/reload", post(admin::reload).fallback(method_not_allowed))
         .route("/api/v1/plugins/{platform}/rollback", post(admin::rollback).fallback(method_not_allowed))
+        .route("/api/v1/media/{token}", get(media::file).head(media::file).fallback(method_not_allowed))
+        .route("/api/v1/media/{token}/merged", get(media::merged).head(media::merged).fallback(method_not_allowed))
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .fallback(not_found)

@@ -7,13 +7,13 @@ use crate::error::ApiError;
 use crate::store::keys::StoreError;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use std::time::Instant;
 
 /// The seed's order: token (missing, invalid, expired) → rate → link →
 /// platform permission → credit; one credit per success, nothing otherwise.
-pub async fn parse(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Response {
+pub async fn parse(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     let auth = &state.auth;
     let key = match auth.api_key(&headers, now()).and_then(|k| auth.rate_limit(&k).map(|_| k)) {
@@ -52,7 +52,12 @@ pub async fn parse(State(state): State<AppState>, headers: HeaderMap, body: Body
         Err(e) => return store_error(e).into_response(),
     };
     let mut resp = match result {
-        Ok(media) => ok(media).into_response(),
+        Ok(mut media) => {
+            if wants_proxy(&uri, state.proxy.settings.default_on) {
+                state.proxy.attach(&mut media, key.id, route.url.as_str(), &base_url(&headers));
+            }
+            ok(media).into_response()
+        }
         Err(e) => ApiError::from(e).into_response(),
     };
     if let Some(n) = left {
@@ -82,4 +87,22 @@ pub async fn usage(State(state): State<AppState>, headers: HeaderMap) -> Respons
         Ok::<_, ApiError>(ok(serde_json::json!({"key": crate::accounts::key_json(&key), "credits": key.credits, "today": u.today, "total": u.total, "byPlatform": u.by_platform, "byOutcome": u.by_outcome})))
     };
     run.await.into_response()
+}
+
+/// `?proxy=1` (or `true`) asks for proxy links; `?proxy=0` turns off the configured default.
+fn wants_proxy(uri: &Uri, default_on: bool) -> bool {
+    let q = uri.query().unwrap_or_default();
+    match url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "proxy") {
+        Some((_, v)) => matches!(v.as_ref(), "1" | "true" | "yes" | ""),
+        None => default_on,
+    }
+}
+
+/// Our own address as the client sees it (a reverse proxy's forwarded
+/// headers first).
+fn base_url(headers: &HeaderMap) -> String {
+    let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or_default().trim().to_string()).filter(|v| !v.is_empty());
+    let proto = get("x-forwarded-proto").filter(|p| p == "https" || p == "http").unwrap_or_else(|| "http".into());
+    let host = get("x-forwarded-host").or_else(|| get("host")).unwrap_or_else(|| "localhost".into());
+    format!("{proto}://{host}")
 }

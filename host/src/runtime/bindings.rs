@@ -14,4 +14,4 @@ pub use exports::grabkit::plugin::extractor::{Descriptor, ExtractError, Media};
 pub use grabkit::plugin::types::{Audio, Header, Image, Video, VideoSource};
 
 /// The contract version this host speaks (the WIT package version).
-pub const CONTRACT: &str = "grabkit:plugin/extractor@0.1.0";
+pub const CONTRACT: &str = "grabkit:plugin/extractor@0.2.0";

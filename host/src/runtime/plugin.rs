@@ -55,6 +55,8 @@ pub struct LoadedPlugin {
     pub declared_hosts: Vec<String>,
     pub insecure_hosts: Vec<String>,
     pub download_headers: Vec<(String, String)>,
+    /// Where the plugin's media lives (the download proxy's allowlist).
+    pub media_hosts: Vec<String>,
     pub digest: String,
     pub source: PathBuf,
     pub loaded_at: SystemTime,
@@ -133,6 +135,7 @@ impl LoadedPlugin {
             pattern_sources: d.url_patterns,
             declared_hosts: d.allowed_hosts,
             download_headers,
+            media_hosts: d.media_hosts,
             digest,
             source: path.to_path_buf(),
             loaded_at: SystemTime::now(),
@@ -153,6 +156,14 @@ impl LoadedPlugin {
         });
         self.permits = Semaphore::new(options.max_concurrency.max(1));
         self
+    }
+
+    /// What the download proxy may fetch for this plugin's media: its media
+    /// hosts and its API hosts (never narrowed by the API allowlist: a CDN is
+    /// not an API host), https only.
+    pub fn media_policy(&self) -> HostPolicy {
+        let hosts = self.media_hosts.iter().chain(&self.declared_hosts).cloned().collect();
+        HostPolicy::new(hosts, Vec::new(), Vec::new())
     }
 
     /// The hosts the plugin may reach after the operator's narrowing.
@@ -206,10 +217,10 @@ fn validate(d: &bindings::Descriptor) -> Result<(), LoadError> {
     if d.url_patterns.is_empty() {
         return bad("no url-patterns".into());
     }
-    for h in &d.allowed_hosts {
+    for h in d.allowed_hosts.iter().chain(&d.media_hosts) {
         let bare = h.strip_prefix("*.").unwrap_or(h);
         if bare.is_empty() || !bare.contains('.') && bare != "localhost" || !bare.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') {
-            return bad(format!("allowed host `{h}` is not a host name or `*.domain`"));
+            return bad(format!("host `{h}` is not a host name or `*.domain`"));
         }
     }
     for h in &d.insecure_hosts {

@@ -137,6 +137,21 @@ impl Sandbox {
     /// Send `req` for a plugin with `policy`, spending from `budget`.
     pub async fn send(&self, policy: &HostPolicy, budget: &Budget, req: Outbound) -> Result<OutboundResponse, HttpFailure> {
         let timeout = req.timeout.map_or(self.settings.timeout, |t| t.min(self.settings.timeout));
+        let (resp, url) = self.exchange(policy, budget, &req, Some(timeout)).await?;
+        self.read(resp, url).await
+    }
+
+    /// Open `req` for streaming (the download proxy): the same checks on
+    /// every hop, but no size cap and no deadline on the whole body; the
+    /// wait for the response head is bounded by the per-call timeout, and
+    /// the caller bounds each read.
+    pub async fn open(&self, policy: &HostPolicy, req: Outbound) -> Result<(reqwest::Response, Url), HttpFailure> {
+        let budget = Budget::new(self.settings.max_redirects + 1);
+        tokio::time::timeout(self.settings.timeout, self.exchange(policy, &budget, &req, None)).await.map_err(|_| HttpFailure::Timeout)?
+    }
+
+    /// Send and follow redirects by hand, each hop checked and counted.
+    async fn exchange(&self, policy: &HostPolicy, budget: &Budget, req: &Outbound, timeout: Option<Duration>) -> Result<(reqwest::Response, Url), HttpFailure> {
         let mut url = Url::parse(&req.url).map_err(|e| HttpFailure::InvalidRequest(format!("`{}`: {e}", req.url)))?;
         let (mut method, mut body) = (req.method.clone(), req.body.clone());
         let headers = header_map(&req.headers)?;
@@ -144,7 +159,10 @@ impl Sandbox {
         loop {
             self.check(policy, &url).await?;
             budget.take()?;
-            let mut rb = self.client.request(method.clone(), url.clone()).headers(headers.clone()).timeout(timeout);
+            let mut rb = self.client.request(method.clone(), url.clone()).headers(headers.clone());
+            if let Some(t) = timeout {
+                rb = rb.timeout(t);
+            }
             if let Some(b) = &body {
                 rb = rb.body(b.clone());
             }
@@ -166,7 +184,7 @@ impl Sandbox {
                     continue;
                 }
             }
-            return self.read(resp, url).await;
+            return Ok((resp, url));
         }
     }
 
@@ -233,7 +251,7 @@ fn header_map(headers: &[(String, String)]) -> Result<reqwest::header::HeaderMap
 }
 
 /// Map a client error, finding our resolver's refusal in its cause chain.
-fn transport(e: reqwest::Error) -> HttpFailure {
+pub fn transport(e: reqwest::Error) -> HttpFailure {
     if e.is_timeout() {
         return HttpFailure::Timeout;
     }

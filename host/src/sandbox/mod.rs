@@ -7,5 +7,5 @@ mod fetch;
 pub mod policy;
 pub mod resolver;
 
-pub use fetch::{Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings};
+pub use fetch::{Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport};
 pub use policy::HostPolicy;

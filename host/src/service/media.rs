@@ -30,6 +30,9 @@ pub struct ImageJson {
     pub url: String,
     pub width: u32,
     pub height: u32,
+    /// Our download proxy's link for `url` (with `?proxy=1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -47,6 +50,12 @@ pub struct VideoJson {
     /// Present when the file is encrypted (WeChat Channels).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decode_key: Option<String>,
+    /// Our download proxy's link for `url` (with `?proxy=1`; decrypted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<String>,
+    /// A video-only stream merged with the best audio into one MP4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -57,6 +66,8 @@ pub struct AudioJson {
     pub mime_type: String,
     #[serde(flatten)]
     pub extras: StreamExtras,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<String>,
 }
 
 /// Optional facts both stream kinds carry, printed only when known.
@@ -117,7 +128,7 @@ impl MediaJson {
             author: m.author.unwrap_or_default().trim().to_string(),
             thumbnail: m.thumbnail.filter(|u| web_url(u)).unwrap_or_default(),
             duration,
-            images: m.images.into_iter().filter(|i| web_url(&i.url)).map(|i| ImageJson { url: i.url, width: i.width.unwrap_or(0), height: i.height.unwrap_or(0) }).collect(),
+            images: m.images.into_iter().filter(|i| web_url(&i.url)).map(|i| ImageJson { url: i.url, width: i.width.unwrap_or(0), height: i.height.unwrap_or(0), proxy_url: None }).collect(),
             videos: m
                 .videos
                 .into_iter()
@@ -136,6 +147,8 @@ impl MediaJson {
                     },
                     extras: StreamExtras::new(v.codec, v.bitrate, v.backup_urls),
                     decode_key: v.decryption_key.filter(|k| !k.is_empty()),
+                    proxy_url: None,
+                    merged_url: None,
                 })
                 .collect(),
             audios: m
@@ -147,6 +160,7 @@ impl MediaJson {
                     quality: a.quality,
                     mime_type: non_empty(a.mime_type, "audio/mp4"),
                     extras: StreamExtras::new(a.codec, a.bitrate, a.backup_urls),
+                    proxy_url: None,
                 })
                 .collect(),
             headers,

@@ -61,6 +61,7 @@ impl Plugin for Bilibili {
             allowed_hosts: vec!["api.bilibili.com".into(), "b23.tv".into(), "bili.im".into(), "*.bili2233.cn".into(), "api.bilibili.tv".into(), "www.bilibili.tv".into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://www.bilibili.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["*.bilivideo.com".into(), "*.bilivideo.cn".into(), "*.akamaized.net".into(), "*.hdslb.com".into(), "*.bstarstatic.com".into(), "*.bilibili.com".into()],
         }
     }
 

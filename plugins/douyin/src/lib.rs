@@ -54,6 +54,7 @@ impl Plugin for Douyin {
             allowed_hosts: vec!["v.douyin.com".into(), "jx.douyin.com".into(), "www.iesdouyin.com".into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://www.douyin.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["*.douyinvod.com".into(), "*.douyinpic.com".into(), "*.douyinstatic.com".into(), "*.douyincdn.com".into(), "*.zjcdn.com".into(), "*.amemv.com".into(), "*.snssdk.com".into(), "*.iesdouyin.com".into()],
         }
     }
 

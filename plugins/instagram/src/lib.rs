@@ -61,6 +61,7 @@ impl Plugin for Instagram {
             allowed_hosts: vec![api::HOST.into(), embed::HOST.into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://www.instagram.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["*.cdninstagram.com".into(), "*.fbcdn.net".into()],
         }
     }
 

@@ -46,6 +46,7 @@ impl Plugin for Kuaishou {
             allowed_hosts: vec!["v.kuaishou.com".into(), "www.kuaishou.com".into(), "c.kuaishou.com".into(), "*.chenzhongtech.com".into(), "*.gifshow.com".into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://www.kuaishou.com/".into()), ("User-Agent".into(), ua::IOS.into())],
+            media_hosts: vec!["*.kwaicdn.com".into(), "*.kwimgs.com".into(), "*.yximgs.com".into(), "*.oskwai.com".into(), "*.kuaishou.com".into(), "*.gifshow.com".into()],
         }
     }
 

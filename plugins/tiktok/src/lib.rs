@@ -46,6 +46,7 @@ impl Plugin for Tiktok {
             allowed_hosts: vec!["www.tiktok.com".into(), "vm.tiktok.com".into(), "vt.tiktok.com".into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://www.tiktok.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["*.tiktokcdn.com".into(), "*.tiktokcdn-us.com".into(), "*.tiktokcdn-eu.com".into(), "*.tiktok.com".into(), "*.tiktokv.com".into(), "*.ibytedtos.com".into(), "*.byteoversea.com".into(), "*.muscdn.com".into()],
         }
     }
 

@@ -44,6 +44,7 @@ impl Plugin for Twitter {
             allowed_hosts: vec![syndication::HOST.into(), graphql::HOST.into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://x.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["video.twimg.com".into(), "pbs.twimg.com".into()],
         }
     }
 

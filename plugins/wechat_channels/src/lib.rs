@@ -40,6 +40,7 @@ impl Plugin for WechatChannels {
             allowed_hosts: vec!["yuanbao.tencent.com".into(), "channels.weixin.qq.com".into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://channels.weixin.qq.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["*.video.qq.com".into(), "*.qpic.cn".into(), "*.qlogo.cn".into(), "wxapp.tc.qq.com".into(), "res.wx.qq.com".into()],
         }
     }
 

@@ -46,6 +46,7 @@ impl Plugin for Weibo {
             allowed_hosts: vec!["m.weibo.cn".into(), "h5.video.weibo.com".into(), "t.cn".into(), "mapp.api.weibo.cn".into()],
             insecure_hosts: vec!["t.cn".into()],
             download_headers: vec![("Referer".into(), "https://weibo.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["*.sinaimg.cn".into(), "*.weibocdn.com".into(), "video.weibo.com".into()],
         }
     }
 

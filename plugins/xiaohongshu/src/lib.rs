@@ -39,6 +39,7 @@ impl Plugin for Xiaohongshu {
             allowed_hosts: vec!["www.xiaohongshu.com".into(), "xhslink.com".into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://www.xiaohongshu.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["*.xhscdn.com".into(), "*.xhscdn.net".into(), "ci.xiaohongshu.com".into()],
         }
     }
 

@@ -53,6 +53,7 @@ impl Plugin for Youtube {
             allowed_hosts: vec![innertube::HOST.into()],
             insecure_hosts: vec![],
             download_headers: vec![("Referer".into(), "https://www.youtube.com/".into()), ("Origin".into(), "https://www.youtube.com".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            media_hosts: vec!["*.googlevideo.com".into(), "*.ytimg.com".into()],
         }
     }
 

@@ -26,6 +26,7 @@ impl Plugin for Probe {
             allowed_hosts: vec!["*.probe.test".into()],
             insecure_hosts: vec!["plain.probe.test".into()],
             download_headers: vec![("Referer".into(), "https://probe.test/".into())],
+            media_hosts: vec!["*.probecdn.test".into()],
         }
     }
 
@@ -41,6 +42,11 @@ impl Plugin for Probe {
                 m.title = format!("{} {}", v["title"].as_str().unwrap_or_default(), env!("CARGO_PKG_VERSION"));
                 m.videos.push(Video::new(v["url"].as_str().required("url")?).quality("720p").size(Some(1280), Some(720)));
                 Ok(m)
+            }
+            // Media exactly as `{UP}/media/{arg}` describes it (download-proxy tests).
+            "media" => {
+                let v: Value = client.get(format!("{UP}/media/{arg}")).json_response()?;
+                Ok(described(&v))
             }
             "empty" => Ok(Media::new("probe", "empty")),
             "wrong-platform" => Ok(Media::new("someone-else", "x")),
@@ -105,6 +111,39 @@ impl Plugin for Probe {
 fn fetch(client: &Client, url: &str) -> Result<Media> {
     let resp = client.get(url).send()?;
     Ok(titled("fetch", format!("{} {}", resp.status, resp.final_url)))
+}
+
+/// Media from a JSON description: `{id, title, videos: [{url, quality,
+/// width, height, hasAudio, decodeKey, source}], audios: [{url, quality,
+/// mimeType}], images: [{url}], headers: {name: value}}`.
+fn described(v: &Value) -> Media {
+    let mut m = Media::new("probe", v["id"].as_str().unwrap_or("media"));
+    m.title = v["title"].as_str().unwrap_or_default().into();
+    let list = |k: &str| v[k].as_array().cloned().unwrap_or_default();
+    for x in list("videos") {
+        let dim = |k: &str| x[k].as_u64().map(|n| n as u32);
+        let mut video = Video::new(x["url"].as_str().unwrap_or_default()).quality(x["quality"].as_str().unwrap_or_default()).size(dim("width"), dim("height"));
+        video.has_audio = x["hasAudio"].as_bool().unwrap_or(true);
+        video.mime_type = x["mimeType"].as_str().unwrap_or("video/mp4").into();
+        video.decryption_key = x["decodeKey"].as_str().map(Into::into);
+        if x["source"] == "dash" {
+            video.source = VideoSource::Dash;
+        }
+        m.videos.push(video);
+    }
+    for x in list("audios") {
+        let mut audio = Audio::new(x["url"].as_str().unwrap_or_default());
+        audio.quality = x["quality"].as_str().unwrap_or_default().into();
+        audio.mime_type = x["mimeType"].as_str().unwrap_or("audio/mp4").into();
+        m.audios.push(audio);
+    }
+    for x in list("images") {
+        m.images.push(Image::new(x["url"].as_str().unwrap_or_default()));
+    }
+    if let Some(h) = v["headers"].as_object() {
+        m.headers = h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
+    }
+    m
 }
 
 /// A one-image result whose title carries what the probe observed.
