@@ -7,6 +7,7 @@ pub mod bilibili;
 pub mod douyin;
 pub mod instagram;
 pub mod kuaishou;
+pub mod media;
 pub mod weibo;
 pub mod mock;
 pub mod proxy;

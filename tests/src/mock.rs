@@ -20,28 +20,73 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
     pub delay: Option<Duration>,
+    /// A body made while it is sent instead of `body` (large or slow files).
+    pub generated: Option<Generated>,
+}
+
+/// A body of `len` pattern bytes (`pattern_byte(i)`), sent in chunks with a
+/// pause after each, that records how far it got and whether the reader hung up.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    pub len: u64,
+    pub chunk: usize,
+    pub pause: Duration,
+    pub sent: Arc<std::sync::atomic::AtomicU64>,
+    pub hung_up: Arc<std::sync::atomic::AtomicBool>,
+}
+
+/// The byte at position `i` of every generated body.
+pub fn pattern_byte(i: u64) -> u8 {
+    (i % 251) as u8
 }
 
 impl Reply {
     pub fn json(body: &str) -> Self {
-        Reply { status: 200, headers: vec![("content-type".into(), "application/json; charset=utf-8".into())], body: body.as_bytes().to_vec(), delay: None }
+        Reply { status: 200, headers: vec![("content-type".into(), "application/json; charset=utf-8".into())], body: body.as_bytes().to_vec(), delay: None, generated: None }
     }
     pub fn html(body: &str) -> Self {
-        Reply { status: 200, headers: vec![("content-type".into(), "text/html; charset=utf-8".into())], body: body.as_bytes().to_vec(), delay: None }
+        Reply { status: 200, headers: vec![("content-type".into(), "text/html; charset=utf-8".into())], body: body.as_bytes().to_vec(), delay: None, generated: None }
     }
     pub fn status(status: u16) -> Self {
-        Reply { status, headers: vec![], body: Vec::new(), delay: None }
+        Reply { status, headers: vec![], body: Vec::new(), delay: None, generated: None }
     }
     pub fn redirect(to: &str) -> Self {
-        Reply { status: 302, headers: vec![("location".into(), to.into())], body: Vec::new(), delay: None }
+        Reply { status: 302, headers: vec![("location".into(), to.into())], body: Vec::new(), delay: None, generated: None }
     }
     pub fn bytes(n: usize) -> Self {
-        Reply { status: 200, headers: vec![("content-type".into(), "application/octet-stream".into())], body: vec![b'x'; n], delay: None }
+        Reply { status: 200, headers: vec![("content-type".into(), "application/octet-stream".into())], body: vec![b'x'; n], delay: None, generated: None }
     }
     /// The same reply with another status (error bodies).
     pub fn with_status(mut self, status: u16) -> Self {
         self.status = status;
         self
+    }
+    /// `body` as a media file: honours one `Range: bytes=a-b` / `a-` / `-n`
+    /// (206 with `Content-Range`, 416 past the end), else 200.
+    pub fn ranged(body: &[u8], mime: &str, seen: &Seen) -> Self {
+        let total = body.len() as u64;
+        let mut headers = vec![("content-type".to_string(), mime.to_string()), ("accept-ranges".to_string(), "bytes".to_string()), ("etag".to_string(), "\"v1\"".to_string())];
+        let range = seen.headers.get("range").and_then(|v| v.to_str().ok()).and_then(|r| r.strip_prefix("bytes=")).map(str::to_string);
+        let Some(range) = range else {
+            return Reply { status: 200, headers, body: body.to_vec(), delay: None, generated: None };
+        };
+        let (a, b) = range.split_once('-').unwrap_or((&range, ""));
+        let (start, end) = match (a.parse::<u64>().ok(), b.parse::<u64>().ok()) {
+            (Some(s), Some(e)) => (s, e.min(total.saturating_sub(1))),
+            (Some(s), None) => (s, total.saturating_sub(1)),
+            (None, Some(n)) => (total.saturating_sub(n), total.saturating_sub(1)),
+            (None, None) => (1, 0),
+        };
+        if start >= total || start > end {
+            headers.push(("content-range".into(), format!("bytes */{total}")));
+            return Reply { status: 416, headers, body: Vec::new(), delay: None, generated: None };
+        }
+        headers.push(("content-range".into(), format!("bytes {start}-{end}/{total}")));
+        Reply { status: 206, headers, body: body[start as usize..=end as usize].to_vec(), delay: None, generated: None }
+    }
+    /// A generated body (see [`Generated`]).
+    pub fn generated(g: Generated) -> Self {
+        Reply { status: 200, headers: vec![("content-type".into(), "video/mp4".into()), ("content-length".into(), g.len.to_string())], body: Vec::new(), delay: None, generated: Some(g) }
     }
     pub fn delayed(mut self, d: Duration) -> Self {
         self.delay = Some(d);
@@ -143,7 +188,37 @@ async fn answer(req: Request<hyper::body::Incoming>, responder: &Responder, seen
     for (k, v) in &reply.headers {
         resp = resp.header(k, v);
     }
-    resp.body(Body::from(reply.body)).unwrap()
+    match reply.generated {
+        Some(g) => resp.body(Body::from_stream(generate(g))).unwrap(),
+        None => resp.body(Body::from(reply.body)).unwrap(),
+    }
+}
+
+/// Records a hang-up when dropped before the end.
+struct Sending(Generated, u64);
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        if self.1 < self.0.len {
+            self.0.hung_up.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+fn generate(g: Generated) -> impl futures_core::Stream<Item = Result<bytes::Bytes, std::convert::Infallible>> + Send {
+    futures_util::stream::unfold(Sending(g, 0), |mut st| async move {
+        if st.1 >= st.0.len {
+            return None;
+        }
+        if !st.0.pause.is_zero() && st.1 > 0 {
+            tokio::time::sleep(st.0.pause).await;
+        }
+        let n = (st.0.len - st.1).min(st.0.chunk as u64);
+        let chunk: Vec<u8> = (st.1..st.1 + n).map(pattern_byte).collect();
+        st.1 += n;
+        st.0.sent.store(st.1, std::sync::atomic::Ordering::SeqCst);
+        Some((Ok(bytes::Bytes::from(chunk)), st))
+    })
 }
 
 /// A query parameter of a seen request.

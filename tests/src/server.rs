@@ -113,6 +113,13 @@ impl TestServer {
         body["data"].clone()
     }
 
+    /// Parse `url` asking for proxy links (`?proxy=1`), require success, return `data`.
+    pub async fn ok_proxied(&self, url: &str) -> serde_json::Value {
+        let (status, body) = self.post_json("/api/v1/parse?proxy=1", &serde_json::json!({ "url": url })).await;
+        assert_eq!(status, 200, "{url}: {body}");
+        body["data"].clone()
+    }
+
     /// POST /api/v1/parse with `{"url": url}`; returns (HTTP status, body).
     pub async fn parse(&self, url: &str) -> (u16, serde_json::Value) {
         self.post_json("/api/v1/parse", &serde_json::json!({ "url": url })).await
