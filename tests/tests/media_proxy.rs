@@ -252,3 +252,37 @@ async fn video_only_streams_merge_with_their_audio_into_one_mp4() {
     kinds.sort();
     assert_eq!(kinds, ["aac,audio", "h264,video"], "one video and one audio stream");
 }
+
+/// A shipped plugin's responder plus its CDN answering every media path
+/// with the test clip.
+fn with_cdn(inner: grabkit_tests::mock::Responder, cdn: &'static str) -> grabkit_tests::mock::Responder {
+    Arc::new(move |s: &grabkit_tests::mock::Seen| if s.host == cdn { grabkit_tests::Reply::ranged(&clip(), "video/mp4", s) } else { inner(s) })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shipped_plugins_download_headers_reach_their_cdns() {
+    // TikTok: Referer, a browser User-Agent and the page's cookies.
+    let cdn = "v16-webapp-prime.tiktok.com";
+    let hosts: Vec<&str> = grabkit_tests::tiktok::HOSTS.iter().copied().chain([cdn]).collect();
+    let (mock, s) = TestServer::for_plugin("tiktok", &hosts, with_cdn(grabkit_tests::tiktok::upstream(), cdn)).await;
+    let d = s.ok_proxied("https://www.tiktok.com/@scout2015/video/6718335390845095173").await;
+    let r = get(&s, d["videos"][0]["proxyUrl"].as_str().unwrap(), Some("bytes=0-9")).await;
+    assert_eq!(r.status(), 206);
+    let seen = mock.seen().into_iter().rfind(|x| x.host == cdn).unwrap();
+    assert_eq!(seen.headers["referer"], "https://www.tiktok.com/");
+    assert!(seen.headers["user-agent"].to_str().unwrap().starts_with("Mozilla/5.0"));
+    assert_eq!(seen.headers["cookie"], "tt_chain_token=abc123==; ttwid=1%7Cxyz");
+
+    // YouTube: Referer and Origin; adaptive video-only formats get a merge link.
+    let cdn = "rr3---sn-5hne6nzk.googlevideo.com";
+    let hosts: Vec<&str> = grabkit_tests::youtube::HOSTS.iter().copied().chain([cdn]).collect();
+    let (mock, s) = TestServer::for_plugin("youtube", &hosts, with_cdn(grabkit_tests::youtube::upstream(), cdn)).await;
+    let d = s.ok_proxied("https://www.youtube.com/watch?v=aqz-KE-bpKQ").await;
+    let videos = d["videos"].as_array().unwrap();
+    assert!(videos.iter().any(|v| v["hasAudio"] == false && v["mergedUrl"].is_string()), "adaptive video gets a merge link");
+    assert!(videos.iter().filter(|v| v["hasAudio"] == true).all(|v| v.get("mergedUrl").is_none()));
+    let r = get(&s, videos[0]["proxyUrl"].as_str().unwrap(), None).await;
+    assert_eq!(r.status(), 200);
+    let seen = mock.seen().into_iter().rfind(|x| x.host == cdn).unwrap();
+    assert_eq!((seen.headers["referer"].to_str().unwrap(), seen.headers["origin"].to_str().unwrap()), ("https://www.youtube.com/", "https://www.youtube.com"));
+}
