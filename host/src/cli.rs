@@ -27,6 +27,23 @@ pub enum Command {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+    /// Parse a link and download its media (resumes a partial file; merges
+    /// separate video and audio with ffmpeg when installed).
+    Download {
+        /// The link, or text containing it.
+        url: String,
+        /// Folder to save into.
+        #[arg(short = 'o', long = "output", default_value = ".")]
+        out: PathBuf,
+        /// `best`, a quality label as the parse lists it (`720p`, `1080`), or `audio`.
+        #[arg(long, default_value = "best")]
+        quality: String,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
     /// Manage API keys (in the data dir's database).
     Keys {
         #[command(subcommand)]

@@ -108,6 +108,8 @@ impl From<ProxyError> for ApiError {
             ProxyError::NothingToMerge => Self::bad_request("nothing_to_merge", msg),
             ProxyError::NoFfmpeg(_) => Self::new(S::NOT_IMPLEMENTED, "merge_unavailable", msg),
             ProxyError::Merge(_) => Self::new(S::BAD_GATEWAY, "merge_failed", msg),
+            ProxyError::Interrupted(_) => Self::new(S::BAD_GATEWAY, "upstream_failed", msg),
+            ProxyError::Save(_) => Self::new(S::INTERNAL_SERVER_ERROR, "save_failed", msg),
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod error;
 pub mod registry;
 pub mod service;
 pub mod proxy;
+pub mod download;
 pub mod telemetry;
 pub mod app;
 pub mod config;

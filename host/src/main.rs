@@ -43,6 +43,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
             }
         }
+        Command::Download { url, out, quality, quiet, settings } => download(&url, &out, &quality, quiet, &one_shot(&settings)?).await,
         Command::Keys { action, settings } => keys(action, &settings.resolve()?),
         Command::Plugins { json, settings } => {
             let service = build_service(&one_shot(&settings)?).await?;
@@ -56,6 +57,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("{:<16} {:<20} {:<8} {:<16} {}", p.platform, p.name, p.version, &p.digest[..16], p.source.display());
                     println!("    links: {}", p.pattern_sources.join("  "));
                     println!("    hosts: {}", p.effective_hosts().join("  "));
+                    println!("    media: {}", p.media_hosts.join("  "));
                 }
                 for f in registry.failures() {
                     println!("FAILED {}: {}", f.source.display(), f.error.unwrap_or_default());
@@ -64,6 +66,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `grabkit download`: parse, plan, then save each file with a progress bar.
+async fn download(url: &str, out: &std::path::Path, quality: &str, quiet: bool, settings: &grabkit_host::config::Settings) -> anyhow::Result<ExitCode> {
+    use grabkit_host::proxy::{Proxy, Signer, merge};
+    let service = build_service(settings).await?;
+    let post = service.route(url).map(|r| r.url.to_string()).unwrap_or_else(|_| url.to_string());
+    let media = match service.parse(url).await {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("error ({}): {e}", ApiError::from_parse(&e).code_label());
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let proxy = Proxy::new(Signer::new(b"local"), service, settings.proxy());
+    let can_merge = merge::available(&proxy.settings.ffmpeg).await.is_ok();
+    let mut jobs = match grabkit_host::download::plan(&media, &post, quality, can_merge) {
+        Ok(j) => j,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    std::fs::create_dir_all(out)?;
+    for job in &mut jobs {
+        let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
+        bar.set_style(indicatif::ProgressStyle::with_template("{msg} {bytes}/{total_bytes} {bar:30} {bytes_per_sec} {eta}").expect("a valid template"));
+        match grabkit_host::download::save(&proxy, job, out, &bar).await {
+            Ok(path) => {
+                bar.finish_and_clear();
+                println!("{}", path.display());
+            }
+            Err(e) => {
+                bar.abandon();
+                let msg = e.to_string();
+                eprintln!("error ({}): {msg}", ApiError::from(e).code_label());
+                return Ok(ExitCode::FAILURE);
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `grabkit keys …`: works on the data dir's database directly.

@@ -55,7 +55,7 @@ async fn serve_file(state: &AppState, token: &str, head: bool, headers: &HeaderM
         let keystream = ticket.main.decode_key.as_deref().and_then(Keystream::new);
         resp.body(Body::from_stream(body::chunks(upstream, state.proxy.settings.idle_timeout, keystream)))
     }
-    .map_err(|e| ProxyError::Merge(e.to_string()))?;
+    .map_err(|e| ProxyError::Transport(crate::sandbox::HttpFailure::Transport(e.to_string())))?;
     finish(&mut resp, &ticket.name);
     Ok(resp)
 }

@@ -62,6 +62,10 @@ pub enum ProxyError {
     NoFfmpeg(String),
     #[error("merging failed: {0}")]
     Merge(String),
+    #[error("the download broke off (run again to resume): {0}")]
+    Interrupted(String),
+    #[error("saving the file failed: {0}")]
+    Save(String),
 }
 
 impl From<HttpFailure> for ProxyError {
