@@ -46,6 +46,11 @@ pub fn upstream(watch: Arc<Watch>) -> Responder {
         ("cdn.probecdn.test", "/v/video_only.mp4") => Reply::ranged(media_fixture!("video_only.mp4"), "video/mp4", s),
         ("cdn.probecdn.test", "/a/audio_only.m4a") => Reply::ranged(media_fixture!("audio_only.m4a"), "audio/mp4", s),
         ("cdn.probecdn.test", "/v/slow.mp4") => Reply::generated(slow.clone()),
+        // A large file made on the fly: `?mb=N` MiB, sent as fast as it is read.
+        ("cdn.probecdn.test", "/v/big.mp4") => {
+            let mb: u64 = crate::mock::param(&s.query, "mb").and_then(|n| n.parse().ok()).unwrap_or(200);
+            Reply::generated(Generated { len: mb << 20, chunk: 256 << 10, pause: std::time::Duration::ZERO, sent: Default::default(), hung_up: Default::default() })
+        }
         ("cdn.probecdn.test", "/i/1.jpg") => Reply::ranged(b"\xff\xd8jpeg one", "image/jpeg", s),
         _ => Reply::status(404),
     })
@@ -72,6 +77,7 @@ fn post(name: &str, watch: &Watch) -> Reply {
         "gone" => serde_json::json!({"id": "gone", "videos": [{"url": format!("{cdn}/v/gone.mp4"), "quality": "720p"}]}),
         "wechat" => serde_json::json!({"id": "wx", "title": "wx", "videos": [{"url": format!("{cdn}/v/enc.mp4?encfilekey=k"), "quality": "h264", "decodeKey": "2366281446"}]}),
         "dash" => serde_json::json!({"id": "dash", "title": "split", "videos": [{"url": format!("{cdn}/v/video_only.mp4"), "quality": "240p", "hasAudio": false, "source": "dash"}], "audios": [{"url": format!("{cdn}/a/audio_only.m4a"), "quality": "32kbps"}]}),
+        n if n.starts_with("big-") => serde_json::json!({"id": "big", "videos": [{"url": format!("{cdn}/v/big.mp4?mb={}", &n[4..]), "quality": "1080p"}]}),
         "slow" => serde_json::json!({"id": "slow", "videos": [{"url": format!("{cdn}/v/slow.mp4"), "quality": "1080p"}]}),
         "elsewhere" => serde_json::json!({"id": "elsewhere", "videos": [{"url": "https://evil.example.org/v.mp4", "quality": "720p"}, {"url": format!("{cdn}/v/clip.mp4"), "quality": "480p"}]}),
         _ => return Reply::status(404),
