@@ -1,8 +1,8 @@
 //! `grabkit download`: parse a link and save its media, through the same
 //! fetch, refresh, decrypt and merge code the download proxy serves.
 
-use crate::proxy::links::{audio_stream, partner, video_stream};
-use crate::proxy::token::{Pick, Stream};
+use crate::proxy::links::{audio_stream, image_stream, numbered, partner, video_stream};
+use crate::proxy::token::Stream;
 use crate::proxy::{Part, Proxy, ProxyError, Ticket, Want, body, filename, merge};
 use crate::service::MediaJson;
 use futures::StreamExt;
@@ -68,13 +68,8 @@ pub fn plan(media: &MediaJson, post: &str, quality: &str, can_merge: bool) -> Re
             .iter()
             .enumerate()
             .map(|(i, img)| {
-                let ext = match filename::extension("", &img.url).as_str() {
-                    "bin" => "jpg".to_string(),
-                    e => e.to_string(),
-                };
-                let name = if many { format!("{stem}-{}.{ext}", i + 1) } else { format!("{stem}.{ext}") };
-                let main = Stream { url: img.url.clone(), pick: Pick { kind: "image".into(), index: i, quality: String::new(), width: img.width, height: img.height, codec: None, itag: None }, mime: String::new(), decode_key: None };
-                Job { ticket: ticket(main, None, &name), merged: false, name }
+                let name = numbered(&stem, many, i, &filename::image_extension(&img.url));
+                Job { ticket: ticket(image_stream(i, img), None, &name), merged: false, name }
             })
             .collect());
     }

@@ -42,6 +42,14 @@ pub fn extension(mime: &str, url: &str) -> String {
     }
 }
 
+/// An image's extension from its URL; `jpg` when the URL does not say.
+pub fn image_extension(url: &str) -> String {
+    match extension("", url).as_str() {
+        "bin" => "jpg".into(),
+        e => e.into(),
+    }
+}
+
 /// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266).
 pub fn content_disposition(name: &str) -> String {
     let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '%' && c != ';' || c == ' ' { c } else { '_' }).collect();

@@ -5,7 +5,7 @@ use super::filename;
 use super::token::{Pick, Signer, Stream, Ticket};
 use crate::sandbox::HostPolicy;
 use crate::service::MediaJson;
-use crate::service::media::{AudioJson, VideoJson};
+use crate::service::media::{AudioJson, ImageJson, VideoJson};
 
 /// Who asked and where the links point.
 pub struct LinkContext<'a> {
@@ -61,15 +61,13 @@ pub fn attach(signer: &Signer, media: &mut MediaJson, policy: &HostPolicy, ctx: 
     let many_images = media.images.len() > 1;
     for (i, img) in media.images.iter_mut().enumerate() {
         if allowed(&img.url) {
-            let ext = filename::extension("", &img.url);
-            let ext = if ext == "bin" { "jpg".to_string() } else { ext };
-            let main = Stream { url: img.url.clone(), pick: Pick { kind: "image".into(), index: i, quality: String::new(), width: img.width, height: img.height, codec: None, itag: None }, mime: String::new(), decode_key: None };
-            img.proxy_url = Some(link(&ticket(main, None, numbered(&stem, many_images, i, &ext)), ""));
+            let name = numbered(&stem, many_images, i, &filename::image_extension(&img.url));
+            img.proxy_url = Some(link(&ticket(image_stream(i, img), None, name), ""));
         }
     }
 }
 
-fn numbered(stem: &str, many: bool, i: usize, ext: &str) -> String {
+pub fn numbered(stem: &str, many: bool, i: usize, ext: &str) -> String {
     if many { format!("{stem}-{}.{ext}", i + 1) } else { format!("{stem}.{ext}") }
 }
 
@@ -85,6 +83,10 @@ pub fn video_stream(i: usize, v: &VideoJson) -> Stream {
         mime: v.mime_type.clone(),
         decode_key: v.decode_key.clone(),
     }
+}
+
+pub fn image_stream(i: usize, img: &ImageJson) -> Stream {
+    Stream { url: img.url.clone(), pick: Pick { kind: "image".into(), index: i, quality: String::new(), width: img.width, height: img.height, codec: None, itag: None }, mime: String::new(), decode_key: None }
 }
 
 pub fn audio_stream(i: usize, a: &AudioJson) -> Stream {
@@ -110,12 +112,7 @@ pub fn choose(media: &MediaJson, pick: &Pick) -> Option<Stream> {
     let streams: Vec<Stream> = match pick.kind.as_str() {
         "video" => media.videos.iter().enumerate().map(|(i, v)| video_stream(i, v)).collect(),
         "audio" => media.audios.iter().enumerate().map(|(i, a)| audio_stream(i, a)).collect(),
-        _ => media
-            .images
-            .iter()
-            .enumerate()
-            .map(|(i, img)| Stream { url: img.url.clone(), pick: Pick { kind: "image".into(), index: i, quality: String::new(), width: img.width, height: img.height, codec: None, itag: None }, mime: String::new(), decode_key: None })
-            .collect(),
+        _ => media.images.iter().enumerate().map(|(i, img)| image_stream(i, img)).collect(),
     };
     let same_size = |p: &Pick| p.quality == pick.quality && p.width == pick.width && p.height == pick.height;
     let found = if pick.itag.is_some() { streams.iter().find(|s| s.pick.itag == pick.itag) } else { None }
