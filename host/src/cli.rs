@@ -24,6 +24,14 @@ pub enum Command {
     Parse {
         /// The link, or text containing it.
         url: String,
+        /// Record every request the plugin makes into the case folder DIR
+        /// (`DIR/case.json`, `DIR/cassette/`; secrets redacted).
+        #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+        record: Option<PathBuf>,
+        /// Answer the plugin's requests from a case folder or cassette DIR,
+        /// offline; a request it does not hold fails the parse.
+        #[arg(long, value_name = "DIR")]
+        replay: Option<PathBuf>,
         #[command(flatten)]
         settings: SettingsArgs,
     },
@@ -44,6 +52,33 @@ pub enum Command {
         #[command(flatten)]
         settings: SettingsArgs,
     },
+    /// Plugin authoring: `grabkit plugin new <platform>`.
+    Plugin {
+        #[command(subcommand)]
+        action: PluginCommand,
+    },
+    /// Run a plugin against a folder of cases (link + cassette + golden) and
+    /// print a pass/fail table.
+    Check {
+        /// The plugin component.
+        wasm: PathBuf,
+        /// Folder of case folders.
+        #[arg(long)]
+        cases: PathBuf,
+        /// Rewrite the goldens from what the plugin answers now (markers kept).
+        #[arg(long)]
+        update: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Show what a plugin file is: contract, self-description, hosts,
+    /// digest, size, imports and exports (only its `describe` runs).
+    Inspect {
+        wasm: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Manage API keys (in the data dir's database).
     Keys {
         #[command(subcommand)]
@@ -58,6 +93,23 @@ pub enum Command {
         json: bool,
         #[command(flatten)]
         settings: SettingsArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Create a plugin crate that builds as it stands, with a test and an example case.
+    New {
+        /// Platform id: lowercase letters, digits, `_`.
+        platform: String,
+        /// Where the crate goes (as DIR/<platform>); inside grabkit's tree
+        /// `plugins` also adds it to the workspace.
+        #[arg(long, default_value = "plugins")]
+        dir: PathBuf,
+        /// The grabkit SDK to depend on (for crates outside grabkit's tree)
+        /// [default: this build's sdk/].
+        #[arg(long)]
+        sdk: Option<PathBuf>,
     },
 }
 

@@ -33,6 +33,9 @@ pub struct Settings {
     pub proxy: ProxySection,
     /// Per-platform operator settings.
     pub plugins: BTreeMap<String, PluginSection>,
+    /// Record or replay plugin traffic (`grabkit parse --record|--replay`, `grabkit check`).
+    #[serde(skip)]
+    pub tape: Option<crate::sandbox::TapeMode>,
 }
 
 /// Defaults for API keys.
@@ -154,6 +157,7 @@ impl Default for Settings {
             sandbox: Sandbox::default(),
             proxy: ProxySection::default(),
             plugins: BTreeMap::new(),
+            tape: None,
         }
     }
 }
@@ -248,6 +252,7 @@ impl Settings {
             proxy,
             ca_certs: self.sandbox.ca_certs.clone(),
             resolve,
+            tape: self.tape.clone(),
             ..SandboxSettings::default()
         })
     }

@@ -17,6 +17,7 @@ pub mod registry;
 pub mod service;
 pub mod proxy;
 pub mod download;
+pub mod kit;
 pub mod telemetry;
 pub mod app;
 pub mod config;

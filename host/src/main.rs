@@ -1,6 +1,6 @@
 use clap::Parser;
 use grabkit_host::app::{App, build_service};
-use grabkit_host::cli::{Cli, Command, KeysCommand};
+use grabkit_host::cli::{Cli, Command, KeysCommand, PluginCommand};
 use grabkit_host::error::ApiError;
 use std::process::ExitCode;
 
@@ -29,19 +29,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             axum::serve(listener, app.router()).with_graceful_shutdown(shutdown()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Parse { url, settings } => {
-            let service = build_service(&one_shot(&settings)?).await?;
-            match service.parse(&url).await {
-                Ok(media) => {
-                    println!("{}", serde_json::to_string_pretty(&media)?);
-                    Ok(ExitCode::SUCCESS)
-                }
-                Err(e) => {
-                    let api = ApiError::from_parse(&e);
-                    eprintln!("error ({}): {e}", api.code_label());
-                    Ok(ExitCode::FAILURE)
-                }
+        Command::Parse { url, record, replay, settings } => parse(&url, record, replay, &settings).await,
+        Command::Plugin { action: PluginCommand::New { platform, dir, sdk } } => {
+            let sdk = sdk.unwrap_or_else(grabkit_host::kit::scaffold::default_sdk);
+            let c = grabkit_host::kit::scaffold::create(&grabkit_host::kit::scaffold::NewPlugin { platform, dir, sdk })?;
+            println!("created {} ({}){}", c.crate_dir.display(), c.package, if c.in_workspace { ", added to the workspace" } else { "" });
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { wasm, cases, update, settings } => {
+            let outcomes = grabkit_host::kit::check::run(&wasm, &cases, update, &one_shot(&settings)?).await?;
+            print!("{}", grabkit_host::kit::check::table(&outcomes));
+            Ok(if outcomes.iter().all(|o| o.passed) && !outcomes.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+        Command::Inspect { wasm, json } => {
+            let i = grabkit_host::kit::inspect::inspect(&wasm).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&i)?);
+            } else {
+                print!("{}", grabkit_host::kit::inspect::text(&i));
             }
+            Ok(ExitCode::SUCCESS)
         }
         Command::Download { url, out, quality, quiet, settings } => download(&url, &out, &quality, quiet, &one_shot(&settings)?).await,
         Command::Keys { action, settings } => keys(action, &settings.resolve()?),
@@ -66,6 +73,39 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// `grabkit parse`, optionally recording into or replaying from a case folder.
+async fn parse(url: &str, record: Option<std::path::PathBuf>, replay: Option<std::path::PathBuf>, args: &grabkit_host::cli::SettingsArgs) -> anyhow::Result<ExitCode> {
+    use grabkit_host::sandbox::TapeMode;
+    let mut settings = one_shot(args)?;
+    settings.tape = match (&record, &replay) {
+        (Some(dir), _) => Some(TapeMode::Record(dir.join("cassette"))),
+        (_, Some(dir)) => Some(TapeMode::Replay(grabkit_host::kit::check::cassette_dir(dir))),
+        _ => None,
+    };
+    let service = build_service(&settings).await?;
+    let result = service.parse(url).await;
+    if let Some(dir) = &record {
+        let case = dir.join("case.json");
+        if !case.exists() {
+            std::fs::write(&case, serde_json::to_string_pretty(&serde_json::json!({"url": url}))? + "\n")?;
+        }
+        eprintln!("recorded into {} (secrets redacted)", dir.display());
+    }
+    let misses = service.sandbox.cassette_misses();
+    for m in &misses {
+        eprintln!("error (cassette): no recorded answer for {m}");
+    }
+    let ok = result.is_ok() && misses.is_empty();
+    match result {
+        Ok(media) => println!("{}", serde_json::to_string_pretty(&media)?),
+        Err(e) => {
+            let api = ApiError::from_parse(&e);
+            eprintln!("error ({}): {e}", api.code_label());
+        }
+    }
+    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }
 
 /// `grabkit download`: parse, plan, then save each file with a progress bar.

@@ -1,11 +1,32 @@
 //! JSON that pages embed in their HTML: `window.__INITIAL_STATE__={…}`,
 //! `window._ROUTER_DATA = {…}</script>`, `<script id="…" type="application/json">…</script>`.
+//!
+//! Both helpers fail with [`ErrorKind::ParseFailed`](crate::ErrorKind::ParseFailed)
+//! when the data is missing or malformed; a page without its state is often
+//! a login or verification wall, so plugins may map that error to a more
+//! telling kind.
 
 use crate::error::{Error, Result};
 use serde_json::Value;
 
 /// The JSON object or array that follows `marker` (e.g. `window.__INITIAL_STATE__=`).
 /// JavaScript's bare `undefined` is read as `null`.
+///
+/// Only the first occurrence of `marker` counts, and it must match the page
+/// byte for byte, spaces included (`window.x = ` and `window.x=` differ; try
+/// both when a platform varies). Single-quoted JavaScript strings are not
+/// JSON and fail to parse.
+///
+/// ```rust,no_run
+/// use grabkit_sdk::prelude::*;
+///
+/// let html = r#"<script>window.__INITIAL_STATE__={"note":{"id":"n1","video":undefined}};</script>"#;
+/// let state = json_after(html, "window.__INITIAL_STATE__=")
+///     .or_else(|_| json_after(html, "window.__INITIAL_STATE__ = "))?;
+/// assert_eq!(state["note"]["id"], "n1");
+/// assert!(state["note"]["video"].is_null());
+/// # Ok::<(), Error>(())
+/// ```
 pub fn json_after(html: &str, marker: &str) -> Result<Value> {
     let start = html.find(marker).ok_or_else(|| Error::parse(format!("page has no `{marker}`")))? + marker.len();
     let text = balanced_value(&html[start..]).ok_or_else(|| Error::parse(format!("`{marker}` is not followed by a complete JSON value")))?;
@@ -13,6 +34,9 @@ pub fn json_after(html: &str, marker: &str) -> Result<Value> {
 }
 
 /// The JSON content of `<script id="{id}" …>…</script>`.
+///
+/// The id may be double-quoted, single-quoted or bare. The first element
+/// carrying that `id` is taken, so it should be the script tag itself.
 pub fn script_json(html: &str, id: &str) -> Result<Value> {
     let needles = [format!("id=\"{id}\""), format!("id='{id}'"), format!("id={id}")];
     let at = needles.iter().find_map(|n| html.find(n.as_str())).ok_or_else(|| Error::parse(format!("page has no <script id=\"{id}\">")))?;

@@ -1,18 +1,49 @@
 //! Link handling: one table of URL patterns that is both the plugin's
 //! self-description and its router, share-text URL finding, and short-link
 //! resolution through the host (each hop re-checked by the sandbox).
+//!
+//! Patterns use grabkit's URL pattern syntax: `host/path?query`, where the
+//! host may start with `*.` (that domain and any subdomain), a path segment
+//! may be `*` (any one segment) or `**` (the rest of the path, last only),
+//! and a literal may hold one `{name}` capture (`{name:num}` for digits
+//! only), e.g. `*.example.com/video/BV{bvid}` or `*.example.com/list/*?bvid={bvid}`.
+//!
+//! ```rust,no_run
+//! use grabkit_sdk::prelude::*;
+//!
+//! #[derive(Debug, Clone, Copy, PartialEq)]
+//! enum Link { Video, Gallery }
+//!
+//! // The same table feeds `Descriptor::url_patterns` and the router.
+//! const LINKS: Links<Link> = &[
+//!     (Link::Video, "*.example.com/video/{id:num}"),
+//!     (Link::Gallery, "*.example.com/p/{code}"),
+//! ];
+//!
+//! let link = route("Look at this! https://www.example.com/video/42?t=30 (via app)", LINKS)?;
+//! assert_eq!(link.kind, Link::Video);
+//! assert_eq!(link.cap("id"), "42");
+//! assert_eq!(link.query("t").as_deref(), Some("30"));
+//!
+//! assert_eq!(kind_of("example.com/p/Abc", LINKS), Some(Link::Gallery));
+//! assert_eq!(patterns(LINKS), ["*.example.com/video/{id:num}", "*.example.com/p/{code}"]);
+//! # Ok::<(), Error>(())
+//! ```
 
 use crate::error::{Error, Result};
 use crate::http::Client;
+/// Named values a pattern captured; usually read through [`Matched::cap`].
 pub use grabkit_urlkit::Captures;
 use grabkit_urlkit::PatternSet;
 use url::Url;
 
 /// A plugin's link forms: `(kind, pattern)` pairs, first match wins.
-/// `kind` is the plugin's own enum naming each form.
+/// `kind` is the plugin's own enum naming each form. Declare it as a
+/// `const` so it can serve both [`patterns`] and [`route`].
 pub type Links<K> = &'static [(K, &'static str)];
 
-/// The patterns of a link table, for `Descriptor::url_patterns`.
+/// The patterns of a link table, in order, for
+/// [`Descriptor::url_patterns`](crate::Descriptor::url_patterns).
 pub fn patterns<K>(links: Links<K>) -> Vec<String> {
     links.iter().map(|(_, p)| p.to_string()).collect()
 }
@@ -20,8 +51,11 @@ pub fn patterns<K>(links: Links<K>) -> Vec<String> {
 /// A link recognised by [`route`].
 #[derive(Debug, Clone)]
 pub struct Matched<K> {
+    /// Which form of the table matched (the first that did).
     pub kind: K,
+    /// The pattern's `{name}` captures; see [`cap`](Self::cap).
     pub captures: Captures,
+    /// The link itself, as found in the input.
     pub url: Url,
 }
 
@@ -31,13 +65,18 @@ impl<K> Matched<K> {
         self.captures.get(name).unwrap_or("")
     }
 
-    /// A query parameter of the link.
+    /// A query parameter of the link (decoded), whether or not the pattern
+    /// mentions it. The first one wins when the key repeats.
     pub fn query(&self, key: &str) -> Option<String> {
         self.url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
     }
 }
 
 /// Find the link in `input` (share text allowed) and match it against the table.
+///
+/// Input without a link, or a link no pattern matches, is
+/// [`ErrorKind::UnsupportedUrl`](crate::ErrorKind::UnsupportedUrl). Does no
+/// network I/O; see [`route_following`] for short links.
 pub fn route<K: Copy>(input: &str, links: Links<K>) -> Result<Matched<K>> {
     let url = find_url(input)?;
     route_url(url, links)
@@ -46,6 +85,10 @@ pub fn route<K: Copy>(input: &str, links: Links<K>) -> Result<Matched<K>> {
 /// Route `input`; when it matches a short-link form (`is_short`), follow the
 /// redirects to the first URL that is not a short link and route that.
 /// A short link that leads elsewhere is an unsupported link.
+///
+/// The short-link host must be in the descriptor's `allowed_hosts`, since
+/// the redirects are fetched through `client`. See the [`Plugin`](crate::Plugin)
+/// example for typical use.
 pub fn route_following<K: Copy>(input: &str, links: Links<K>, client: &Client, is_short: impl Fn(K) -> bool) -> Result<Matched<K>> {
     let link = route(input, links)?;
     if !is_short(link.kind) {
@@ -56,11 +99,13 @@ pub fn route_following<K: Copy>(input: &str, links: Links<K>, client: &Client, i
 }
 
 /// Which form of the table `input` is, if any (handy in a plugin's tests).
+/// Like [`route`], without the error or the captures.
 pub fn kind_of<K: Copy>(input: &str, links: Links<K>) -> Option<K> {
     route(input, links).ok().map(|m| m.kind)
 }
 
-/// Match an already parsed URL against the table.
+/// Match an already parsed URL against the table. A table with a malformed
+/// pattern fails with [`ErrorKind::ParseFailed`](crate::ErrorKind::ParseFailed).
 pub fn route_url<K: Copy>(url: Url, links: Links<K>) -> Result<Matched<K>> {
     let set = PatternSet::parse(&links.iter().map(|(_, p)| *p).collect::<Vec<_>>()).map_err(|e| Error::parse(e.to_string()))?;
     match set.find(&url) {
@@ -69,7 +114,9 @@ pub fn route_url<K: Copy>(url: Url, links: Links<K>) -> Result<Matched<K>> {
     }
 }
 
-/// The first http(s) link in a pasted text.
+/// The first http(s) link in a pasted text: a bare URL, one without a
+/// scheme (`ex.am/abc`), or an app's share text around it. No link, or a
+/// link of another scheme, is [`ErrorKind::UnsupportedUrl`](crate::ErrorKind::UnsupportedUrl).
 pub fn find_url(input: &str) -> Result<Url> {
     grabkit_urlkit::find_url(input).map_err(|e| Error::unsupported(e.to_string()))
 }
@@ -77,6 +124,23 @@ pub fn find_url(input: &str) -> Result<Url> {
 /// Follow a short link's redirects hop by hop while the URL is still a
 /// short link (`is_short`), without fetching the page it finally points to.
 /// Returns the first URL that is not a short link.
+///
+/// At most 8 hops. A 2xx interstitial page is followed through its first
+/// `<a href>`. A 404/410 is [`ErrorKind::NotFound`](crate::ErrorKind::NotFound);
+/// other statuses and redirect loops are
+/// [`ErrorKind::UpstreamFailed`](crate::ErrorKind::UpstreamFailed). Use it
+/// directly when the short link is not part of your [`Links`] table;
+/// otherwise [`route_following`] does this for you.
+///
+/// ```rust,no_run
+/// use grabkit_sdk::prelude::*;
+///
+/// let client = Client::new().user_agent(ua::IOS);
+/// let short = Url::parse("https://v.example.cn/AbCdEf/")?;
+/// let target = resolve_short_link(&client, &short, |u| u.host_str() == Some("v.example.cn"))?;
+/// println!("{short} -> {target}");
+/// # Ok::<(), Error>(())
+/// ```
 pub fn resolve_short_link(client: &Client, url: &Url, is_short: impl Fn(&Url) -> bool) -> Result<Url> {
     const MAX_HOPS: usize = 8;
     let mut current = url.clone();

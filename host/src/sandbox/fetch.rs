@@ -2,6 +2,7 @@
 //! by hand, body read under a cap.
 
 use super::address::permitted;
+use super::cassette::{Cassette, Recorder, TapeMode};
 use super::policy::HostPolicy;
 use super::resolver::{AddressDenied, GuardedResolver};
 use reqwest::redirect::Policy;
@@ -24,6 +25,8 @@ pub struct SandboxSettings {
     pub proxy: Option<String>,
     pub ca_certs: Vec<PathBuf>,
     pub resolve: HashMap<String, Vec<SocketAddr>>,
+    /// Record every hop into a cassette, or answer from one.
+    pub tape: Option<TapeMode>,
 }
 
 impl Default for SandboxSettings {
@@ -37,8 +40,15 @@ impl Default for SandboxSettings {
             proxy: None,
             ca_certs: Vec::new(),
             resolve: HashMap::new(),
+            tape: None,
         }
     }
+}
+
+/// A cassette in use.
+enum Tape {
+    Record(Recorder),
+    Replay(Cassette),
 }
 
 /// Why a request was refused or failed; the plugin sees each as `http-error`.
@@ -107,6 +117,7 @@ pub struct Sandbox {
     client: reqwest::Client,
     resolver: GuardedResolver,
     settings: SandboxSettings,
+    tape: Option<Tape>,
 }
 
 impl Sandbox {
@@ -127,7 +138,20 @@ impl Sandbox {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        Ok(Arc::new(Sandbox { client: builder.build()?, resolver, settings }))
+        let tape = match &settings.tape {
+            Some(TapeMode::Record(dir)) => Some(Tape::Record(Recorder::new(dir)?)),
+            Some(TapeMode::Replay(dir)) => Some(Tape::Replay(Cassette::load(dir)?)),
+            None => None,
+        };
+        Ok(Arc::new(Sandbox { client: builder.build()?, resolver, settings, tape }))
+    }
+
+    /// In replay mode, the requests the cassette could not answer.
+    pub fn cassette_misses(&self) -> Vec<String> {
+        match &self.tape {
+            Some(Tape::Replay(c)) => c.misses(),
+            _ => Vec::new(),
+        }
     }
 
     pub fn settings(&self) -> &SandboxSettings {
@@ -166,7 +190,21 @@ impl Sandbox {
             if let Some(b) = &body {
                 rb = rb.body(b.clone());
             }
-            let resp = rb.send().await.map_err(transport)?;
+            let resp = match &self.tape {
+                // Replay: the checks above ran; the cassette answers instead of the network.
+                Some(Tape::Replay(c)) => {
+                    let (status, headers, bytes) = c.answer(method.as_str(), &url, body.as_deref()).ok_or_else(|| HttpFailure::Denied(format!("the cassette holds no answer for {method} {url}")))?;
+                    rebuild(status, &headers, bytes)?
+                }
+                Some(Tape::Record(r)) => {
+                    let resp = rb.send().await.map_err(transport)?;
+                    let (status, headers) = (resp.status().as_u16(), header_list(resp.headers()));
+                    let bytes = self.read(resp, url.clone()).await?.body;
+                    r.write(method.as_str(), &url, &req.headers, body.as_deref(), status, &headers, &bytes).map_err(|e| HttpFailure::Transport(e.to_string()))?;
+                    rebuild(status, &headers, bytes)?
+                }
+                None => rb.send().await.map_err(transport)?,
+            };
             let status = resp.status();
             if req.follow_redirects && status.is_redirection() {
                 if let Some(loc) = resp.headers().get(reqwest::header::LOCATION) {
@@ -205,6 +243,11 @@ impl Sandbox {
             // IP literals never reach the resolver, so check them here.
             Some(Host::Ipv4(ip)) => deny_ip(bare, IpAddr::V4(ip), self.settings.allow_loopback),
             Some(Host::Ipv6(ip)) => deny_ip(bare, IpAddr::V6(ip), self.settings.allow_loopback),
+            // Replaying nothing is resolved; the operator's overrides still are checked.
+            _ if matches!(self.tape, Some(Tape::Replay(_))) => match self.settings.resolve.get(bare) {
+                Some(addrs) => addrs.iter().try_for_each(|a| deny_ip(bare, a.ip(), self.settings.allow_loopback)),
+                None => Ok(()),
+            },
             // Behind a proxy the proxy resolves the name: check it ourselves first.
             _ if self.settings.proxy.is_some() => self.resolver.lookup(bare).await.map(|_| ()).map_err(|e| match e.downcast::<AddressDenied>() {
                 Ok(d) => HttpFailure::PrivateAddress(d.to_string()),
@@ -220,7 +263,7 @@ impl Sandbox {
             return Err(HttpFailure::TooLarge(cap));
         }
         let status = resp.status().as_u16();
-        let headers = resp.headers().iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect();
+        let headers = header_list(resp.headers());
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(transport)? {
             if body.len() as u64 + chunk.len() as u64 > cap {
@@ -230,6 +273,21 @@ impl Sandbox {
         }
         Ok(OutboundResponse { status, headers, final_url: url.to_string(), body })
     }
+}
+
+fn header_list(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
+    h.iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
+}
+
+/// A response made from recorded parts (replay, or after recording).
+fn rebuild(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Result<reqwest::Response, HttpFailure> {
+    let mut b = http::Response::builder().status(status);
+    for (k, v) in headers {
+        if let (Ok(k), Ok(v)) = (http::HeaderName::from_bytes(k.as_bytes()), http::HeaderValue::from_str(v)) {
+            b = b.header(k, v);
+        }
+    }
+    Ok(reqwest::Response::from(b.body(body).map_err(|e| HttpFailure::Transport(format!("a recorded answer is malformed: {e}")))?))
 }
 
 fn deny_ip(host: &str, ip: IpAddr, allow_loopback: bool) -> Result<(), HttpFailure> {

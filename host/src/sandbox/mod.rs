@@ -3,9 +3,11 @@
 //! time and count).
 
 pub mod address;
+pub mod cassette;
 mod fetch;
 pub mod policy;
 pub mod resolver;
 
 pub use fetch::{Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport};
+pub use cassette::TapeMode;
 pub use policy::HostPolicy;

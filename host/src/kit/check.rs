@@ -1,0 +1,140 @@
+//! `grabkit check`: run a plugin against a folder of cases, each
+//! `<case>/case.json` (`{"url": …, "config": {…}}`), `<case>/cassette/`
+//! (recorded exchanges) and `<case>/expected.json` (the golden: the unified
+//! media, or `{"error": {"code", "message"}}`). Replay is strict: the
+//! sandbox's checks run first and a request the cassette lacks fails the case.
+
+use super::golden;
+use crate::app::build_service;
+use crate::config::{PluginSection, Settings};
+use crate::error::ApiError;
+use crate::sandbox::TapeMode;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// `case.json`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSpec {
+    /// The link (or share text) to parse.
+    pub url: String,
+    /// What the operator would set as `[plugins.<platform>] config`.
+    #[serde(default)]
+    pub config: BTreeMap<String, String>,
+    /// What the case shows, for the table.
+    #[serde(default)]
+    pub about: String,
+}
+
+/// One case's result.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub name: String,
+    pub passed: bool,
+    /// Why it failed, or what was written.
+    pub detail: Vec<String>,
+}
+
+/// The folders under `cases` that hold a `case.json`, sorted.
+pub fn find_cases(cases: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(cases).map_err(|e| anyhow::anyhow!("reading {}: {e}", cases.display()))?.flatten().map(|e| e.path()).filter(|p| p.join("case.json").is_file()).collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// The unified result as JSON: the media, or the error the API would give.
+pub fn outcome_json(result: Result<crate::service::MediaJson, crate::service::ParseError>) -> Value {
+    match result {
+        Ok(m) => serde_json::to_value(m).expect("media serializes"),
+        Err(e) => {
+            let api = ApiError::from_parse(&e);
+            json!({"error": {"code": api.code_label(), "message": e.to_string()}})
+        }
+    }
+}
+
+/// Run every case of `cases` against `wasm`; with `update`, write goldens.
+/// `base` carries the operator settings (limits); plugins, cache and tape
+/// are set per case.
+pub async fn run(wasm: &Path, cases: &Path, update: bool, base: &Settings) -> anyhow::Result<Vec<Outcome>> {
+    let work = tempfile_dir()?;
+    let plugins = work.join("plugins");
+    std::fs::create_dir_all(&plugins)?;
+    let name = wasm.file_name().ok_or_else(|| anyhow::anyhow!("{} is not a file", wasm.display()))?;
+    std::fs::copy(wasm, plugins.join(name)).map_err(|e| anyhow::anyhow!("reading {}: {e}", wasm.display()))?;
+    let platform = super::inspect::inspect(wasm).await?.platform;
+
+    let mut out = Vec::new();
+    for dir in find_cases(cases)? {
+        let case_name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let outcome = match run_one(&dir, &plugins, &work, &platform, update, base).await {
+            Ok(detail) if detail.is_empty() || update => Outcome { name: case_name, passed: true, detail },
+            Ok(detail) => Outcome { name: case_name, passed: false, detail },
+            Err(e) => Outcome { name: case_name, passed: false, detail: vec![format!("{e:#}")] },
+        };
+        out.push(outcome);
+    }
+    let _ = std::fs::remove_dir_all(&work);
+    Ok(out)
+}
+
+async fn run_one(dir: &Path, plugins: &Path, work: &Path, platform: &str, update: bool, base: &Settings) -> anyhow::Result<Vec<String>> {
+    let spec: CaseSpec = serde_json::from_str(&std::fs::read_to_string(dir.join("case.json"))?).map_err(|e| anyhow::anyhow!("case.json: {e}"))?;
+    let mut s = base.clone();
+    s.plugins_dir = plugins.to_path_buf();
+    s.reload.watch = false;
+    s.reload.cache_dir = Some(work.join("cache"));
+    s.reload.pin_file = None;
+    s.tape = Some(TapeMode::Replay(cassette_dir(dir)));
+    s.plugins.insert(platform.to_string(), PluginSection { config: spec.config.clone(), ..Default::default() });
+    let service = build_service(&s).await?;
+    let actual = outcome_json(service.parse(&spec.url).await);
+    let misses = service.sandbox.cassette_misses();
+    let golden_path = dir.join("expected.json");
+    let old: Option<Value> = std::fs::read_to_string(&golden_path).ok().and_then(|t| serde_json::from_str(&t).ok());
+    let mut problems: Vec<String> = misses.iter().map(|m| format!("the cassette holds no answer for {m}")).collect();
+    if update {
+        if !problems.is_empty() {
+            anyhow::bail!("{}", problems.join("; "));
+        }
+        let new = golden::update(old.as_ref(), &actual);
+        std::fs::write(&golden_path, serde_json::to_string_pretty(&new)? + "\n")?;
+        return Ok(vec![format!("wrote {}", golden_path.display())]);
+    }
+    match old {
+        Some(expected) => problems.extend(golden::diff(&expected, &actual)),
+        None => problems.push(format!("no {} (run with --update to write it)", golden_path.display())),
+    }
+    Ok(problems)
+}
+
+/// A case's cassette: `<case>/cassette/`, or the case folder itself.
+pub fn cassette_dir(case: &Path) -> PathBuf {
+    let sub = case.join("cassette");
+    if sub.is_dir() { sub } else { case.to_path_buf() }
+}
+
+fn tempfile_dir() -> anyhow::Result<PathBuf> {
+    let mut b = [0u8; 6];
+    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("randomness: {e}"))?;
+    let dir = std::env::temp_dir().join(format!("grabkit-check-{}", hex::encode(b)));
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// The table `grabkit check` prints.
+pub fn table(outcomes: &[Outcome]) -> String {
+    let width = outcomes.iter().map(|o| o.name.len()).max().unwrap_or(4).max(4);
+    let mut s = format!("{:<width$}  RESULT\n", "CASE");
+    for o in outcomes {
+        s += &format!("{:<width$}  {}\n", o.name, if o.passed { "pass" } else { "FAIL" });
+        for d in &o.detail {
+            s += &format!("{:<width$}    {d}\n", "");
+        }
+    }
+    let failed = outcomes.iter().filter(|o| !o.passed).count();
+    s += &format!("{} cases, {} passed, {failed} failed\n", outcomes.len(), outcomes.len() - failed);
+    s
+}
