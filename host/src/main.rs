@@ -81,7 +81,10 @@ async fn parse(url: &str, record: Option<std::path::PathBuf>, replay: Option<std
     let mut settings = one_shot(args)?;
     settings.tape = match (&record, &replay) {
         (Some(dir), _) => Some(TapeMode::Record(dir.join("cassette"))),
-        (_, Some(dir)) => Some(TapeMode::Replay(grabkit_host::kit::check::cassette_dir(dir))),
+        (_, Some(dir)) => {
+            let ignore = grabkit_host::kit::check::CaseSpec::read(dir).map(|c| c.ignore_query).unwrap_or_default();
+            Some(TapeMode::Replay(grabkit_host::kit::check::cassette_dir(dir), ignore))
+        }
         _ => None,
     };
     let service = build_service(&settings).await?;

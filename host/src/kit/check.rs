@@ -9,13 +9,13 @@ use crate::app::build_service;
 use crate::config::{PluginSection, Settings};
 use crate::error::ApiError;
 use crate::sandbox::TapeMode;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// `case.json`.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseSpec {
     /// The link (or share text) to parse.
@@ -26,6 +26,19 @@ pub struct CaseSpec {
     /// What the case shows, for the table.
     #[serde(default)]
     pub about: String,
+    /// Query parameters that differ on every run (timestamps, nonces,
+    /// signatures over them); replay matches requests without them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ignore_query: Vec<String>,
+}
+
+impl CaseSpec {
+    /// Read `<case>/case.json`.
+    pub fn read(case: &Path) -> anyhow::Result<Self> {
+        let path = case.join("case.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+    }
 }
 
 /// One case's result.
@@ -81,13 +94,13 @@ pub async fn run(wasm: &Path, cases: &Path, update: bool, base: &Settings) -> an
 }
 
 async fn run_one(dir: &Path, plugins: &Path, work: &Path, platform: &str, update: bool, base: &Settings) -> anyhow::Result<Vec<String>> {
-    let spec: CaseSpec = serde_json::from_str(&std::fs::read_to_string(dir.join("case.json"))?).map_err(|e| anyhow::anyhow!("case.json: {e}"))?;
+    let spec = CaseSpec::read(dir)?;
     let mut s = base.clone();
     s.plugins_dir = plugins.to_path_buf();
     s.reload.watch = false;
     s.reload.cache_dir = Some(work.join("cache"));
     s.reload.pin_file = None;
-    s.tape = Some(TapeMode::Replay(cassette_dir(dir)));
+    s.tape = Some(TapeMode::Replay(cassette_dir(dir), spec.ignore_query.clone()));
     s.plugins.insert(platform.to_string(), PluginSection { config: spec.config.clone(), ..Default::default() });
     let service = build_service(&s).await?;
     let actual = outcome_json(service.parse(&spec.url).await);

@@ -18,7 +18,9 @@ use url::Url;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TapeMode {
     Record(PathBuf),
-    Replay(PathBuf),
+    /// The cassette folder, and query parameters every exchange ignores
+    /// when matching (a case's `ignore_query`: timestamps, nonces).
+    Replay(PathBuf, Vec<String>),
 }
 
 /// What a redacted header value becomes.
@@ -126,7 +128,8 @@ impl Recorder {
         let stem = file_stem(self.next.fetch_add(1, Ordering::SeqCst), method, url);
         let exchange = Exchange {
             request: RecordedRequest { method: method.into(), url: url.to_string(), headers: redact(req_headers), body: req_body.map(|b| String::from_utf8_lossy(b).into_owned()) },
-            response: RecordedResponse { status, headers: redact(resp_headers), body_file: format!("{stem}.body") },
+            // `date` changes every run and tells a replay nothing.
+            response: RecordedResponse { status, headers: redact(resp_headers).into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("date")).collect(), body_file: format!("{stem}.body") },
             rule: MatchRule::default(),
         };
         let err = |p: &Path, e: std::io::Error| CassetteError::Write(p.to_path_buf(), e.to_string());
@@ -145,14 +148,15 @@ pub struct Cassette {
 }
 
 impl Cassette {
-    pub fn load(dir: &Path) -> Result<Self, CassetteError> {
+    pub fn load(dir: &Path, ignore_query: &[String]) -> Result<Self, CassetteError> {
         let err = |p: &Path, e: String| CassetteError::Read(p.to_path_buf(), e);
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map_err(|e| err(dir, e.to_string()))?.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
         files.sort();
         let mut exchanges = Vec::new();
         for f in files {
             let text = std::fs::read_to_string(&f).map_err(|e| err(&f, e.to_string()))?;
-            let ex: Exchange = serde_json::from_str(&text).map_err(|e| err(&f, e.to_string()))?;
+            let mut ex: Exchange = serde_json::from_str(&text).map_err(|e| err(&f, e.to_string()))?;
+            ex.rule.ignore_query.extend(ignore_query.iter().cloned());
             let body_path = dir.join(&ex.response.body_file);
             let body = std::fs::read(&body_path).map_err(|e| err(&body_path, e.to_string()))?;
             exchanges.push((ex, body));
@@ -219,7 +223,7 @@ mod tests {
         ex.rule.ignore_query = vec!["wts".into()];
         std::fs::write(&json, serde_json::to_string(&ex).unwrap()).unwrap();
 
-        let c = Cassette::load(dir.path()).unwrap();
+        let c = Cassette::load(dir.path(), &[]).unwrap();
         let later = Url::parse("https://api.x.com/a?wts=999&id=1").unwrap();
         assert_eq!(c.answer("GET", &later, None).unwrap().2, b"{\"n\":1}", "first, with wts ignored");
         assert!(c.answer("GET", &later, None).is_none(), "the second exchange wants wts=100");

@@ -140,7 +140,7 @@ impl Sandbox {
         }
         let tape = match &settings.tape {
             Some(TapeMode::Record(dir)) => Some(Tape::Record(Recorder::new(dir)?)),
-            Some(TapeMode::Replay(dir)) => Some(Tape::Replay(Cassette::load(dir)?)),
+            Some(TapeMode::Replay(dir, ignore)) => Some(Tape::Replay(Cassette::load(dir, ignore)?)),
             None => None,
         };
         Ok(Arc::new(Sandbox { client: builder.build()?, resolver, settings, tape }))
