@@ -28,10 +28,6 @@ pub enum Command {
         /// (`DIR/case.json`, `DIR/cassette/`; secrets redacted).
         #[arg(long, value_name = "DIR", conflicts_with = "replay")]
         record: Option<PathBuf>,
-        /// Answer the plugin's requests from a case folder or cassette DIR,
-        /// offline; a request it does not hold fails the parse.
-        #[arg(long, value_name = "DIR")]
-        replay: Option<PathBuf>,
         #[command(flatten)]
         settings: SettingsArgs,
     },
@@ -185,6 +181,12 @@ pub struct SettingsArgs {
     /// Admin token for the admin endpoints [default: generated at first start].
     #[arg(global = true, long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Answer plugin requests from a case folder or cassette DIR instead of
+    /// the network (offline development; the sandbox's checks still run). A
+    /// request it does not hold fails; `parse` uses each exchange once,
+    /// `serve` answers repeated parses.
+    #[arg(global = true, long, value_name = "DIR", env = "GRABKIT_REPLAY")]
+    pub replay: Option<PathBuf>,
     /// Do not watch the plugins folder (reload only via the admin API).
     #[arg(global = true, long, env = "GRABKIT_NO_WATCH")]
     pub no_watch: bool,
@@ -262,6 +264,9 @@ impl SettingsArgs {
         s.sandbox.ca_certs.extend(self.ca_certs.iter().cloned());
         s.sandbox.allow_loopback |= self.allow_loopback;
         s.sandbox.resolve.extend(self.resolve.iter().cloned());
+        if let Some(dir) = &self.replay {
+            s.tape = Some(crate::sandbox::TapeMode::Replay(crate::kit::check::replay_of(dir, true)));
+        }
         set!(s.limits.memory_mib, self.memory_mib);
         set!(s.limits.deadline_secs, self.deadline_secs);
         set!(s.sandbox.http_timeout_secs, self.http_timeout_secs);

@@ -29,7 +29,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             axum::serve(listener, app.router()).with_graceful_shutdown(shutdown()).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Parse { url, record, replay, settings } => parse(&url, record, replay, &settings).await,
+        Command::Parse { url, record, settings } => parse(&url, record, &settings).await,
         Command::Plugin { action: PluginCommand::New { platform, dir, sdk } } => {
             let sdk = sdk.unwrap_or_else(grabkit_host::kit::scaffold::default_sdk);
             let c = grabkit_host::kit::scaffold::create(&grabkit_host::kit::scaffold::NewPlugin { platform, dir, sdk })?;
@@ -76,17 +76,15 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// `grabkit parse`, optionally recording into or replaying from a case folder.
-async fn parse(url: &str, record: Option<std::path::PathBuf>, replay: Option<std::path::PathBuf>, args: &grabkit_host::cli::SettingsArgs) -> anyhow::Result<ExitCode> {
+async fn parse(url: &str, record: Option<std::path::PathBuf>, args: &grabkit_host::cli::SettingsArgs) -> anyhow::Result<ExitCode> {
     use grabkit_host::sandbox::TapeMode;
     let mut settings = one_shot(args)?;
-    settings.tape = match (&record, &replay) {
-        (Some(dir), _) => Some(TapeMode::Record(dir.join("cassette"))),
-        (_, Some(dir)) => {
-            let ignore = grabkit_host::kit::check::CaseSpec::read(dir).map(|c| c.ignore_query).unwrap_or_default();
-            Some(TapeMode::Replay(grabkit_host::kit::check::cassette_dir(dir), ignore))
-        }
-        _ => None,
-    };
+    match (&record, &mut settings.tape) {
+        (Some(dir), _) => settings.tape = Some(TapeMode::Record(dir.join("cassette"))),
+        // A one-shot replay is strict: each recorded exchange answers once.
+        (None, Some(TapeMode::Replay(r))) => r.repeat = false,
+        _ => {}
+    }
     let service = build_service(&settings).await?;
     let result = service.parse(url).await;
     if let Some(dir) = &record {

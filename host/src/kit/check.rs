@@ -8,7 +8,7 @@ use super::golden;
 use crate::app::build_service;
 use crate::config::{PluginSection, Settings};
 use crate::error::ApiError;
-use crate::sandbox::TapeMode;
+use crate::sandbox::{Replay, TapeMode};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -100,7 +100,7 @@ async fn run_one(dir: &Path, plugins: &Path, work: &Path, platform: &str, update
     s.reload.watch = false;
     s.reload.cache_dir = Some(work.join("cache"));
     s.reload.pin_file = None;
-    s.tape = Some(TapeMode::Replay(cassette_dir(dir), spec.ignore_query.clone()));
+    s.tape = Some(TapeMode::Replay(replay_of(dir, false)));
     s.plugins.insert(platform.to_string(), PluginSection { config: spec.config.clone(), ..Default::default() });
     let service = build_service(&s).await?;
     let actual = outcome_json(service.parse(&spec.url).await);
@@ -121,6 +121,12 @@ async fn run_one(dir: &Path, plugins: &Path, work: &Path, platform: &str, update
         None => problems.push(format!("no {} (run with --update to write it)", golden_path.display())),
     }
     Ok(problems)
+}
+
+/// Replay settings for a case folder (or a bare cassette folder).
+pub fn replay_of(dir: &Path, repeat: bool) -> Replay {
+    let ignore_query = CaseSpec::read(dir).map(|c| c.ignore_query).unwrap_or_default();
+    Replay { dir: cassette_dir(dir), ignore_query, repeat }
 }
 
 /// A case's cassette: `<case>/cassette/`, or the case folder itself.

@@ -18,9 +18,20 @@ use url::Url;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TapeMode {
     Record(PathBuf),
-    /// The cassette folder, and query parameters every exchange ignores
-    /// when matching (a case's `ignore_query`: timestamps, nonces).
-    Replay(PathBuf, Vec<String>),
+    Replay(Replay),
+}
+
+/// How to replay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Replay {
+    /// The cassette folder.
+    pub dir: PathBuf,
+    /// Query parameters every exchange ignores when matching (a case's
+    /// `ignore_query`: timestamps, nonces).
+    pub ignore_query: Vec<String>,
+    /// Answer again from exchanges already used (a development server
+    /// replaying a case for many parses); checks want each used once.
+    pub repeat: bool,
 }
 
 /// What a redacted header value becomes.
@@ -143,12 +154,14 @@ impl Recorder {
 /// Answers from a recorded folder; remembers what it could not answer.
 pub struct Cassette {
     exchanges: Vec<(Exchange, Vec<u8>)>,
+    repeat: bool,
     used: Mutex<Vec<bool>>,
     misses: Mutex<Vec<String>>,
 }
 
 impl Cassette {
-    pub fn load(dir: &Path, ignore_query: &[String]) -> Result<Self, CassetteError> {
+    pub fn load(r: &Replay) -> Result<Self, CassetteError> {
+        let (dir, ignore_query) = (r.dir.as_path(), &r.ignore_query);
         let err = |p: &Path, e: String| CassetteError::Read(p.to_path_buf(), e);
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map_err(|e| err(dir, e.to_string()))?.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
         files.sort();
@@ -162,13 +175,14 @@ impl Cassette {
             exchanges.push((ex, body));
         }
         let n = exchanges.len();
-        Ok(Cassette { exchanges, used: Mutex::new(vec![false; n]), misses: Mutex::new(Vec::new()) })
+        Ok(Cassette { exchanges, repeat: r.repeat, used: Mutex::new(vec![false; n]), misses: Mutex::new(Vec::new()) })
     }
 
     /// The first unused exchange matching the request, marked used.
     pub fn answer(&self, method: &str, url: &Url, body: Option<&[u8]>) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
         let mut used = self.used.lock().expect("not poisoned");
         let found = self.exchanges.iter().enumerate().find(|(i, (ex, _))| !used[*i] && matches(ex, method, url, body));
+        let found = if found.is_none() && self.repeat { self.exchanges.iter().enumerate().find(|(_, (ex, _))| matches(ex, method, url, body)) } else { found };
         match found {
             Some((i, (ex, bytes))) => {
                 used[i] = true;
@@ -223,7 +237,7 @@ mod tests {
         ex.rule.ignore_query = vec!["wts".into()];
         std::fs::write(&json, serde_json::to_string(&ex).unwrap()).unwrap();
 
-        let c = Cassette::load(dir.path(), &[]).unwrap();
+        let c = Cassette::load(&Replay { dir: dir.path().to_path_buf(), ignore_query: vec![], repeat: false }).unwrap();
         let later = Url::parse("https://api.x.com/a?wts=999&id=1").unwrap();
         assert_eq!(c.answer("GET", &later, None).unwrap().2, b"{\"n\":1}", "first, with wts ignored");
         assert!(c.answer("GET", &later, None).is_none(), "the second exchange wants wts=100");

@@ -140,7 +140,7 @@ impl Sandbox {
         }
         let tape = match &settings.tape {
             Some(TapeMode::Record(dir)) => Some(Tape::Record(Recorder::new(dir)?)),
-            Some(TapeMode::Replay(dir, ignore)) => Some(Tape::Replay(Cassette::load(dir, ignore)?)),
+            Some(TapeMode::Replay(r)) => Some(Tape::Replay(Cassette::load(r)?)),
             None => None,
         };
         Ok(Arc::new(Sandbox { client: builder.build()?, resolver, settings, tape }))

@@ -9,5 +9,5 @@ pub mod policy;
 pub mod resolver;
 
 pub use fetch::{Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport};
-pub use cassette::TapeMode;
+pub use cassette::{Replay, TapeMode};
 pub use policy::HostPolicy;
