@@ -286,3 +286,18 @@ async fn shipped_plugins_download_headers_reach_their_cdns() {
     let seen = mock.seen().into_iter().rfind(|x| x.host == cdn).unwrap();
     assert_eq!((seen.headers["referer"].to_str().unwrap(), seen.headers["origin"].to_str().unwrap()), ("https://www.youtube.com/", "https://www.youtube.com"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn merging_without_ffmpeg_is_a_clear_501() {
+    let watch = Arc::new(Watch::default());
+    let mock = Mock::start(HOSTS, upstream(watch)).await;
+    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> = Arc::new(|s| s.proxy.ffmpeg = "/nonexistent/ffmpeg".into());
+    let s = TestServer::start(&mock, TestSettings { plugins: vec![test_plugin("probe")], hosts: HOSTS.iter().map(|h| h.to_string()).collect(), tweak: Some(tweak), ..Default::default() }).await;
+    let d = s.ok_proxied("https://probe.test/media/dash").await;
+    let r = get(&s, d["videos"][0]["mergedUrl"].as_str().unwrap(), None).await;
+    let status = r.status().as_u16();
+    let v: Value = serde_json::from_slice(&r.bytes().await.unwrap()).unwrap();
+    assert_eq!((status, v["code"].as_str()), (501, Some("merge_unavailable")));
+    assert!(v["msg"].as_str().unwrap().contains("/nonexistent/ffmpeg"), "{v}");
+    assert!(mock.seen_path("/v/video_only.mp4").is_empty(), "nothing fetched before the check");
+}

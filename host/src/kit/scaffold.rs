@@ -36,6 +36,7 @@ pub fn create(req: &NewPlugin) -> anyhow::Result<Created> {
         anyhow::bail!("{} already exists", crate_dir.display());
     }
     let package = format!("grabkit-plugin-{}", p.replace('_', "-"));
+    std::fs::create_dir_all(&req.dir).map_err(|e| anyhow::anyhow!("creating {}: {e}", req.dir.display()))?;
     // Inside grabkit's own tree (`<root>/plugins`): a workspace member.
     let root = std::fs::canonicalize(&req.dir).ok().and_then(|d| d.parent().map(Path::to_path_buf)).filter(|r| is_grabkit_root(r) && req.dir.file_name().is_some_and(|n| n == "plugins"));
     let manifest = match &root {
@@ -205,4 +206,27 @@ mod tests {{
 }}
 "#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inside_a_grabkit_tree_it_joins_the_workspace() {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::write(root.path().join("Cargo.toml"), "[workspace]\nmembers = [\n    \"sdk\",\n]\n").unwrap();
+        std::fs::create_dir_all(root.path().join("sdk")).unwrap();
+        std::fs::write(root.path().join("sdk/Cargo.toml"), "[package]\nname = \"grabkit-sdk\"\n").unwrap();
+        let c = create(&NewPlugin { platform: "my_site".into(), dir: root.path().join("plugins"), sdk: default_sdk() }).unwrap();
+        assert!(c.in_workspace);
+        assert_eq!(c.package, "grabkit-plugin-my-site");
+        let ws = std::fs::read_to_string(root.path().join("Cargo.toml")).unwrap();
+        assert!(ws.contains("\"plugins/my_site\","), "{ws}");
+        let manifest = std::fs::read_to_string(c.crate_dir.join("Cargo.toml")).unwrap();
+        assert!(manifest.contains("grabkit-sdk.workspace = true") && !manifest.contains("[workspace]"));
+        assert!(std::fs::read_to_string(c.crate_dir.join("src/lib.rs")).unwrap().contains("struct MySite;"));
+        assert!(create(&NewPlugin { platform: "my_site".into(), dir: root.path().join("plugins"), sdk: default_sdk() }).is_err(), "never overwrites");
+        assert!(create(&NewPlugin { platform: "Bad-Name".into(), dir: root.path().join("plugins"), sdk: default_sdk() }).is_err());
+    }
 }
