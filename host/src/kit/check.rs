@@ -129,10 +129,11 @@ pub fn replay_of(dir: &Path, repeat: bool) -> Replay {
     Replay { dir: cassette_dir(dir), ignore_query, repeat }
 }
 
-/// A case's cassette: `<case>/cassette/`, or the case folder itself.
+/// A case's cassette: `<case>/cassette/` for a case folder (it may be
+/// absent: a case whose plugin made no request), else the folder itself.
 pub fn cassette_dir(case: &Path) -> PathBuf {
     let sub = case.join("cassette");
-    if sub.is_dir() { sub } else { case.to_path_buf() }
+    if sub.is_dir() || case.join("case.json").is_file() { sub } else { case.to_path_buf() }
 }
 
 fn tempfile_dir() -> anyhow::Result<PathBuf> {

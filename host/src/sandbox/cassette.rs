@@ -163,6 +163,10 @@ impl Cassette {
     pub fn load(r: &Replay) -> Result<Self, CassetteError> {
         let (dir, ignore_query) = (r.dir.as_path(), &r.ignore_query);
         let err = |p: &Path, e: String| CassetteError::Read(p.to_path_buf(), e);
+        // No folder: nothing recorded (git keeps no empty folders).
+        if !dir.exists() {
+            return Ok(Cassette { exchanges: Vec::new(), repeat: r.repeat, used: Mutex::new(Vec::new()), misses: Mutex::new(Vec::new()) });
+        }
         let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map_err(|e| err(dir, e.to_string()))?.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
         files.sort();
         let mut exchanges = Vec::new();
