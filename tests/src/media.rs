@@ -52,6 +52,7 @@ pub fn upstream(watch: Arc<Watch>) -> Responder {
             Reply::generated(Generated { len: mb << 20, chunk: 256 << 10, pause: std::time::Duration::ZERO, sent: Default::default(), hung_up: Default::default() })
         }
         ("cdn.probecdn.test", "/i/1.jpg") => Reply::ranged(b"\xff\xd8jpeg one", "image/jpeg", s),
+        ("cdn.probecdn.test", "/i/2.webp") => Reply::ranged(b"RIFFwebp two", "image/webp", s),
         _ => Reply::status(404),
     })
 }
@@ -78,6 +79,7 @@ fn post(name: &str, watch: &Watch) -> Reply {
         "wechat" => serde_json::json!({"id": "wx", "title": "wx", "videos": [{"url": format!("{cdn}/v/enc.mp4?encfilekey=k"), "quality": "h264", "decodeKey": "2366281446"}]}),
         "dash" => serde_json::json!({"id": "dash", "title": "split", "videos": [{"url": format!("{cdn}/v/video_only.mp4"), "quality": "240p", "hasAudio": false, "source": "dash"}], "audios": [{"url": format!("{cdn}/a/audio_only.m4a"), "quality": "32kbps"}]}),
         n if n.starts_with("big-") => serde_json::json!({"id": "big", "videos": [{"url": format!("{cdn}/v/big.mp4?mb={}", &n[4..]), "quality": "1080p"}]}),
+        "photos" => serde_json::json!({"id": "photos", "title": "two photos", "images": [{"url": format!("{cdn}/i/1.jpg")}, {"url": format!("{cdn}/i/2.webp?x=1")}]}),
         "slow" => serde_json::json!({"id": "slow", "videos": [{"url": format!("{cdn}/v/slow.mp4"), "quality": "1080p"}]}),
         "elsewhere" => serde_json::json!({"id": "elsewhere", "videos": [{"url": "https://evil.example.org/v.mp4", "quality": "720p"}, {"url": format!("{cdn}/v/clip.mp4"), "quality": "480p"}]}),
         _ => return Reply::status(404),

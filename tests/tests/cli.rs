@@ -72,6 +72,12 @@ async fn download_saves_resumes_decrypts_and_merges() {
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(std::fs::read(out_dir.join("wx.mp4")).unwrap() == wechat_plain());
 
+    // A photo post: every image, numbered.
+    let out = download(&mock, dir.path(), &["https://probe.test/media/photos"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(out_dir.join("two photos-1.jpg")).unwrap(), b"\xff\xd8jpeg one");
+    assert_eq!(std::fs::read(out_dir.join("two photos-2.webp")).unwrap(), b"RIFFwebp two");
+
     // An unknown quality is a clear error listing what there is.
     let out = download(&mock, dir.path(), &["https://probe.test/media/clip", "--quality", "4k"]).await;
     assert!(!out.status.success());

@@ -90,6 +90,11 @@ async fn full_ranged_and_head_downloads_are_byte_exact_with_the_platform_headers
     assert_eq!(mock.seen_path("/v/clip.mp4").last().unwrap().method, "HEAD");
     assert!(r.bytes().await.unwrap().is_empty());
 
+    // A page on another origin may ask for ranges.
+    let pre = s.client.request(reqwest::Method::OPTIONS, &link).header("origin", "https://app.example").header("access-control-request-headers", "range").send().await.unwrap();
+    assert_eq!(pre.status(), 204);
+    assert_eq!((pre.headers()["access-control-allow-origin"].to_str().unwrap(), pre.headers()["access-control-allow-headers"].to_str().unwrap()), ("*", "Range, If-Range"));
+
     let img = get(&s, d["images"][0]["proxyUrl"].as_str().unwrap(), None).await;
     assert_eq!((img.status().as_u16(), img.headers()["content-type"].to_str().unwrap()), (200, "image/jpeg"));
     assert_eq!(img.bytes().await.unwrap().as_ref(), b"\xff\xd8jpeg one");

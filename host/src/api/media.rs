@@ -82,6 +82,17 @@ async fn serve_merged(state: &AppState, token: &str, head: bool) -> Result<Respo
     Ok(resp)
 }
 
+/// CORS preflight: a page may send `Range`/`If-Range` from any origin.
+pub async fn preflight() -> Response {
+    let mut resp = StatusCode::NO_CONTENT.into_response();
+    let h = resp.headers_mut();
+    h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("GET, HEAD"));
+    h.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("Range, If-Range"));
+    h.insert(header::ACCESS_CONTROL_MAX_AGE, HeaderValue::from_static("86400"));
+    resp
+}
+
 /// File name and the headers a browser page needs to read the answer.
 fn finish(resp: &mut Response, name: &str) {
     let h = resp.headers_mut();
