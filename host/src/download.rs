@@ -1,9 +1,9 @@
 //! `grabkit download`: parse a link and save its media, through the same
 //! fetch, refresh, decrypt and merge code the download proxy serves.
 
-use crate::proxy::links::{audio_stream, image_stream, numbered, partner, video_stream};
+use crate::proxy::links::{Origin, audio_stream, image_stream, numbered, partner, stem_of, video_stream};
 use crate::proxy::token::Stream;
-use crate::proxy::{Part, Proxy, ProxyError, Ticket, Want, body, filename, merge};
+use crate::proxy::{Part, Proxy, ProxyError, Ticket, Want, body, filename};
 use crate::service::MediaJson;
 use futures::StreamExt;
 use std::path::{Path, PathBuf};
@@ -21,18 +21,10 @@ pub struct Job {
 /// plays with sound, merging when ffmpeg is there), a quality label
 /// (`720p`, `1080`, `h265`…), or `audio`. Image posts give every image.
 pub fn plan(media: &MediaJson, post: &str, quality: &str, can_merge: bool) -> Result<Vec<Job>, String> {
-    let stem = filename::stem(&media.title, &format!("{}-{}", media.platform, media.id));
-    let ticket = |main: Stream, audio: Option<Stream>, name: &str| Ticket {
-        kid: String::new(),
-        key: 0,
-        platform: media.platform.clone(),
-        exp: i64::MAX,
-        post: post.to_string(),
-        headers: media.headers.clone(),
-        name: name.to_string(),
-        main,
-        audio,
-    };
+    let stem = stem_of(media);
+    // Local downloads are never signed: no key, no expiry.
+    let origin = Origin { key: 0, post, expires: i64::MAX };
+    let ticket = |main: Stream, audio: Option<Stream>, name: &str| origin.ticket(&media.platform, &media.headers, main, audio, name.to_string());
     let q = quality.trim().to_ascii_lowercase();
     if q == "audio" {
         let a = media.audios.first().ok_or("this post has no separate audio")?;
@@ -82,13 +74,9 @@ pub async fn save(proxy: &Proxy, job: &mut Job, dir: &Path, progress: &indicatif
     let target = dir.join(&job.name);
     let part = dir.join(format!("{}.part", job.name));
     let io = |e: std::io::Error| ProxyError::Save(format!("{}: {e}", part.display()));
-    let idle = proxy.settings.idle_timeout;
     progress.set_message(job.name.clone());
     let (mut file, mut chunks): (tokio::fs::File, std::pin::Pin<Box<dyn futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send>>) = if job.merged {
-        merge::available(&proxy.settings.ffmpeg).await?;
-        let video = proxy.fetch(&mut job.ticket, Part::Main, &Want::default()).await?;
-        let audio = proxy.fetch(&mut job.ticket, Part::Audio, &Want::default()).await?;
-        let out = merge::merge(&proxy.settings.ffmpeg, Box::pin(body::chunks(video, idle, None)), Box::pin(body::chunks(audio, idle, None)), std::time::Duration::from_secs(60)).await?;
+        let out = proxy.merged(&mut job.ticket).await?;
         (tokio::fs::File::create(&part).await.map_err(io)?, Box::pin(out))
     } else {
         let have = tokio::fs::metadata(&part).await.map(|m| m.len()).unwrap_or(0);
@@ -111,8 +99,7 @@ pub async fn save(proxy: &Proxy, job: &mut Job, dir: &Path, progress: &indicatif
         } else {
             tokio::fs::File::create(&part).await.map_err(io)?
         };
-        let keystream = job.ticket.main.decode_key.as_deref().and_then(crate::proxy::decrypt::Keystream::new);
-        (file, Box::pin(body::chunks(resp, idle, keystream)))
+        (file, Box::pin(proxy.main_body(&job.ticket, resp)))
     };
     while let Some(chunk) = chunks.next().await {
         let chunk = chunk.map_err(|e| ProxyError::Interrupted(e.to_string()))?;

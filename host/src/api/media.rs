@@ -5,13 +5,11 @@
 use super::AppState;
 use crate::accounts::now;
 use crate::error::ApiError;
-use crate::proxy::decrypt::Keystream;
-use crate::proxy::{Part, ProxyError, Ticket, Want, body, filename, merge};
+use crate::proxy::{Part, ProxyError, Ticket, Want, filename};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use std::time::Duration;
 
 /// Upstream answer headers a client needs, passed through as they are.
 const PASSED: [header::HeaderName; 6] = [header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_RANGE, header::ACCEPT_RANGES, header::ETAG, header::LAST_MODIFIED];
@@ -49,12 +47,7 @@ async fn serve_file(state: &AppState, token: &str, head: bool, headers: &HeaderM
     if !upstream.headers().contains_key(header::CONTENT_TYPE) && !ticket.main.mime.is_empty() {
         resp = resp.header(header::CONTENT_TYPE, &ticket.main.mime);
     }
-    let mut resp = if head {
-        resp.body(Body::empty())
-    } else {
-        let keystream = ticket.main.decode_key.as_deref().and_then(Keystream::new);
-        resp.body(Body::from_stream(body::chunks(upstream, state.proxy.settings.idle_timeout, keystream)))
-    }
+    let mut resp = if head { resp.body(Body::empty()) } else { resp.body(Body::from_stream(state.proxy.main_body(&ticket, upstream))) }
     .map_err(|e| ProxyError::Transport(crate::sandbox::HttpFailure::Transport(e.to_string())))?;
     finish(&mut resp, &ticket.name);
     Ok(resp)
@@ -62,20 +55,11 @@ async fn serve_file(state: &AppState, token: &str, head: bool, headers: &HeaderM
 
 async fn serve_merged(state: &AppState, token: &str, head: bool) -> Result<Response, ProxyError> {
     let mut ticket = open(state, token)?;
-    if ticket.audio.is_none() {
-        return Err(ProxyError::NothingToMerge);
-    }
-    let proxy = &state.proxy;
-    let ffmpeg = proxy.settings.ffmpeg.clone();
-    merge::available(&ffmpeg).await?;
     let body = if head {
+        state.proxy.can_merge(&ticket).await?;
         Body::empty()
     } else {
-        let idle = proxy.settings.idle_timeout;
-        let video = proxy.fetch(&mut ticket, Part::Main, &Want::default()).await?;
-        let audio = proxy.fetch(&mut ticket, Part::Audio, &Want::default()).await?;
-        let out = merge::merge(&ffmpeg, Box::pin(body::chunks(video, idle, None)), Box::pin(body::chunks(audio, idle, None)), Duration::from_secs(60)).await?;
-        Body::from_stream(out)
+        Body::from_stream(state.proxy.merged(&mut ticket).await?)
     };
     let mut resp = (StatusCode::OK, [(header::CONTENT_TYPE, "video/mp4"), (header::ACCEPT_RANGES, "none")], body).into_response();
     finish(&mut resp, &ticket.name);

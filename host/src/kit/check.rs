@@ -72,34 +72,45 @@ pub fn outcome_json(result: Result<crate::service::MediaJson, crate::service::Pa
 /// `base` carries the operator settings (limits); plugins, cache and tape
 /// are set per case.
 pub async fn run(wasm: &Path, cases: &Path, update: bool, base: &Settings) -> anyhow::Result<Vec<Outcome>> {
-    let work = tempfile_dir()?;
-    let plugins = work.join("plugins");
+    let work = tempfile::Builder::new().prefix("grabkit-check-").tempdir()?;
+    let plugins = work.path().join("plugins");
     std::fs::create_dir_all(&plugins)?;
     let name = wasm.file_name().ok_or_else(|| anyhow::anyhow!("{} is not a file", wasm.display()))?;
     std::fs::copy(wasm, plugins.join(name)).map_err(|e| anyhow::anyhow!("reading {}: {e}", wasm.display()))?;
-    let platform = super::inspect::inspect(wasm).await?.platform;
+    // One load up front: it names the platform (for each case's config) and
+    // fills the compiled cache that every case's load then reads.
+    let service = build_service(&settings_for(base, work.path())).await?;
+    let platform = match service.registry.table().plugins.first() {
+        Some(p) => p.platform.clone(),
+        None => anyhow::bail!("{} did not load: {}", wasm.display(), service.registry.failures().into_iter().filter_map(|f| f.error).collect::<Vec<_>>().join("; ")),
+    };
 
     let mut out = Vec::new();
     for dir in find_cases(cases)? {
         let case_name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let outcome = match run_one(&dir, &plugins, &work, &platform, update, base).await {
+        let outcome = match run_one(&dir, work.path(), &platform, update, base).await {
             Ok(detail) if detail.is_empty() || update => Outcome { name: case_name, passed: true, detail },
             Ok(detail) => Outcome { name: case_name, passed: false, detail },
             Err(e) => Outcome { name: case_name, passed: false, detail: vec![format!("{e:#}")] },
         };
         out.push(outcome);
     }
-    let _ = std::fs::remove_dir_all(&work);
     Ok(out)
 }
 
-async fn run_one(dir: &Path, plugins: &Path, work: &Path, platform: &str, update: bool, base: &Settings) -> anyhow::Result<Vec<String>> {
-    let spec = CaseSpec::read(dir)?;
+/// `base` pointed at the work folder's plugin copy and compiled cache, unwatched.
+fn settings_for(base: &Settings, work: &Path) -> Settings {
     let mut s = base.clone();
-    s.plugins_dir = plugins.to_path_buf();
+    s.plugins_dir = work.join("plugins");
     s.reload.watch = false;
     s.reload.cache_dir = Some(work.join("cache"));
     s.reload.pin_file = None;
+    s
+}
+
+async fn run_one(dir: &Path, work: &Path, platform: &str, update: bool, base: &Settings) -> anyhow::Result<Vec<String>> {
+    let spec = CaseSpec::read(dir)?;
+    let mut s = settings_for(base, work);
     s.tape = Some(TapeMode::Replay(replay_of(dir, false)));
     s.plugins.insert(platform.to_string(), PluginSection { config: spec.config.clone(), ..Default::default() });
     let service = build_service(&s).await?;
@@ -136,13 +147,6 @@ pub fn cassette_dir(case: &Path) -> PathBuf {
     if sub.is_dir() || case.join("case.json").is_file() { sub } else { case.to_path_buf() }
 }
 
-fn tempfile_dir() -> anyhow::Result<PathBuf> {
-    let mut b = [0u8; 6];
-    getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("randomness: {e}"))?;
-    let dir = std::env::temp_dir().join(format!("grabkit-check-{}", hex::encode(b)));
-    std::fs::create_dir_all(&dir)?;
-    Ok(dir)
-}
 
 /// The table `grabkit check` prints.
 pub fn table(outcomes: &[Outcome]) -> String {

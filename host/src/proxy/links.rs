@@ -6,11 +6,10 @@ use super::token::{Pick, Signer, Stream, Ticket};
 use crate::sandbox::HostPolicy;
 use crate::service::MediaJson;
 use crate::service::media::{AudioJson, ImageJson, VideoJson};
+use std::collections::BTreeMap;
 
-/// Who asked and where the links point.
-pub struct LinkContext<'a> {
-    /// Absolute base of our API, e.g. `https://grabkit.example.com`.
-    pub base: &'a str,
+/// Where a parse result came from: what every ticket of it carries.
+pub struct Origin<'a> {
     /// The API key that parsed.
     pub key: i64,
     /// The post (re-parsed to refresh expired URLs).
@@ -18,22 +17,25 @@ pub struct LinkContext<'a> {
     pub expires: i64,
 }
 
+impl Origin<'_> {
+    /// A ticket for one stream of a `platform` result whose download
+    /// headers are `headers` (with `audio` to merge it with).
+    pub fn ticket(&self, platform: &str, headers: &BTreeMap<String, String>, main: Stream, audio: Option<Stream>, name: String) -> Ticket {
+        Ticket { kid: String::new(), key: self.key, platform: platform.to_string(), exp: self.expires, post: self.post.to_string(), headers: headers.clone(), name, main, audio }
+    }
+}
+
+/// The file name stem for `media`'s files: its title, else `platform-id`.
+pub fn stem_of(media: &MediaJson) -> String {
+    filename::stem(&media.title, &format!("{}-{}", media.platform, media.id))
+}
+
 /// Add `proxyUrl` (and `mergedUrl`) to every item whose host the plugin's
-/// media policy allows.
-pub fn attach(signer: &Signer, media: &mut MediaJson, policy: &HostPolicy, ctx: &LinkContext) {
-    let stem = filename::stem(&media.title, &format!("{}-{}", media.platform, media.id));
-    let ticket = |main: Stream, audio: Option<Stream>, name: String| Ticket {
-        kid: String::new(),
-        key: ctx.key,
-        platform: media.platform.clone(),
-        exp: ctx.expires,
-        post: ctx.post.to_string(),
-        headers: media.headers.clone(),
-        name,
-        main,
-        audio,
-    };
-    let link = |t: &Ticket, suffix: &str| format!("{}/api/v1/media/{}{suffix}", ctx.base.trim_end_matches('/'), signer.seal(t));
+/// media policy allows; links point at `base`, our API's absolute address.
+pub fn attach(signer: &Signer, media: &mut MediaJson, policy: &HostPolicy, base: &str, origin: &Origin) {
+    let stem = stem_of(media);
+    let ticket = |main: Stream, audio: Option<Stream>, name: String| origin.ticket(&media.platform, &media.headers, main, audio, name);
+    let link = |t: &Ticket, suffix: &str| format!("{}/api/v1/media/{}{suffix}", base.trim_end_matches('/'), signer.seal(t));
     let allowed = |u: &str| url::Url::parse(u).ok().and_then(|u| u.host_str().map(|h| policy.allows(h.trim_start_matches('[').trim_end_matches(']')))).unwrap_or(false);
 
     let audio_streams: Vec<Stream> = media.audios.iter().enumerate().map(|(i, a)| audio_stream(i, a)).collect();

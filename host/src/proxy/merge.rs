@@ -30,7 +30,8 @@ pub async fn available(ffmpeg: &str) -> Result<(), ProxyError> {
 struct Running {
     _child: Child,
     feeders: Vec<JoinHandle<()>>,
-    dir: PathBuf,
+    /// Holds the pipes; removed when dropped.
+    _dir: tempfile::TempDir,
 }
 
 impl Drop for Running {
@@ -38,16 +39,14 @@ impl Drop for Running {
         for f in &self.feeders {
             f.abort();
         }
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
 /// Start ffmpeg on `video` and `audio`; answers once ffmpeg has produced
 /// its first bytes (so a failure to start is still a clean error).
 pub async fn merge(ffmpeg: &str, video: Input, audio: Input, first_byte: Duration) -> Result<impl Stream<Item = std::io::Result<Bytes>> + Send + 'static, ProxyError> {
-    let dir = std::env::temp_dir().join(format!("grabkit-merge-{}", hex::encode(rand_bytes())));
-    std::fs::create_dir(&dir).map_err(|e| ProxyError::Merge(format!("creating {}: {e}", dir.display())))?;
-    let (vpath, apath) = (dir.join("video"), dir.join("audio"));
+    let dir = tempfile::Builder::new().prefix("grabkit-merge-").tempdir().map_err(|e| ProxyError::Merge(format!("creating a scratch folder: {e}")))?;
+    let (vpath, apath) = (dir.path().join("video"), dir.path().join("audio"));
     for p in [&vpath, &apath] {
         mkfifo(p).map_err(|e| ProxyError::Merge(format!("creating a pipe: {e}")))?;
     }
@@ -66,7 +65,7 @@ pub async fn merge(ffmpeg: &str, video: Input, audio: Input, first_byte: Duratio
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
     let feeders = vec![tokio::spawn(feed(vpath, video)), tokio::spawn(feed(apath, audio))];
-    let running = Running { _child: child, feeders, dir };
+    let running = Running { _child: child, feeders, _dir: dir };
 
     let mut first = vec![0u8; 64 << 10];
     let n = match tokio::time::timeout(first_byte, stdout.read(&mut first)).await {
@@ -129,10 +128,4 @@ fn mkfifo(path: &Path) -> std::io::Result<()> {
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
     // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
     if unsafe { libc::mkfifo(c.as_ptr(), 0o600) } == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
-}
-
-fn rand_bytes() -> [u8; 8] {
-    let mut b = [0u8; 8];
-    getrandom::fill(&mut b).expect("OS randomness");
-    b
 }

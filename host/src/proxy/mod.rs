@@ -110,7 +110,7 @@ impl Proxy {
         let Some(plugin) = self.service.registry.table().get(&media.platform).cloned() else { return };
         let base = self.settings.public_url.as_deref().unwrap_or(base);
         let expires = crate::accounts::now() + self.settings.ttl.as_secs() as i64;
-        links::attach(&self.signer, media, &plugin.media_policy(), &links::LinkContext { base, key, post, expires });
+        links::attach(&self.signer, media, &plugin.media_policy(), base, &links::Origin { key, post, expires });
     }
 
     /// Open one stream of `ticket` upstream. A 403/404/410 means the signed
@@ -147,6 +147,32 @@ impl Proxy {
         };
         let (resp, _) = self.service.sandbox.open(&plugin.media_policy(), req).await?;
         Ok(resp)
+    }
+
+    /// The body of `ticket`'s main stream as fetched into `resp`, decrypted
+    /// when the ticket carries a key.
+    pub fn main_body(&self, ticket: &Ticket, resp: reqwest::Response) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
+        let keystream = ticket.main.decode_key.as_deref().and_then(decrypt::Keystream::new);
+        body::chunks(resp, self.settings.idle_timeout, keystream)
+    }
+
+    /// Can `ticket` be merged here: it has an audio, and ffmpeg runs.
+    pub async fn can_merge(&self, ticket: &Ticket) -> Result<(), ProxyError> {
+        if ticket.audio.is_none() {
+            return Err(ProxyError::NothingToMerge);
+        }
+        merge::available(&self.settings.ffmpeg).await
+    }
+
+    /// `ticket`'s video and audio remuxed into one MP4 by ffmpeg, checked
+    /// with [`Proxy::can_merge`] before anything is fetched.
+    pub async fn merged(&self, ticket: &mut Ticket) -> Result<impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static, ProxyError> {
+        self.can_merge(ticket).await?;
+        let ffmpeg = &self.settings.ffmpeg;
+        let idle = self.settings.idle_timeout;
+        let video = self.fetch(ticket, Part::Main, &Want::default()).await?;
+        let audio = self.fetch(ticket, Part::Audio, &Want::default()).await?;
+        merge::merge(ffmpeg, Box::pin(body::chunks(video, idle, None)), Box::pin(body::chunks(audio, idle, None)), Duration::from_secs(60)).await
     }
 
     /// Re-parse the ticket's post and point the ticket at the fresh URLs.
