@@ -106,3 +106,31 @@ fn base_url(headers: &HeaderMap) -> String {
     let host = get("x-forwarded-host").or_else(|| get("host")).unwrap_or_else(|| "localhost".into());
     format!("{proto}://{host}")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn proxy_links_on_request_or_by_default() {
+        let uri = |q: &str| q.parse::<Uri>().unwrap();
+        assert!(wants_proxy(&uri("/api/v1/parse?proxy=1"), false));
+        assert!(wants_proxy(&uri("/api/v1/parse?proxy=true"), false));
+        assert!(!wants_proxy(&uri("/api/v1/parse"), false));
+        assert!(wants_proxy(&uri("/api/v1/parse"), true), "the configured default");
+        assert!(!wants_proxy(&uri("/api/v1/parse?proxy=0"), true), "turned off per request");
+        assert!(!wants_proxy(&uri("/api/v1/parse?proxy=nonsense"), false));
+    }
+
+    #[test]
+    fn links_point_where_the_client_reached_us() {
+        let mut h = HeaderMap::new();
+        h.insert("host", HeaderValue::from_static("127.0.0.1:8080"));
+        assert_eq!(base_url(&h), "http://127.0.0.1:8080");
+        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
+        h.insert("x-forwarded-host", HeaderValue::from_static("dl.example.com, inner.local"));
+        assert_eq!(base_url(&h), "https://dl.example.com", "a reverse proxy's view, first hop");
+        h.insert("x-forwarded-proto", HeaderValue::from_static("javascript"));
+        assert_eq!(base_url(&h), "http://dl.example.com", "only http or https");
+    }
+}
