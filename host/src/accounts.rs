@@ -1,8 +1,10 @@
 //! Key administration shared by the admin API and `grabkit keys`: create,
 //! edit, rotate, delete, credits. Validates input once, for both.
 
-use crate::store::keys::{CreditOp, Key, KeyPatch, KeyStore, NewKey, StoreError, hash_token, new_token, token_prefix};
 use crate::store::keys::KEY_PREFIX;
+use crate::store::keys::{
+    CreditOp, Key, KeyPatch, KeyStore, NewKey, StoreError, hash_token, new_token, token_prefix,
+};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -24,23 +26,37 @@ pub fn now() -> i64 {
 pub fn parse_time(s: Option<&str>) -> Result<Option<i64>, AccountError> {
     match s.map(str::trim).filter(|s| !s.is_empty() && *s != "null") {
         None => Ok(None),
-        Some(s) => OffsetDateTime::parse(s, &Rfc3339).map(|t| Some(t.unix_timestamp())).map_err(|e| AccountError::Invalid(format!("`{s}` is not an RFC 3339 time: {e}"))),
+        Some(s) => OffsetDateTime::parse(s, &Rfc3339)
+            .map(|t| Some(t.unix_timestamp()))
+            .map_err(|e| AccountError::Invalid(format!("`{s}` is not an RFC 3339 time: {e}"))),
     }
 }
 
 pub fn format_time(t: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(t).ok().and_then(|t| t.format(&Rfc3339).ok()).unwrap_or_default()
+    OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
 }
 
 /// `["all"]` (or nothing) = every platform; otherwise lowercase platform ids.
 pub fn parse_platforms(list: Option<Vec<String>>) -> Result<Option<Vec<String>>, AccountError> {
     let Some(list) = list else { return Ok(None) };
-    let list: Vec<String> = list.into_iter().map(|p| p.trim().to_ascii_lowercase()).filter(|p| !p.is_empty()).collect();
+    let list: Vec<String> = list
+        .into_iter()
+        .map(|p| p.trim().to_ascii_lowercase())
+        .filter(|p| !p.is_empty())
+        .collect();
     if list.is_empty() || list.iter().any(|p| p == "all") {
         return Ok(None);
     }
-    if let Some(bad) = list.iter().find(|p| !p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')) {
-        return Err(AccountError::Invalid(format!("`{bad}` is not a platform id")));
+    if let Some(bad) = list.iter().find(|p| {
+        !p.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    }) {
+        return Err(AccountError::Invalid(format!(
+            "`{bad}` is not a platform id"
+        )));
     }
     Ok(Some(list))
 }
@@ -73,12 +89,18 @@ pub fn edit(store: &dyn KeyStore, id: i64, patch: KeyPatch) -> Result<Key, Accou
 /// New token, same settings; the old token stops working at once.
 pub fn reset(store: &dyn KeyStore, id: i64) -> Result<Created, AccountError> {
     let token = new_token(KEY_PREFIX);
-    let key = store.rotate(id, &hash_token(&token), &token_prefix(&token))?.ok_or(AccountError::NotFound(id))?;
+    let key = store
+        .rotate(id, &hash_token(&token), &token_prefix(&token))?
+        .ok_or(AccountError::NotFound(id))?;
     Ok(Created { key, token })
 }
 
 pub fn delete(store: &dyn KeyStore, id: i64) -> Result<(), AccountError> {
-    if store.delete(id)? { Ok(()) } else { Err(AccountError::NotFound(id)) }
+    if store.delete(id)? {
+        Ok(())
+    } else {
+        Err(AccountError::NotFound(id))
+    }
 }
 
 pub fn credits(store: &dyn KeyStore, id: i64, op: CreditOp) -> Result<Key, AccountError> {

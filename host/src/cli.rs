@@ -7,7 +7,11 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "grabkit", version, about = "Turn public media links into one unified JSON, with sandboxed WebAssembly extractor plugins")]
+#[command(
+    name = "grabkit",
+    version,
+    about = "Turn public media links into one unified JSON, with sandboxed WebAssembly extractor plugins"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -179,7 +183,12 @@ pub struct SettingsArgs {
     #[arg(global = true, long, env = "GRABKIT_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
     /// Admin token for the admin endpoints [default: generated at first start].
-    #[arg(global = true, long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(
+        global = true,
+        long,
+        env = "GRABKIT_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
     pub admin_token: Option<String>,
     /// Answer plugin requests from a case folder or cassette DIR instead of
     /// the network (offline development; the sandbox's checks still run). A
@@ -200,7 +209,12 @@ pub struct SettingsArgs {
     #[arg(global = true, long, env = "GRABKIT_PROXY")]
     pub proxy: Option<String>,
     /// Extra trusted CA certificate (PEM), repeatable.
-    #[arg(global = true, long = "ca-cert", env = "GRABKIT_CA_CERTS", value_delimiter = ',')]
+    #[arg(
+        global = true,
+        long = "ca-cert",
+        env = "GRABKIT_CA_CERTS",
+        value_delimiter = ','
+    )]
     pub ca_certs: Vec<PathBuf>,
     /// Let plugins reach loopback addresses. Development and tests only.
     #[arg(global = true, long, env = "GRABKIT_ALLOW_LOOPBACK")]
@@ -265,7 +279,9 @@ impl SettingsArgs {
         s.sandbox.allow_loopback |= self.allow_loopback;
         s.sandbox.resolve.extend(self.resolve.iter().cloned());
         if let Some(dir) = &self.replay {
-            s.tape = Some(crate::sandbox::TapeMode::Replay(crate::kit::check::replay_of(dir, true)));
+            s.tape = Some(crate::sandbox::TapeMode::Replay(
+                crate::kit::check::replay_of(dir, true),
+            ));
         }
         set!(s.limits.memory_mib, self.memory_mib);
         set!(s.limits.deadline_secs, self.deadline_secs);
@@ -273,7 +289,10 @@ impl SettingsArgs {
         set!(s.sandbox.max_response_bytes, self.max_response_bytes);
         set!(s.sandbox.max_requests_per_parse, self.max_requests);
         set!(s.limits.max_concurrency, self.max_concurrency);
-        set!(s.limits.max_concurrency_per_plugin, self.max_concurrency_per_plugin);
+        set!(
+            s.limits.max_concurrency_per_plugin,
+            self.max_concurrency_per_plugin
+        );
         Ok(s)
     }
 }

@@ -50,7 +50,10 @@ pub struct KeyDefaults {
 
 impl Default for KeyDefaults {
     fn default() -> Self {
-        KeyDefaults { rate_per_sec: 10, rate_burst: 20 }
+        KeyDefaults {
+            rate_per_sec: 10,
+            rate_burst: 20,
+        }
     }
 }
 
@@ -80,7 +83,15 @@ pub struct Reload {
 impl Default for Reload {
     fn default() -> Self {
         let r = RollbackPolicy::default();
-        Reload { watch: true, debounce_ms: 100, cache_dir: None, pin_file: None, rollback_window: r.window, rollback_min_failures: r.min_failures, rollback_factor: r.factor }
+        Reload {
+            watch: true,
+            debounce_ms: 100,
+            cache_dir: None,
+            pin_file: None,
+            rollback_window: r.window,
+            rollback_min_failures: r.min_failures,
+            rollback_factor: r.factor,
+        }
     }
 }
 
@@ -130,7 +141,14 @@ pub struct ProxySection {
 impl Default for ProxySection {
     fn default() -> Self {
         let d = crate::proxy::ProxySettings::default();
-        ProxySection { default: d.default_on, ttl_secs: d.ttl.as_secs(), secret: None, public_url: None, ffmpeg: d.ffmpeg, idle_timeout_secs: d.idle_timeout.as_secs() }
+        ProxySection {
+            default: d.default_on,
+            ttl_secs: d.ttl.as_secs(),
+            secret: None,
+            public_url: None,
+            ffmpeg: d.ffmpeg,
+            idle_timeout_secs: d.idle_timeout.as_secs(),
+        }
     }
 }
 
@@ -164,7 +182,13 @@ impl Default for Settings {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { memory_mib: 64, deadline_secs: 10.0, max_concurrency: 64, max_concurrency_per_plugin: 32, queue_wait_ms: 2000 }
+        Limits {
+            memory_mib: 64,
+            deadline_secs: 10.0,
+            max_concurrency: 64,
+            max_concurrency_per_plugin: 32,
+            queue_wait_ms: 2000,
+        }
     }
 }
 
@@ -195,7 +219,8 @@ pub enum ConfigError {
 
 impl Settings {
     pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
         toml::from_str(&text).map_err(|e| ConfigError::Toml(path.to_path_buf(), e))
     }
 
@@ -222,7 +247,11 @@ impl Settings {
     }
 
     pub fn rollback(&self) -> RollbackPolicy {
-        RollbackPolicy { window: self.reload.rollback_window, min_failures: self.reload.rollback_min_failures.max(1), factor: self.reload.rollback_factor }
+        RollbackPolicy {
+            window: self.reload.rollback_window,
+            min_failures: self.reload.rollback_min_failures.max(1),
+            factor: self.reload.rollback_factor,
+        }
     }
 
     pub fn runtime(&self) -> RuntimeSettings {
@@ -234,16 +263,29 @@ impl Settings {
     }
 
     pub fn service(&self) -> ServiceSettings {
-        ServiceSettings { max_concurrency: self.limits.max_concurrency, queue_wait: Duration::from_millis(self.limits.queue_wait_ms) }
+        ServiceSettings {
+            max_concurrency: self.limits.max_concurrency,
+            queue_wait: Duration::from_millis(self.limits.queue_wait_ms),
+        }
     }
 
     pub fn sandbox(&self) -> Result<SandboxSettings, ConfigError> {
         let mut resolve: HashMap<String, Vec<SocketAddr>> = HashMap::new();
         for r in &self.sandbox.resolve {
-            let (host, addr) = crate::sandbox::resolver::parse_override(r).map_err(ConfigError::Invalid)?;
+            let (host, addr) =
+                crate::sandbox::resolver::parse_override(r).map_err(ConfigError::Invalid)?;
             resolve.entry(host).or_default().push(addr);
         }
-        let proxy = self.sandbox.proxy.clone().or_else(|| std::env::var("HTTPS_PROXY").or_else(|_| std::env::var("https_proxy")).ok()).filter(|p| !p.is_empty());
+        let proxy = self
+            .sandbox
+            .proxy
+            .clone()
+            .or_else(|| {
+                std::env::var("HTTPS_PROXY")
+                    .or_else(|_| std::env::var("https_proxy"))
+                    .ok()
+            })
+            .filter(|p| !p.is_empty());
         Ok(SandboxSettings {
             timeout: secs(self.sandbox.http_timeout_secs),
             max_response_bytes: self.sandbox.max_response_bytes,
@@ -263,9 +305,24 @@ impl Settings {
         let map = self
             .plugins
             .iter()
-            .map(|(k, s)| (k.clone(), PluginOptions { allowed_hosts: s.allowed_hosts.clone(), config: s.config.clone(), max_concurrency: s.max_concurrency.unwrap_or(per) }))
+            .map(|(k, s)| {
+                (
+                    k.clone(),
+                    PluginOptions {
+                        allowed_hosts: s.allowed_hosts.clone(),
+                        config: s.config.clone(),
+                        max_concurrency: s.max_concurrency.unwrap_or(per),
+                    },
+                )
+            })
             .collect();
-        (map, PluginOptions { max_concurrency: per, ..Default::default() })
+        (
+            map,
+            PluginOptions {
+                max_concurrency: per,
+                ..Default::default()
+            },
+        )
     }
 }
 
@@ -293,7 +350,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.runtime().memory_bytes, 32 << 20);
-        assert_eq!(s.sandbox().unwrap().resolve["api.bilibili.com"][0].port(), 8443);
+        assert_eq!(
+            s.sandbox().unwrap().resolve["api.bilibili.com"][0].port(),
+            8443
+        );
         let (per, _) = s.plugin_options();
         assert_eq!(per["bilibili"].config["cookie"], "SESSDATA=x");
         assert!(toml::from_str::<Settings>("listn = 1").is_err());
@@ -304,7 +364,8 @@ mod tests {
         let readme = include_str!("../../README.md");
         let start = readme.find("```toml\n").expect("README has a toml example") + 8;
         let end = start + readme[start..].find("```").unwrap();
-        let s: Settings = toml::from_str(&readme[start..end]).expect("README's example settings parse");
+        let s: Settings =
+            toml::from_str(&readme[start..end]).expect("README's example settings parse");
         assert!(s.sandbox().is_ok());
         assert_eq!(s.rollback().window, 20);
     }

@@ -27,11 +27,21 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, msg: impl Into<String>) -> Self {
-        ApiError { status, code: Code::Name(code), msg: msg.into(), retry_after: None }
+        ApiError {
+            status,
+            code: Code::Name(code),
+            msg: msg.into(),
+            retry_after: None,
+        }
     }
 
     fn numbered(status: StatusCode, code: u16, msg: impl Into<String>) -> Self {
-        ApiError { status, code: Code::Number(code), msg: msg.into(), retry_after: None }
+        ApiError {
+            status,
+            code: Code::Number(code),
+            msg: msg.into(),
+            retry_after: None,
+        }
     }
 
     fn retry(mut self, secs: u64) -> Self {
@@ -40,10 +50,18 @@ impl ApiError {
     }
 
     pub fn missing_token() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "missing_token", "Unauthorized: send `Authorization: Bearer <token>`")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "missing_token",
+            "Unauthorized: send `Authorization: Bearer <token>`",
+        )
     }
     pub fn invalid_token() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "invalid_token", "Unauthorized: the token is not valid")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "Unauthorized: the token is not valid",
+        )
     }
     pub fn bad_request(code: &'static str, msg: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, msg)
@@ -54,7 +72,9 @@ impl ApiError {
         use StatusCode as S;
         let msg = e.to_string();
         match e {
-            ParseError::Input(grabkit_urlkit::FindError::Scheme(_)) => Self::new(S::BAD_REQUEST, "unsupported_scheme", msg),
+            ParseError::Input(grabkit_urlkit::FindError::Scheme(_)) => {
+                Self::new(S::BAD_REQUEST, "unsupported_scheme", msg)
+            }
             ParseError::Input(_) => Self::new(S::BAD_REQUEST, "invalid_url", msg),
             ParseError::Unsupported(_) => Self::numbered(S::BAD_REQUEST, 302, msg),
             ParseError::NoMedia => Self::numbered(S::OK, 304, msg),
@@ -63,14 +83,24 @@ impl ApiError {
                 ExtractKind::NotFound => Self::new(S::NOT_FOUND, "not_found", msg),
                 ExtractKind::Private => Self::new(S::FORBIDDEN, "private", msg),
                 ExtractKind::LoginRequired => Self::new(S::FORBIDDEN, "login_required", msg),
-                ExtractKind::GeoBlocked => Self::new(S::UNAVAILABLE_FOR_LEGAL_REASONS, "geo_blocked", msg),
-                ExtractKind::RateLimited => Self::new(S::TOO_MANY_REQUESTS, "upstream_rate_limited", msg).retry(30),
+                ExtractKind::GeoBlocked => {
+                    Self::new(S::UNAVAILABLE_FOR_LEGAL_REASONS, "geo_blocked", msg)
+                }
+                ExtractKind::RateLimited => {
+                    Self::new(S::TOO_MANY_REQUESTS, "upstream_rate_limited", msg).retry(30)
+                }
                 ExtractKind::UpstreamFailed => Self::new(S::BAD_GATEWAY, "upstream_failed", msg),
                 ExtractKind::ParseFailed => Self::new(S::BAD_GATEWAY, "parse_failed", msg),
             },
-            ParseError::Plugin(InvokeError::Deadline(_)) => Self::new(S::GATEWAY_TIMEOUT, "plugin_timeout", msg),
-            ParseError::Plugin(InvokeError::Memory(_)) => Self::new(S::INTERNAL_SERVER_ERROR, "plugin_memory_limit", msg),
-            ParseError::Plugin(InvokeError::Trap(_)) => Self::new(S::INTERNAL_SERVER_ERROR, "plugin_crashed", msg),
+            ParseError::Plugin(InvokeError::Deadline(_)) => {
+                Self::new(S::GATEWAY_TIMEOUT, "plugin_timeout", msg)
+            }
+            ParseError::Plugin(InvokeError::Memory(_)) => {
+                Self::new(S::INTERNAL_SERVER_ERROR, "plugin_memory_limit", msg)
+            }
+            ParseError::Plugin(InvokeError::Trap(_)) => {
+                Self::new(S::INTERNAL_SERVER_ERROR, "plugin_crashed", msg)
+            }
             ParseError::Output(_) => Self::new(S::BAD_GATEWAY, "plugin_invalid_output", msg),
         }
     }
@@ -92,12 +122,18 @@ impl From<ProxyError> for ApiError {
         use StatusCode as S;
         let msg = e.to_string();
         match e {
-            ProxyError::Token(TokenError::Expired) => Self::new(S::FORBIDDEN, "media_token_expired", msg),
-            ProxyError::Token(_) | ProxyError::KeyRevoked => Self::new(S::FORBIDDEN, "invalid_media_token", msg),
+            ProxyError::Token(TokenError::Expired) => {
+                Self::new(S::FORBIDDEN, "media_token_expired", msg)
+            }
+            ProxyError::Token(_) | ProxyError::KeyRevoked => {
+                Self::new(S::FORBIDDEN, "invalid_media_token", msg)
+            }
             ProxyError::Denied(_) => Self::new(S::FORBIDDEN, "media_host_denied", msg),
             ProxyError::PlatformGone(_) => Self::new(S::NOT_FOUND, "not_found", msg),
             ProxyError::Upstream { .. } => Self::new(S::BAD_GATEWAY, "upstream_failed", msg),
-            ProxyError::Transport(HttpFailure::Timeout) => Self::new(S::GATEWAY_TIMEOUT, "upstream_timeout", msg),
+            ProxyError::Transport(HttpFailure::Timeout) => {
+                Self::new(S::GATEWAY_TIMEOUT, "upstream_timeout", msg)
+            }
             ProxyError::Transport(_) => Self::new(S::BAD_GATEWAY, "upstream_failed", msg),
             ProxyError::Refresh(p) => {
                 let mut e = Self::from_parse(&p);
@@ -126,10 +162,12 @@ impl IntoResponse for ApiError {
             Code::Name(n) => json!(n),
             Code::Number(n) => json!(n),
         };
-        let body = json!({"status": self.status.as_u16(), "data": null, "msg": self.msg, "code": code});
+        let body =
+            json!({"status": self.status.as_u16(), "data": null, "msg": self.msg, "code": code});
         let mut resp = (self.status, axum::Json(body)).into_response();
         if let Some(s) = self.retry_after {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(s));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(s));
         }
         resp
     }

@@ -8,18 +8,18 @@
 //! surface · `store/` plugin state ·
 //! `config` settings · `error` every failure mapped to an API answer.
 
+pub mod accounts;
+pub mod api;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod download;
+pub mod error;
+pub mod kit;
+pub mod proxy;
+pub mod registry;
 pub mod runtime;
 pub mod sandbox;
-pub mod store;
-pub mod api;
-pub mod error;
-pub mod registry;
 pub mod service;
-pub mod proxy;
-pub mod download;
-pub mod kit;
+pub mod store;
 pub mod telemetry;
-pub mod app;
-pub mod config;
-pub mod cli;
-pub mod accounts;

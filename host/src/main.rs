@@ -7,7 +7,10 @@ use std::process::ExitCode;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("GRABKIT_LOG").unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("GRABKIT_LOG")
+                .unwrap_or_else(|_| "info,wasmtime=warn,cranelift=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     match run(Cli::parse()).await {
@@ -26,20 +29,53 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = App::build(&settings).await?;
             let listener = tokio::net::TcpListener::bind(settings.listen).await?;
             tracing::info!(addr = %listener.local_addr()?, "grabkit listening");
-            axum::serve(listener, app.router()).with_graceful_shutdown(shutdown()).await?;
+            axum::serve(listener, app.router())
+                .with_graceful_shutdown(shutdown())
+                .await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Parse { url, record, settings } => parse(&url, record, &settings).await,
-        Command::Plugin { action: PluginCommand::New { platform, dir, sdk } } => {
+        Command::Parse {
+            url,
+            record,
+            settings,
+        } => parse(&url, record, &settings).await,
+        Command::Plugin {
+            action: PluginCommand::New { platform, dir, sdk },
+        } => {
             let sdk = sdk.unwrap_or_else(grabkit_host::kit::scaffold::default_sdk);
-            let c = grabkit_host::kit::scaffold::create(&grabkit_host::kit::scaffold::NewPlugin { platform, dir, sdk })?;
-            println!("created {} ({}){}", c.crate_dir.display(), c.package, if c.in_workspace { ", added to the workspace" } else { "" });
+            let c = grabkit_host::kit::scaffold::create(&grabkit_host::kit::scaffold::NewPlugin {
+                platform,
+                dir,
+                sdk,
+            })?;
+            println!(
+                "created {} ({}){}",
+                c.crate_dir.display(),
+                c.package,
+                if c.in_workspace {
+                    ", added to the workspace"
+                } else {
+                    ""
+                }
+            );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { wasm, cases, update, settings } => {
-            let outcomes = grabkit_host::kit::check::run(&wasm, &cases, update, &one_shot(&settings)?).await?;
+        Command::Check {
+            wasm,
+            cases,
+            update,
+            settings,
+        } => {
+            let outcomes =
+                grabkit_host::kit::check::run(&wasm, &cases, update, &one_shot(&settings)?).await?;
             print!("{}", grabkit_host::kit::check::table(&outcomes));
-            Ok(if outcomes.iter().all(|o| o.passed) && !outcomes.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+            Ok(
+                if outcomes.iter().all(|o| o.passed) && !outcomes.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                },
+            )
         }
         Command::Inspect { wasm, json } => {
             let i = grabkit_host::kit::inspect::inspect(&wasm).await?;
@@ -50,24 +86,47 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Download { url, out, quality, quiet, settings } => download(&url, &out, &quality, quiet, &one_shot(&settings)?).await,
+        Command::Download {
+            url,
+            out,
+            quality,
+            quiet,
+            settings,
+        } => download(&url, &out, &quality, quiet, &one_shot(&settings)?).await,
         Command::Keys { action, settings } => keys(action, &settings.resolve()?),
         Command::Plugins { json, settings } => {
             let service = build_service(&one_shot(&settings)?).await?;
             let registry = &service.registry;
             let table = registry.table();
             if json {
-                println!("{}", serde_json::to_string_pretty(&grabkit_host::api::status_json(&service))?);
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&grabkit_host::api::status_json(&service))?
+                );
             } else {
-                println!("{:<16} {:<20} {:<8} {:<16} SOURCE", "PLATFORM", "NAME", "VERSION", "DIGEST");
+                println!(
+                    "{:<16} {:<20} {:<8} {:<16} SOURCE",
+                    "PLATFORM", "NAME", "VERSION", "DIGEST"
+                );
                 for p in &table.plugins {
-                    println!("{:<16} {:<20} {:<8} {:<16} {}", p.platform, p.name, p.version, &p.digest[..16], p.source.display());
+                    println!(
+                        "{:<16} {:<20} {:<8} {:<16} {}",
+                        p.platform,
+                        p.name,
+                        p.version,
+                        &p.digest[..16],
+                        p.source.display()
+                    );
                     println!("    links: {}", p.pattern_sources.join("  "));
                     println!("    hosts: {}", p.effective_hosts().join("  "));
                     println!("    media: {}", p.media_hosts.join("  "));
                 }
                 for f in registry.failures() {
-                    println!("FAILED {}: {}", f.source.display(), f.error.unwrap_or_default());
+                    println!(
+                        "FAILED {}: {}",
+                        f.source.display(),
+                        f.error.unwrap_or_default()
+                    );
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -76,7 +135,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
 }
 
 /// `grabkit parse`, optionally recording into or replaying from a case folder.
-async fn parse(url: &str, record: Option<std::path::PathBuf>, args: &grabkit_host::cli::SettingsArgs) -> anyhow::Result<ExitCode> {
+async fn parse(
+    url: &str,
+    record: Option<std::path::PathBuf>,
+    args: &grabkit_host::cli::SettingsArgs,
+) -> anyhow::Result<ExitCode> {
     use grabkit_host::sandbox::TapeMode;
     let mut settings = one_shot(args)?;
     match (&record, &mut settings.tape) {
@@ -90,7 +153,10 @@ async fn parse(url: &str, record: Option<std::path::PathBuf>, args: &grabkit_hos
     if let Some(dir) = &record {
         let case = dir.join("case.json");
         if !case.exists() {
-            std::fs::write(&case, serde_json::to_string_pretty(&serde_json::json!({"url": url}))? + "\n")?;
+            std::fs::write(
+                &case,
+                serde_json::to_string_pretty(&serde_json::json!({"url": url}))? + "\n",
+            )?;
         }
         eprintln!("recorded into {} (secrets redacted)", dir.display());
     }
@@ -106,14 +172,27 @@ async fn parse(url: &str, record: Option<std::path::PathBuf>, args: &grabkit_hos
             eprintln!("error ({}): {e}", api.code_label());
         }
     }
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// `grabkit download`: parse, plan, then save each file with a progress bar.
-async fn download(url: &str, out: &std::path::Path, quality: &str, quiet: bool, settings: &grabkit_host::config::Settings) -> anyhow::Result<ExitCode> {
+async fn download(
+    url: &str,
+    out: &std::path::Path,
+    quality: &str,
+    quiet: bool,
+    settings: &grabkit_host::config::Settings,
+) -> anyhow::Result<ExitCode> {
     use grabkit_host::proxy::{Proxy, Signer, merge};
     let service = build_service(settings).await?;
-    let post = service.route(url).map(|r| r.url.to_string()).unwrap_or_else(|_| url.to_string());
+    let post = service
+        .route(url)
+        .map(|r| r.url.to_string())
+        .unwrap_or_else(|_| url.to_string());
     let media = match service.parse(url).await {
         Ok(m) => m,
         Err(e) => {
@@ -132,8 +211,17 @@ async fn download(url: &str, out: &std::path::Path, quality: &str, quiet: bool, 
     };
     std::fs::create_dir_all(out)?;
     for job in &mut jobs {
-        let bar = if quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(0) };
-        bar.set_style(indicatif::ProgressStyle::with_template("{msg} {bytes}/{total_bytes} {bar:30} {bytes_per_sec} {eta}").expect("a valid template"));
+        let bar = if quiet {
+            indicatif::ProgressBar::hidden()
+        } else {
+            indicatif::ProgressBar::new(0)
+        };
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{msg} {bytes}/{total_bytes} {bar:30} {bytes_per_sec} {eta}",
+            )
+            .expect("a valid template"),
+        );
         match grabkit_host::download::save(&proxy, job, out, &bar).await {
             Ok(path) => {
                 bar.finish_and_clear();
@@ -151,7 +239,10 @@ async fn download(url: &str, out: &std::path::Path, quality: &str, quiet: bool, 
 }
 
 /// `grabkit keys …`: works on the data dir's database directly.
-fn keys(action: KeysCommand, settings: &grabkit_host::config::Settings) -> anyhow::Result<ExitCode> {
+fn keys(
+    action: KeysCommand,
+    settings: &grabkit_host::config::Settings,
+) -> anyhow::Result<ExitCode> {
     use grabkit_host::accounts::{self, key_json, parse_platforms, parse_time};
     use grabkit_host::store::keys::{CreditOp, KeyPatch, NewKey};
     let store = grabkit_host::app::open_store(settings)?;
@@ -162,17 +253,45 @@ fn keys(action: KeysCommand, settings: &grabkit_host::config::Settings) -> anyho
         j
     };
     let out = match action {
-        KeysCommand::Create { name, expires, platforms, credits, rate_per_sec, rate_burst } => {
-            with_token(accounts::create(store, NewKey { name, expires_at: parse_time(expires.as_deref())?, platforms: parse_platforms(platforms)?, credits, rate_per_sec, rate_burst })?)
-        }
+        KeysCommand::Create {
+            name,
+            expires,
+            platforms,
+            credits,
+            rate_per_sec,
+            rate_burst,
+        } => with_token(accounts::create(
+            store,
+            NewKey {
+                name,
+                expires_at: parse_time(expires.as_deref())?,
+                platforms: parse_platforms(platforms)?,
+                credits,
+                rate_per_sec,
+                rate_burst,
+            },
+        )?),
         KeysCommand::List => serde_json::Value::Array(store.list()?.iter().map(key_json).collect()),
-        KeysCommand::Edit { id, name, expires, platforms, enable, disable } => {
+        KeysCommand::Edit {
+            id,
+            name,
+            expires,
+            platforms,
+            enable,
+            disable,
+        } => {
             let expires_at = match expires.as_deref() {
                 None => None,
                 Some("never") => Some(None),
                 Some(t) => Some(parse_time(Some(t))?),
             };
-            let patch = KeyPatch { name, expires_at, platforms: platforms.map(|p| parse_platforms(Some(p))).transpose()?, enabled: (enable || disable).then_some(enable), ..Default::default() };
+            let patch = KeyPatch {
+                name,
+                expires_at,
+                platforms: platforms.map(|p| parse_platforms(Some(p))).transpose()?,
+                enabled: (enable || disable).then_some(enable),
+                ..Default::default()
+            };
             key_json(&accounts::edit(store, id, patch)?)
         }
         KeysCommand::Reset { id } => with_token(accounts::reset(store, id)?),
@@ -180,7 +299,12 @@ fn keys(action: KeysCommand, settings: &grabkit_host::config::Settings) -> anyho
             accounts::delete(store, id)?;
             serde_json::json!({"id": id, "deleted": true})
         }
-        KeysCommand::Credits { id, add, set, unlimited } => {
+        KeysCommand::Credits {
+            id,
+            add,
+            set,
+            unlimited,
+        } => {
             let op = match (add, set, unlimited) {
                 (Some(n), _, _) => CreditOp::Add(n),
                 (_, Some(n), _) => CreditOp::Set(Some(n)),
@@ -195,7 +319,9 @@ fn keys(action: KeysCommand, settings: &grabkit_host::config::Settings) -> anyho
 }
 
 /// Settings for a command that runs once: no folder watch.
-fn one_shot(args: &grabkit_host::cli::SettingsArgs) -> anyhow::Result<grabkit_host::config::Settings> {
+fn one_shot(
+    args: &grabkit_host::cli::SettingsArgs,
+) -> anyhow::Result<grabkit_host::config::Settings> {
     let mut s = args.resolve()?;
     s.reload.watch = false;
     Ok(s)

@@ -41,50 +41,116 @@ impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("grabkit");
         let parses = Family::<ParseLabels, Counter>::default();
-        let latency = Family::<PlatformLabel, Histogram>::new_with_constructor(|| Histogram::new(exponential_buckets(0.0005, 2.5, 14)));
+        let latency = Family::<PlatformLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(exponential_buckets(0.0005, 2.5, 14))
+        });
         let plugins_loaded = Gauge::default();
         let plugin_load_failures = Gauge::default();
-        registry.register("parses", "Parse requests by platform and outcome", parses.clone());
-        registry.register("parse_duration_seconds", "Parse latency (whole pipeline) by platform", latency.clone());
+        registry.register(
+            "parses",
+            "Parse requests by platform and outcome",
+            parses.clone(),
+        );
+        registry.register(
+            "parse_duration_seconds",
+            "Parse latency (whole pipeline) by platform",
+            latency.clone(),
+        );
         let reloads = Family::<OutcomeLabel, Counter>::default();
         let reload_latency = Histogram::new(exponential_buckets(0.001, 2.0, 14));
         let compile_cache = Family::<OutcomeLabel, Counter>::default();
         let rollbacks = Family::<PlatformLabel, Counter>::default();
-        registry.register("plugin_reloads", "Plugin file loads by outcome (loaded, failed, unloaded)", reloads.clone());
-        registry.register("plugin_reload_duration_seconds", "Time to load one plugin file (read, verify, compile or cache, describe, swap)", reload_latency.clone());
-        registry.register("plugin_compile_cache", "Compiled-artifact cache lookups by outcome (hit, miss)", compile_cache.clone());
-        registry.register("plugin_rollbacks", "Plugin versions rolled back, by platform", rollbacks.clone());
-        registry.register("plugins_loaded", "Plugins currently serving", plugins_loaded.clone());
-        registry.register("plugin_load_failures", "Plugin files that failed to load in the last scan", plugin_load_failures.clone());
-        Metrics { registry, parses, latency, reloads, reload_latency, compile_cache, rollbacks, plugins_loaded, plugin_load_failures }
+        registry.register(
+            "plugin_reloads",
+            "Plugin file loads by outcome (loaded, failed, unloaded)",
+            reloads.clone(),
+        );
+        registry.register(
+            "plugin_reload_duration_seconds",
+            "Time to load one plugin file (read, verify, compile or cache, describe, swap)",
+            reload_latency.clone(),
+        );
+        registry.register(
+            "plugin_compile_cache",
+            "Compiled-artifact cache lookups by outcome (hit, miss)",
+            compile_cache.clone(),
+        );
+        registry.register(
+            "plugin_rollbacks",
+            "Plugin versions rolled back, by platform",
+            rollbacks.clone(),
+        );
+        registry.register(
+            "plugins_loaded",
+            "Plugins currently serving",
+            plugins_loaded.clone(),
+        );
+        registry.register(
+            "plugin_load_failures",
+            "Plugin files that failed to load in the last scan",
+            plugin_load_failures.clone(),
+        );
+        Metrics {
+            registry,
+            parses,
+            latency,
+            reloads,
+            reload_latency,
+            compile_cache,
+            rollbacks,
+            plugins_loaded,
+            plugin_load_failures,
+        }
     }
 }
 
 impl Metrics {
     pub fn parse(&self, platform: &str, outcome: &str, took: Duration) {
-        self.parses.get_or_create(&ParseLabels { platform: platform.into(), outcome: outcome.into() }).inc();
-        self.latency.get_or_create(&PlatformLabel { platform: platform.into() }).observe(took.as_secs_f64());
+        self.parses
+            .get_or_create(&ParseLabels {
+                platform: platform.into(),
+                outcome: outcome.into(),
+            })
+            .inc();
+        self.latency
+            .get_or_create(&PlatformLabel {
+                platform: platform.into(),
+            })
+            .observe(took.as_secs_f64());
     }
 
     pub fn reload(&self, outcome: &str, took: Duration) {
-        self.reloads.get_or_create(&OutcomeLabel { outcome: outcome.into() }).inc();
+        self.reloads
+            .get_or_create(&OutcomeLabel {
+                outcome: outcome.into(),
+            })
+            .inc();
         if outcome != "unloaded" {
             self.reload_latency.observe(took.as_secs_f64());
         }
     }
 
     pub fn compile_cache(&self, hit: bool) {
-        self.compile_cache.get_or_create(&OutcomeLabel { outcome: if hit { "hit" } else { "miss" }.into() }).inc();
+        self.compile_cache
+            .get_or_create(&OutcomeLabel {
+                outcome: if hit { "hit" } else { "miss" }.into(),
+            })
+            .inc();
     }
 
     pub fn rollback(&self, platform: &str) {
-        self.rollbacks.get_or_create(&PlatformLabel { platform: platform.into() }).inc();
+        self.rollbacks
+            .get_or_create(&PlatformLabel {
+                platform: platform.into(),
+            })
+            .inc();
     }
 
     /// Text exposition format.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        prometheus_client::encoding::text::encode(&mut out, &self.registry).expect("writing to a String");
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)
+            .expect("writing to a String");
         out
     }
 }

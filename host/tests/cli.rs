@@ -3,8 +3,16 @@
 use std::process::Command;
 
 fn grabkit(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_grabkit")).args(args).env("GRABKIT_LOG", "error").output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_grabkit"))
+        .args(args)
+        .env("GRABKIT_LOG", "error")
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -12,12 +20,20 @@ fn plugins_lists_what_the_build_made() {
     let (code, out, err) = grabkit(&["plugins", "--json"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let p = v["plugins"].as_array().unwrap().iter().find(|p| p["platform"] == "bilibili").expect("bilibili is built by default");
+    let p = v["plugins"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["platform"] == "bilibili")
+        .expect("bilibili is built by default");
     assert_eq!(p["digest"].as_str().unwrap().len(), 64);
     assert!(p["urlPatterns"].as_array().unwrap().len() > 5);
     let (code, out, _) = grabkit(&["plugins"]);
     assert_eq!(code, 0);
-    assert!(out.contains("bilibili") && out.contains("links:") && out.contains("hosts:"), "{out}");
+    assert!(
+        out.contains("bilibili") && out.contains("links:") && out.contains("hosts:"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -55,15 +71,50 @@ fn keys_lifecycle_from_the_cli() {
         assert_eq!(code, 0, "{args:?}: {err}");
         serde_json::from_str::<serde_json::Value>(&out).unwrap()
     };
-    let k = json(&["keys", "create", "--name", "ops", "--platforms", "bilibili,douyin", "--credits", "5", "--expires", "2030-01-01T00:00:00Z"]);
-    let (id, token) = (k["id"].to_string(), k["token"].as_str().unwrap().to_string());
-    assert!(token.starts_with("gk_live_") && token.len() >= 8 + 32, "≥128 bits of randomness");
+    let k = json(&[
+        "keys",
+        "create",
+        "--name",
+        "ops",
+        "--platforms",
+        "bilibili,douyin",
+        "--credits",
+        "5",
+        "--expires",
+        "2030-01-01T00:00:00Z",
+    ]);
+    let (id, token) = (
+        k["id"].to_string(),
+        k["token"].as_str().unwrap().to_string(),
+    );
+    assert!(
+        token.starts_with("gk_live_") && token.len() >= 8 + 32,
+        "≥128 bits of randomness"
+    );
     assert_eq!(k["platforms"], serde_json::json!(["bilibili", "douyin"]));
     let list = json(&["keys", "list"]);
     assert_eq!(list[0]["name"], "ops");
     assert!(list[0].get("token").is_none());
-    let k = json(&["keys", "edit", &id, "--name", "ops2", "--expires", "never", "--platforms", "all", "--disable"]);
-    assert_eq!((k["name"].as_str(), k["expiresAt"].is_null(), k["enabled"].as_bool()), (Some("ops2"), true, Some(false)));
+    let k = json(&[
+        "keys",
+        "edit",
+        &id,
+        "--name",
+        "ops2",
+        "--expires",
+        "never",
+        "--platforms",
+        "all",
+        "--disable",
+    ]);
+    assert_eq!(
+        (
+            k["name"].as_str(),
+            k["expiresAt"].is_null(),
+            k["enabled"].as_bool()
+        ),
+        (Some("ops2"), true, Some(false))
+    );
     assert_eq!(k["platforms"], serde_json::json!(["all"]));
     assert_eq!(json(&["keys", "credits", &id, "--add", "-2"])["credits"], 3);
     assert!(json(&["keys", "credits", &id, "--unlimited"])["credits"].is_null());
@@ -74,7 +125,16 @@ fn keys_lifecycle_from_the_cli() {
     let (code, _, err) = grabkit(&["keys", "delete", &id, "--data-dir", d]);
     assert_ne!(code, 0);
     assert!(err.contains("no key with id"), "{err}");
-    let (code, _, err) = grabkit(&["keys", "create", "--name", "x", "--expires", "soon", "--data-dir", d]);
+    let (code, _, err) = grabkit(&[
+        "keys",
+        "create",
+        "--name",
+        "x",
+        "--expires",
+        "soon",
+        "--data-dir",
+        d,
+    ]);
     assert_ne!(code, 0);
     assert!(err.contains("RFC 3339"), "{err}");
 }

@@ -28,8 +28,15 @@ use serde_json::Value;
 /// # Ok::<(), Error>(())
 /// ```
 pub fn json_after(html: &str, marker: &str) -> Result<Value> {
-    let start = html.find(marker).ok_or_else(|| Error::parse(format!("page has no `{marker}`")))? + marker.len();
-    let text = balanced_value(&html[start..]).ok_or_else(|| Error::parse(format!("`{marker}` is not followed by a complete JSON value")))?;
+    let start = html
+        .find(marker)
+        .ok_or_else(|| Error::parse(format!("page has no `{marker}`")))?
+        + marker.len();
+    let text = balanced_value(&html[start..]).ok_or_else(|| {
+        Error::parse(format!(
+            "`{marker}` is not followed by a complete JSON value"
+        ))
+    })?;
     parse_js_json(&text).map_err(|e| Error::parse(format!("JSON after `{marker}`: {e}")))
 }
 
@@ -38,11 +45,25 @@ pub fn json_after(html: &str, marker: &str) -> Result<Value> {
 /// The id may be double-quoted, single-quoted or bare. The first element
 /// carrying that `id` is taken, so it should be the script tag itself.
 pub fn script_json(html: &str, id: &str) -> Result<Value> {
-    let needles = [format!("id=\"{id}\""), format!("id='{id}'"), format!("id={id}")];
-    let at = needles.iter().find_map(|n| html.find(n.as_str())).ok_or_else(|| Error::parse(format!("page has no <script id=\"{id}\">")))?;
-    let open_end = html[at..].find('>').map(|i| at + i + 1).ok_or_else(|| Error::parse("unterminated <script> tag"))?;
-    let close = html[open_end..].find("</script>").map(|i| open_end + i).ok_or_else(|| Error::parse("unterminated <script> body"))?;
-    parse_js_json(html[open_end..close].trim()).map_err(|e| Error::parse(format!("JSON in <script id=\"{id}\">: {e}")))
+    let needles = [
+        format!("id=\"{id}\""),
+        format!("id='{id}'"),
+        format!("id={id}"),
+    ];
+    let at = needles
+        .iter()
+        .find_map(|n| html.find(n.as_str()))
+        .ok_or_else(|| Error::parse(format!("page has no <script id=\"{id}\">")))?;
+    let open_end = html[at..]
+        .find('>')
+        .map(|i| at + i + 1)
+        .ok_or_else(|| Error::parse("unterminated <script> tag"))?;
+    let close = html[open_end..]
+        .find("</script>")
+        .map(|i| open_end + i)
+        .ok_or_else(|| Error::parse("unterminated <script> body"))?;
+    parse_js_json(html[open_end..close].trim())
+        .map_err(|e| Error::parse(format!("JSON in <script id=\"{id}\">: {e}")))
 }
 
 fn parse_js_json(text: &str) -> serde_json::Result<Value> {
@@ -102,7 +123,9 @@ fn undefined_to_null(s: &str) -> String {
             }
         } else if c == '"' {
             in_str = true;
-        } else if rest.starts_with("undefined") && !out.ends_with(|p: char| p.is_alphanumeric() || p == '_') {
+        } else if rest.starts_with("undefined")
+            && !out.ends_with(|p: char| p.is_alphanumeric() || p == '_')
+        {
             out.push_str("null");
             rest = &rest["undefined".len()..];
             continue;
@@ -129,7 +152,10 @@ mod tests {
     #[test]
     fn script_by_id() {
         let html = r#"<script id="__UNIVERSAL_DATA_FOR_REHYDRATION__" type="application/json">{"k":[1,2]}</script>"#;
-        assert_eq!(script_json(html, "__UNIVERSAL_DATA_FOR_REHYDRATION__").unwrap()["k"][1], 2);
+        assert_eq!(
+            script_json(html, "__UNIVERSAL_DATA_FOR_REHYDRATION__").unwrap()["k"][1],
+            2
+        );
     }
 
     #[test]

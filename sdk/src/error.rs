@@ -69,7 +69,10 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     /// An error of any kind; the named constructors below are shorter.
     pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
-        Error { kind, message: message.into() }
+        Error {
+            kind,
+            message: message.into(),
+        }
     }
     /// [`ErrorKind::UnsupportedUrl`]: not a link form this plugin handles.
     pub fn unsupported(message: impl Into<String>) -> Self {

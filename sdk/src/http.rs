@@ -99,7 +99,14 @@ impl Client {
             req: wit::Request {
                 method,
                 url: url.into(),
-                headers: self.headers.iter().map(|(n, v)| Header { name: n.clone(), value: v.clone() }).collect(),
+                headers: self
+                    .headers
+                    .iter()
+                    .map(|(n, v)| Header {
+                        name: n.clone(),
+                        value: v.clone(),
+                    })
+                    .collect(),
                 body: None,
                 follow_redirects: true,
                 timeout_ms: None,
@@ -144,8 +151,13 @@ pub struct RequestBuilder {
 impl RequestBuilder {
     /// Set a header, replacing a default of the same name.
     pub fn header(mut self, name: &str, value: impl Into<String>) -> Self {
-        self.req.headers.retain(|h| !h.name.eq_ignore_ascii_case(name));
-        self.req.headers.push(Header { name: name.to_string(), value: value.into() });
+        self.req
+            .headers
+            .retain(|h| !h.name.eq_ignore_ascii_case(name));
+        self.req.headers.push(Header {
+            name: name.to_string(),
+            value: value.into(),
+        });
         self
     }
 
@@ -153,7 +165,8 @@ impl RequestBuilder {
     /// Does nothing if the URL does not parse (sending will then fail).
     pub fn query<K: AsRef<str>, V: AsRef<str>>(mut self, params: &[(K, V)]) -> Self {
         if let Ok(mut u) = url::Url::parse(&self.req.url) {
-            u.query_pairs_mut().extend_pairs(params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
+            u.query_pairs_mut()
+                .extend_pairs(params.iter().map(|(k, v)| (k.as_ref(), v.as_ref())));
             self.req.url = u.into();
         }
         self
@@ -169,13 +182,17 @@ impl RequestBuilder {
     /// A URL-encoded form body with its content type
     /// (`application/x-www-form-urlencoded`).
     pub fn form<K: AsRef<str>, V: AsRef<str>>(self, fields: &[(K, V)]) -> Self {
-        let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref()))).finish();
-        self.header("Content-Type", "application/x-www-form-urlencoded").body(body)
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
+            .finish();
+        self.header("Content-Type", "application/x-www-form-urlencoded")
+            .body(body)
     }
 
     /// A JSON body with its content type (`application/json`).
     pub fn json(self, value: &serde_json::Value) -> Self {
-        self.header("Content-Type", "application/json").body(value.to_string())
+        self.header("Content-Type", "application/json")
+            .body(value.to_string())
     }
 
     /// Return 3xx responses instead of following them (read the target
@@ -200,7 +217,12 @@ impl RequestBuilder {
     pub fn send(self) -> Result<Response> {
         let url = self.req.url.clone();
         let r = wit::send(&self.req).map_err(|e| http_error(&url, e))?;
-        Ok(Response { status: r.status, headers: r.headers.into_iter().map(|h| (h.name, h.value)).collect(), final_url: r.final_url, body: r.body })
+        Ok(Response {
+            status: r.status,
+            headers: r.headers.into_iter().map(|h| (h.name, h.value)).collect(),
+            final_url: r.final_url,
+            body: r.body,
+        })
     }
 
     /// Send, then fail with a typed error unless the status is 2xx (see
@@ -247,7 +269,10 @@ pub struct Response {
 impl Response {
     /// First header of that name (case-insensitive).
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// The cookies this response sets, as `name=value` pairs (attributes dropped).
@@ -264,7 +289,11 @@ impl Response {
     /// The value of one cookie this response sets (name matched exactly,
     /// case-sensitive).
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.cookies().into_iter().find_map(|c| c.strip_prefix(name).and_then(|rest| rest.strip_prefix('=')).map(str::to_string))
+        self.cookies().into_iter().find_map(|c| {
+            c.strip_prefix(name)
+                .and_then(|rest| rest.strip_prefix('='))
+                .map(str::to_string)
+        })
     }
 
     /// The body as text (lossy UTF-8).
@@ -276,7 +305,12 @@ impl Response {
     /// [`error_for_status`](Self::error_for_status) when that matters).
     /// A body of another shape is [`ErrorKind::ParseFailed`](crate::ErrorKind::ParseFailed).
     pub fn json<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_slice(&self.body).map_err(|e| Error::parse(format!("{}: response is not the expected JSON: {e}", self.final_url)))
+        serde_json::from_slice(&self.body).map_err(|e| {
+            Error::parse(format!(
+                "{}: response is not the expected JSON: {e}",
+                self.final_url
+            ))
+        })
     }
 
     /// Map non-2xx statuses to the error a user should see; 2xx returns the

@@ -137,8 +137,14 @@ pub trait Plugin {
 pub mod prelude {
     pub use crate::embedded::{json_after, script_json};
     pub use crate::http::{Client, Response, ua};
-    pub use crate::links::{Links, Matched, find_url, kind_of, patterns, resolve_short_link, route, route_following, route_url};
-    pub use crate::{Audio, Context, Descriptor, Error, ErrorKind, Image, Media, Plugin, Required, Result, Video, VideoSource};
+    pub use crate::links::{
+        Links, Matched, find_url, kind_of, patterns, resolve_short_link, route, route_following,
+        route_url,
+    };
+    pub use crate::{
+        Audio, Context, Descriptor, Error, ErrorKind, Image, Media, Plugin, Required, Result,
+        Video, VideoSource,
+    };
     pub use crate::{config, kv, log};
     pub use serde::Deserialize;
     pub use serde_json::{self, Value, json};
@@ -147,8 +153,8 @@ pub mod prelude {
 
 #[doc(hidden)]
 pub mod __private {
-    use crate::bindings::exports::grabkit::plugin::extractor as wit;
     pub use crate::bindings::__export_plugin_world as export_world;
+    use crate::bindings::exports::grabkit::plugin::extractor as wit;
 
     pub fn describe<P: crate::Plugin>() -> wit::Descriptor {
         P::describe().into()

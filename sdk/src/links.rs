@@ -68,7 +68,10 @@ impl<K> Matched<K> {
     /// A query parameter of the link (decoded), whether or not the pattern
     /// mentions it. The first one wins when the key repeats.
     pub fn query(&self, key: &str) -> Option<String> {
-        self.url.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+        self.url
+            .query_pairs()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.into_owned())
     }
 }
 
@@ -89,13 +92,25 @@ pub fn route<K: Copy>(input: &str, links: Links<K>) -> Result<Matched<K>> {
 /// The short-link host must be in the descriptor's `allowed_hosts`, since
 /// the redirects are fetched through `client`. See the [`Plugin`](crate::Plugin)
 /// example for typical use.
-pub fn route_following<K: Copy>(input: &str, links: Links<K>, client: &Client, is_short: impl Fn(K) -> bool) -> Result<Matched<K>> {
+pub fn route_following<K: Copy>(
+    input: &str,
+    links: Links<K>,
+    client: &Client,
+    is_short: impl Fn(K) -> bool,
+) -> Result<Matched<K>> {
     let link = route(input, links)?;
     if !is_short(link.kind) {
         return Ok(link);
     }
-    let target = resolve_short_link(client, &link.url, |u| route_url(u.clone(), links).is_ok_and(|m| is_short(m.kind)))?;
-    route_url(target.clone(), links).map_err(|_| Error::unsupported(format!("{} leads to {target}, which is not a single post this plugin handles", link.url)))
+    let target = resolve_short_link(client, &link.url, |u| {
+        route_url(u.clone(), links).is_ok_and(|m| is_short(m.kind))
+    })?;
+    route_url(target.clone(), links).map_err(|_| {
+        Error::unsupported(format!(
+            "{} leads to {target}, which is not a single post this plugin handles",
+            link.url
+        ))
+    })
 }
 
 /// Which form of the table `input` is, if any (handy in a plugin's tests).
@@ -107,10 +122,17 @@ pub fn kind_of<K: Copy>(input: &str, links: Links<K>) -> Option<K> {
 /// Match an already parsed URL against the table. A table with a malformed
 /// pattern fails with [`ErrorKind::ParseFailed`](crate::ErrorKind::ParseFailed).
 pub fn route_url<K: Copy>(url: Url, links: Links<K>) -> Result<Matched<K>> {
-    let set = PatternSet::parse(&links.iter().map(|(_, p)| *p).collect::<Vec<_>>()).map_err(|e| Error::parse(e.to_string()))?;
+    let set = PatternSet::parse(&links.iter().map(|(_, p)| *p).collect::<Vec<_>>())
+        .map_err(|e| Error::parse(e.to_string()))?;
     match set.find(&url) {
-        Some((i, captures)) => Ok(Matched { kind: links[i].0, captures, url }),
-        None => Err(Error::unsupported(format!("{url} is not a link form this plugin handles"))),
+        Some((i, captures)) => Ok(Matched {
+            kind: links[i].0,
+            captures,
+            url,
+        }),
+        None => Err(Error::unsupported(format!(
+            "{url} is not a link form this plugin handles"
+        ))),
     }
 }
 
@@ -141,7 +163,11 @@ pub fn find_url(input: &str) -> Result<Url> {
 /// println!("{short} -> {target}");
 /// # Ok::<(), Error>(())
 /// ```
-pub fn resolve_short_link(client: &Client, url: &Url, is_short: impl Fn(&Url) -> bool) -> Result<Url> {
+pub fn resolve_short_link(
+    client: &Client,
+    url: &Url,
+    is_short: impl Fn(&Url) -> bool,
+) -> Result<Url> {
     const MAX_HOPS: usize = 8;
     let mut current = url.clone();
     for _ in 0..MAX_HOPS {
@@ -151,8 +177,12 @@ pub fn resolve_short_link(client: &Client, url: &Url, is_short: impl Fn(&Url) ->
         let resp = client.get(current.as_str()).no_redirects().send()?;
         match resp.status {
             300..=399 => {
-                let loc = resp.header("location").ok_or_else(|| Error::upstream(format!("{current}: redirect without Location")))?;
-                current = current.join(loc).map_err(|e| Error::upstream(format!("{current}: bad redirect target: {e}")))?;
+                let loc = resp.header("location").ok_or_else(|| {
+                    Error::upstream(format!("{current}: redirect without Location"))
+                })?;
+                current = current
+                    .join(loc)
+                    .map_err(|e| Error::upstream(format!("{current}: bad redirect target: {e}")))?;
             }
             404 | 410 => return Err(Error::not_found(format!("short link {url} does not exist"))),
             200..=299 => {
@@ -165,10 +195,20 @@ pub fn resolve_short_link(client: &Client, url: &Url, is_short: impl Fn(&Url) ->
                 }
                 return Ok(current);
             }
-            s => return Err(Error::upstream(format!("short link {url} answered HTTP {s}"))),
+            s => {
+                return Err(Error::upstream(format!(
+                    "short link {url} answered HTTP {s}"
+                )));
+            }
         }
     }
-    if !is_short(&current) { Ok(current) } else { Err(Error::upstream(format!("short link {url} redirects too often"))) }
+    if !is_short(&current) {
+        Ok(current)
+    } else {
+        Err(Error::upstream(format!(
+            "short link {url} redirects too often"
+        )))
+    }
 }
 
 /// The first `<a href="…">` of an HTML page (short-link interstitials).
@@ -187,22 +227,37 @@ mod tests {
         Video,
         Short,
     }
-    const LINKS: Links<K> = &[(K::Video, "*.example.com/video/{id:num}"), (K::Short, "ex.am/{code}")];
+    const LINKS: Links<K> = &[
+        (K::Video, "*.example.com/video/{id:num}"),
+        (K::Short, "ex.am/{code}"),
+    ];
 
     #[test]
     fn routes_share_text_and_reports_unsupported() {
         let m = route("look: https://www.example.com/video/42?t=1 !", LINKS).unwrap();
-        assert_eq!((m.kind, m.cap("id"), m.query("t").as_deref()), (K::Video, "42", Some("1")));
+        assert_eq!(
+            (m.kind, m.cap("id"), m.query("t").as_deref()),
+            (K::Video, "42", Some("1"))
+        );
         assert_eq!(route("ex.am/Zz9", LINKS).unwrap().kind, K::Short);
         let e = route("https://www.example.com/user/42", LINKS).unwrap_err();
         assert_eq!(e.kind, crate::ErrorKind::UnsupportedUrl);
-        assert_eq!(route("no link here", LINKS).unwrap_err().kind, crate::ErrorKind::UnsupportedUrl);
-        assert_eq!(patterns(LINKS), vec!["*.example.com/video/{id:num}", "ex.am/{code}"]);
+        assert_eq!(
+            route("no link here", LINKS).unwrap_err().kind,
+            crate::ErrorKind::UnsupportedUrl
+        );
+        assert_eq!(
+            patterns(LINKS),
+            vec!["*.example.com/video/{id:num}", "ex.am/{code}"]
+        );
     }
 
     #[test]
     fn href_of_interstitial() {
-        assert_eq!(first_href("<html><a href=\"https://x.com/a?b=1&amp;c=2\">x</a>").as_deref(), Some("https://x.com/a?b=1&c=2"));
+        assert_eq!(
+            first_href("<html><a href=\"https://x.com/a?b=1&amp;c=2\">x</a>").as_deref(),
+            Some("https://x.com/a?b=1&c=2")
+        );
         assert_eq!(first_href("<html>nothing</html>"), None);
     }
 }

@@ -29,7 +29,10 @@ pub struct Image {
 impl Image {
     /// An image of unknown size.
     pub fn new(url: impl Into<String>) -> Self {
-        Image { url: url.into(), ..Default::default() }
+        Image {
+            url: url.into(),
+            ..Default::default()
+        }
     }
     /// Set width and height in pixels; either may be `None` when unknown.
     pub fn size(mut self, width: Option<u32>, height: Option<u32>) -> Self {
@@ -128,7 +131,10 @@ impl Default for Video {
 impl Video {
     /// A complete mp4 file with sound ([`VideoSource::Direct`], "video/mp4").
     pub fn new(url: impl Into<String>) -> Self {
-        Video { url: url.into(), ..Default::default() }
+        Video {
+            url: url.into(),
+            ..Default::default()
+        }
     }
     /// Set width and height in pixels (either may be unknown).
     pub fn size(mut self, width: Option<u32>, height: Option<u32>) -> Self {
@@ -173,14 +179,24 @@ pub struct Audio {
 
 impl Default for Audio {
     fn default() -> Self {
-        Audio { url: String::new(), quality: String::new(), mime_type: "audio/mp4".into(), codec: None, bitrate: None, backup_urls: Vec::new() }
+        Audio {
+            url: String::new(),
+            quality: String::new(),
+            mime_type: "audio/mp4".into(),
+            codec: None,
+            bitrate: None,
+            backup_urls: Vec::new(),
+        }
     }
 }
 
 impl Audio {
     /// An "audio/mp4" stream with nothing else known.
     pub fn new(url: impl Into<String>) -> Self {
-        Audio { url: url.into(), ..Default::default() }
+        Audio {
+            url: url.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -248,7 +264,11 @@ pub struct Media {
 impl Media {
     /// Empty media for post `id` on `platform`; everything else is default.
     pub fn new(platform: impl Into<String>, id: impl Into<String>) -> Self {
-        Media { platform: platform.into(), id: id.into(), ..Default::default() }
+        Media {
+            platform: platform.into(),
+            id: id.into(),
+            ..Default::default()
+        }
     }
 }
 
@@ -307,7 +327,9 @@ pub struct Descriptor {
 }
 
 fn headers(h: Vec<(String, String)>) -> Vec<wit::Header> {
-    h.into_iter().map(|(name, value)| wit::Header { name, value }).collect()
+    h.into_iter()
+        .map(|(name, value)| wit::Header { name, value })
+        .collect()
 }
 
 impl From<VideoSource> for wit::VideoSource {
@@ -329,7 +351,15 @@ impl From<Media> for wit::Media {
             author: m.author,
             thumbnail: m.thumbnail,
             duration: m.duration,
-            images: m.images.into_iter().map(|i| wit::Image { url: i.url, width: i.width, height: i.height }).collect(),
+            images: m
+                .images
+                .into_iter()
+                .map(|i| wit::Image {
+                    url: i.url,
+                    width: i.width,
+                    height: i.height,
+                })
+                .collect(),
             videos: m
                 .videos
                 .into_iter()
@@ -350,7 +380,14 @@ impl From<Media> for wit::Media {
             audios: m
                 .audios
                 .into_iter()
-                .map(|a| wit::Audio { url: a.url, quality: a.quality, mime_type: a.mime_type, codec: a.codec, bitrate: a.bitrate, backup_urls: a.backup_urls })
+                .map(|a| wit::Audio {
+                    url: a.url,
+                    quality: a.quality,
+                    mime_type: a.mime_type,
+                    codec: a.codec,
+                    bitrate: a.bitrate,
+                    backup_urls: a.backup_urls,
+                })
                 .collect(),
             headers: headers(m.headers),
         }

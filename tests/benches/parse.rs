@@ -58,20 +58,37 @@ where
     for t in tasks {
         lat.extend(t.await.unwrap());
     }
-    Run { name, n, wall: start.elapsed(), lat }
+    Run {
+        name,
+        n,
+        wall: start.elapsed(),
+        lat,
+    }
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(bench());
 }
 
 async fn bench() {
-    let n: usize = std::env::var("BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-    let c: usize = std::env::var("BENCH_CONCURRENCY").ok().and_then(|v| v.parse().ok()).unwrap_or(8);
+    let n: usize = std::env::var("BENCH_N")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2000);
+    let c: usize = std::env::var("BENCH_CONCURRENCY")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(8);
     let bili = bilibili::upstream();
     let responder: Responder = Arc::new(move |s| match s.host.as_str() {
-        "up.probe.test" => Reply::json(r#"{"id":"p1","title":"probe ok","url":"https://cdn.probe.test/v.mp4"}"#),
+        "up.probe.test" => {
+            Reply::json(r#"{"id":"p1","title":"probe ok","url":"https://cdn.probe.test/v.mp4"}"#)
+        }
         _ => bili(s),
     });
     let mut hosts: Vec<&str> = bilibili::HOSTS.to_vec();
@@ -84,24 +101,52 @@ async fn bench() {
         s.limits.deadline_secs = 10.0;
         s.sandbox.http_timeout_secs = 10.0;
     });
-    let server = Arc::new(TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin("bilibili"), test_plugin("probe")], hosts: mapped, tweak: Some(tweak), ..Default::default() }).await);
+    let server = Arc::new(
+        TestServer::start(
+            &mock,
+            TestSettings {
+                plugins: vec![shipped_plugin("bilibili"), test_plugin("probe")],
+                hosts: mapped,
+                tweak: Some(tweak),
+                ..Default::default()
+            },
+        )
+        .await,
+    );
 
     // The ceiling: the same upstream fetch with a plain client (TLS, pooled).
     let direct = {
         let ca = reqwest::Certificate::from_pem(mock.cert_pem.as_bytes()).unwrap();
-        reqwest::Client::builder().add_root_certificate(ca).resolve("up.probe.test", mock.tls_addr).no_proxy().build().unwrap()
+        reqwest::Client::builder()
+            .add_root_certificate(ca)
+            .resolve("up.probe.test", mock.tls_addr)
+            .no_proxy()
+            .build()
+            .unwrap()
     };
     let api_client = {
         let mut h = reqwest::header::HeaderMap::new();
-        h.insert("authorization", format!("Bearer {}", server.token).parse().unwrap());
-        reqwest::Client::builder().default_headers(h).build().unwrap()
+        h.insert(
+            "authorization",
+            format!("Bearer {}", server.token).parse().unwrap(),
+        );
+        reqwest::Client::builder()
+            .default_headers(h)
+            .build()
+            .unwrap()
     };
     let parse = |url: &'static str| {
         let (client, base) = (api_client.clone(), server.base.clone());
         move || {
             let (client, base) = (client.clone(), base.clone());
             async move {
-                let r = client.post(format!("{base}/api/v1/parse")).header("content-type", "application/json").body(format!("{{\"url\":\"{url}\"}}")).send().await.unwrap();
+                let r = client
+                    .post(format!("{base}/api/v1/parse"))
+                    .header("content-type", "application/json")
+                    .body(format!("{{\"url\":\"{url}\"}}"))
+                    .send()
+                    .await
+                    .unwrap();
                 r.status() == 200 && r.bytes().await.is_ok()
             }
         }
@@ -117,37 +162,88 @@ async fn bench() {
         let (client, url) = (direct.clone(), url.clone());
         load("upstream fetched directly (ceiling)", n, c, move || {
             let (client, url) = (client.clone(), url.clone());
-            async move { client.get(&url).send().await.is_ok_and(|r| r.status() == 200) }
+            async move {
+                client
+                    .get(&url)
+                    .send()
+                    .await
+                    .is_ok_and(|r| r.status() == 200)
+            }
         })
         .await
     };
     let match_run = {
         let (client, base) = (api_client.clone(), server.base.clone());
-        load("API hop alone (POST /api/v1/match, no plugin run)", n, c, move || {
-            let (client, base) = (client.clone(), base.clone());
-            async move {
-                let r = client.post(format!("{base}/api/v1/match")).header("content-type", "application/json").body(r#"{"url":"https://probe.test/ok"}"#).send().await.unwrap();
-                r.status() == 200 && r.bytes().await.is_ok()
-            }
-        })
+        load(
+            "API hop alone (POST /api/v1/match, no plugin run)",
+            n,
+            c,
+            move || {
+                let (client, base) = (client.clone(), base.clone());
+                async move {
+                    let r = client
+                        .post(format!("{base}/api/v1/match"))
+                        .header("content-type", "application/json")
+                        .body(r#"{"url":"https://probe.test/ok"}"#)
+                        .send()
+                        .await
+                        .unwrap();
+                    r.status() == 200 && r.bytes().await.is_ok()
+                }
+            },
+        )
         .await
     };
     let sandbox_run = {
         let svc = server.app.service.clone();
-        let policy = svc.registry.table().get("probe").unwrap().context.policy.clone();
+        let policy = svc
+            .registry
+            .table()
+            .get("probe")
+            .unwrap()
+            .context
+            .policy
+            .clone();
         let url = url.clone();
-        load("sandbox http.send alone (checks + pooled client)", n, c, move || {
-            let (svc, policy, url) = (svc.clone(), policy.clone(), url.clone());
-            async move {
-                let budget = grabkit_host::sandbox::Budget::new(4);
-                let out = grabkit_host::sandbox::Outbound { method: reqwest::Method::GET, url, headers: vec![], body: None, follow_redirects: true, timeout: None };
-                svc.sandbox.send(&policy, &budget, out).await.is_ok_and(|r| r.status == 200)
-            }
-        })
+        load(
+            "sandbox http.send alone (checks + pooled client)",
+            n,
+            c,
+            move || {
+                let (svc, policy, url) = (svc.clone(), policy.clone(), url.clone());
+                async move {
+                    let budget = grabkit_host::sandbox::Budget::new(4);
+                    let out = grabkit_host::sandbox::Outbound {
+                        method: reqwest::Method::GET,
+                        url,
+                        headers: vec![],
+                        body: None,
+                        follow_redirects: true,
+                        timeout: None,
+                    };
+                    svc.sandbox
+                        .send(&policy, &budget, out)
+                        .await
+                        .is_ok_and(|r| r.status == 200)
+                }
+            },
+        )
         .await
     };
-    let probe_run = load("parse via API, 1 upstream fetch (probe)", n, c, parse("https://probe.test/ok")).await;
-    let bili_run = load("parse via API, Bilibili (3 upstream fetches)", n / 2, c, parse("https://www.bilibili.com/video/BV117411r7R1")).await;
+    let probe_run = load(
+        "parse via API, 1 upstream fetch (probe)",
+        n,
+        c,
+        parse("https://probe.test/ok"),
+    )
+    .await;
+    let bili_run = load(
+        "parse via API, Bilibili (3 upstream fetches)",
+        n / 2,
+        c,
+        parse("https://www.bilibili.com/video/BV117411r7R1"),
+    )
+    .await;
 
     // Instantiate + call alone: a fresh instance per call, no HTTP.
     let svc = server.app.service.clone();
@@ -157,15 +253,44 @@ async fn bench() {
     let mut inst_lat = Vec::with_capacity(inst_n);
     for i in 0..inst_n {
         let s = Instant::now();
-        let inv = svc.runtime.invoke(&plugin, svc.sandbox.clone(), svc.kv.clone(), "https://probe.test/empty", &format!("b{i}")).await.unwrap();
+        let inv = svc
+            .runtime
+            .invoke(
+                &plugin,
+                svc.sandbox.clone(),
+                svc.kv.clone(),
+                "https://probe.test/empty",
+                &format!("b{i}"),
+            )
+            .await
+            .unwrap();
         assert!(inv.result.is_ok());
         inst_lat.push(s.elapsed());
     }
-    let inst = Run { name: "instantiate + call alone (sequential)", n: inst_n, wall: t.elapsed(), lat: inst_lat };
+    let inst = Run {
+        name: "instantiate + call alone (sequential)",
+        n: inst_n,
+        wall: t.elapsed(),
+        lat: inst_lat,
+    };
 
     println!("\n| run | requests | req/s | p50 | p99 |\n|---|---:|---:|---:|---:|");
-    for r in [&direct_run, &sandbox_run, &match_run, &probe_run, &bili_run, &inst] {
-        println!("| {} | {} | {:.0} | {:.3} ms | {:.3} ms |", r.name, r.n, r.rps(), r.pct(0.5).as_secs_f64() * 1e3, r.pct(0.99).as_secs_f64() * 1e3);
+    for r in [
+        &direct_run,
+        &sandbox_run,
+        &match_run,
+        &probe_run,
+        &bili_run,
+        &inst,
+    ] {
+        println!(
+            "| {} | {} | {:.0} | {:.3} ms | {:.3} ms |",
+            r.name,
+            r.n,
+            r.rps(),
+            r.pct(0.5).as_secs_f64() * 1e3,
+            r.pct(0.99).as_secs_f64() * 1e3
+        );
     }
     let p50 = |r: &Run| r.pct(0.5).as_secs_f64() * 1e3;
     println!(

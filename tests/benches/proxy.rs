@@ -18,7 +18,11 @@ use std::time::{Duration, Instant};
 
 fn rss_kib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status.lines().find_map(|l| l.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
 }
 
 struct Result {
@@ -52,16 +56,40 @@ async fn measure(name: &'static str, client: &reqwest::Client, url: &str) -> Res
     let secs = t.elapsed().as_secs_f64();
     done.store(true, Ordering::Relaxed);
     sampler.await.unwrap();
-    Result { name, bytes, secs, peak_growth_mib: peak.load(Ordering::Relaxed).saturating_sub(start_rss) as f64 / 1024.0 }
+    Result {
+        name,
+        bytes,
+        secs,
+        peak_growth_mib: peak.load(Ordering::Relaxed).saturating_sub(start_rss) as f64 / 1024.0,
+    }
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let mb: u64 = std::env::var("BENCH_MB").ok().and_then(|v| v.parse().ok()).unwrap_or(200);
+    let mb: u64 = std::env::var("BENCH_MB")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200);
     let mock = Mock::start(HOSTS, upstream(Arc::new(Watch::default()))).await;
-    let s = TestServer::start(&mock, TestSettings { plugins: vec![test_plugin("probe")], hosts: HOSTS.iter().map(|h| h.to_string()).collect(), ..Default::default() }).await;
-    let (_, v) = s.post_json("/api/v1/parse?proxy=1", &serde_json::json!({"url": format!("https://probe.test/media/big-{mb}")})).await;
-    let proxied = v["data"]["videos"][0]["proxyUrl"].as_str().expect("a proxy link").to_string();
+    let s = TestServer::start(
+        &mock,
+        TestSettings {
+            plugins: vec![test_plugin("probe")],
+            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
+            ..Default::default()
+        },
+    )
+    .await;
+    let (_, v) = s
+        .post_json(
+            "/api/v1/parse?proxy=1",
+            &serde_json::json!({"url": format!("https://probe.test/media/big-{mb}")}),
+        )
+        .await;
+    let proxied = v["data"]["videos"][0]["proxyUrl"]
+        .as_str()
+        .expect("a proxy link")
+        .to_string();
 
     // The direct client trusts the mock's certificate and resolves the CDN name to it.
     let direct = reqwest::Client::builder()
@@ -72,9 +100,24 @@ async fn main() {
     let direct_url = format!("https://cdn.probecdn.test/v/big.mp4?mb={mb}");
 
     // Warm both paths so one-time allocations are not counted.
-    let _ = measure("warm", &direct, &format!("https://cdn.probecdn.test/v/big.mp4?mb=1")).await;
-    let (_, w) = s.post_json("/api/v1/parse?proxy=1", &serde_json::json!({"url": "https://probe.test/media/big-1"})).await;
-    let _ = measure("warm", &s.client, w["data"]["videos"][0]["proxyUrl"].as_str().unwrap()).await;
+    let _ = measure(
+        "warm",
+        &direct,
+        &format!("https://cdn.probecdn.test/v/big.mp4?mb=1"),
+    )
+    .await;
+    let (_, w) = s
+        .post_json(
+            "/api/v1/parse?proxy=1",
+            &serde_json::json!({"url": "https://probe.test/media/big-1"}),
+        )
+        .await;
+    let _ = measure(
+        "warm",
+        &s.client,
+        w["data"]["videos"][0]["proxyUrl"].as_str().unwrap(),
+    )
+    .await;
 
     // Decryption on: the same file under a WeChat-style ticket.
     let token = proxied.rsplit('/').next().unwrap();
@@ -83,14 +126,35 @@ async fn main() {
     ticket.main.decode_key = Some("2366281446".into());
     let decrypting = format!("{}/api/v1/media/{}", s.base, signer.seal(&ticket));
 
-    let runs = [measure("direct from the mock CDN", &direct, &direct_url).await, measure("through the proxy", &s.client, &proxied).await, measure("through the proxy, decrypting", &s.client, &decrypting).await];
+    let runs = [
+        measure("direct from the mock CDN", &direct, &direct_url).await,
+        measure("through the proxy", &s.client, &proxied).await,
+        measure("through the proxy, decrypting", &s.client, &decrypting).await,
+    ];
     println!("{mb} MiB each, one process (mock + server + client), 2 cores");
-    println!("{:<34} {:>10} {:>12} {:>18}", "path", "MiB/s", "bytes", "peak RSS growth");
+    println!(
+        "{:<34} {:>10} {:>12} {:>18}",
+        "path", "MiB/s", "bytes", "peak RSS growth"
+    );
     for r in &runs {
         assert_eq!(r.bytes, mb << 20, "{}: every byte arrived", r.name);
-        println!("{:<34} {:>10.0} {:>12} {:>15.1} MiB", r.name, r.bytes as f64 / (1 << 20) as f64 / r.secs, r.bytes, r.peak_growth_mib);
+        println!(
+            "{:<34} {:>10.0} {:>12} {:>15.1} MiB",
+            r.name,
+            r.bytes as f64 / (1 << 20) as f64 / r.secs,
+            r.bytes,
+            r.peak_growth_mib
+        );
     }
     let (d, p, x) = (&runs[0], &runs[1], &runs[2]);
-    println!("proxy / direct throughput: {:.2}   decrypting / direct: {:.2}", d.secs / p.secs, d.secs / x.secs);
-    println!("peak RSS growth as a share of the file: proxy {:.3}%, decrypting {:.3}%", p.peak_growth_mib / mb as f64 * 100.0, x.peak_growth_mib / mb as f64 * 100.0);
+    println!(
+        "proxy / direct throughput: {:.2}   decrypting / direct: {:.2}",
+        d.secs / p.secs,
+        d.secs / x.secs
+    );
+    println!(
+        "peak RSS growth as a share of the file: proxy {:.3}%, decrypting {:.3}%",
+        p.peak_growth_mib / mb as f64 * 100.0,
+        x.peak_growth_mib / mb as f64 * 100.0
+    );
 }

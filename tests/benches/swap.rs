@@ -23,7 +23,11 @@ struct Sample {
 }
 
 fn main() {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
     rt.block_on(run());
 }
 
@@ -42,7 +46,12 @@ fn rename_over(path: &Path, bytes: &[u8]) {
 }
 
 /// Parse traffic from `workers` loops until `stop`; every answer recorded.
-async fn traffic(server: Arc<TestServer>, workers: usize, stop: Arc<AtomicBool>, t0: Instant) -> Vec<Sample> {
+async fn traffic(
+    server: Arc<TestServer>,
+    workers: usize,
+    stop: Arc<AtomicBool>,
+    t0: Instant,
+) -> Vec<Sample> {
     let mut tasks = Vec::new();
     for _ in 0..workers {
         let (server, stop) = (server.clone(), stop.clone());
@@ -51,11 +60,21 @@ async fn traffic(server: Arc<TestServer>, workers: usize, stop: Arc<AtomicBool>,
             while !stop.load(Ordering::Relaxed) {
                 let s = Instant::now();
                 let (status, body) = server.parse("https://probe.test/ok").await;
-                let version = (status == 200).then(|| body["data"]["title"].as_str().unwrap_or_default().trim_start_matches("probe ok ").to_string());
+                let version = (status == 200).then(|| {
+                    body["data"]["title"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .trim_start_matches("probe ok ")
+                        .to_string()
+                });
                 if version.is_none() {
                     eprintln!("FAILED request: {status} {body}");
                 }
-                out.push(Sample { at: t0.elapsed(), latency: s.elapsed(), version });
+                out.push(Sample {
+                    at: t0.elapsed(),
+                    latency: s.elapsed(),
+                    version,
+                });
             }
             out
         }));
@@ -68,16 +87,37 @@ async fn traffic(server: Arc<TestServer>, workers: usize, stop: Arc<AtomicBool>,
 }
 
 async fn run() {
-    let swaps: usize = std::env::var("SWAPS").ok().and_then(|v| v.parse().ok()).unwrap_or(110);
-    let workers: usize = std::env::var("WORKERS").ok().and_then(|v| v.parse().ok()).unwrap_or(4);
+    let swaps: usize = std::env::var("SWAPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(110);
+    let workers: usize = std::env::var("WORKERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
     let responder: Responder = Arc::new(|s| match s.path.as_str() {
-        "/ok" => Reply::json(r#"{"id":"p1","title":"probe ok","url":"https://cdn.probe.test/v.mp4"}"#),
+        "/ok" => {
+            Reply::json(r#"{"id":"p1","title":"probe ok","url":"https://cdn.probe.test/v.mp4"}"#)
+        }
         _ => Reply::status(404),
     });
     let mock = Mock::start(&["*.probe.test"], responder).await;
-    let server = Arc::new(TestServer::start(&mock, TestSettings { plugins: vec![test_plugin("probe")], hosts: vec!["up.probe.test".into()], ..Default::default() }).await);
+    let server = Arc::new(
+        TestServer::start(
+            &mock,
+            TestSettings {
+                plugins: vec![test_plugin("probe")],
+                hosts: vec!["up.probe.test".into()],
+                ..Default::default()
+            },
+        )
+        .await,
+    );
     let target = server.app.service.registry.dir().join("probe.wasm");
-    let builds = [std::fs::read(test_plugin("probe")).unwrap(), std::fs::read(test_plugin("probe-next")).unwrap()];
+    let builds = [
+        std::fs::read(test_plugin("probe")).unwrap(),
+        std::fs::read(test_plugin("probe-next")).unwrap(),
+    ];
     let versions = ["0.1.0", "0.2.0"];
     let broken = builds[0][..builds[0].len() / 2].to_vec();
 
@@ -107,10 +147,17 @@ async fn run() {
         let written = Instant::now();
         rename_over(&target, &builds[want]);
         loop {
-            if registry.table().get("probe").is_some_and(|p| p.version == versions[want]) {
+            if registry
+                .table()
+                .get("probe")
+                .is_some_and(|p| p.version == versions[want])
+            {
                 break;
             }
-            assert!(written.elapsed() < Duration::from_secs(10), "swap {i} never served");
+            assert!(
+                written.elapsed() < Duration::from_secs(10),
+                "swap {i} never served"
+            );
             tokio::time::sleep(Duration::from_millis(1)).await;
         }
         to_serving.push(written.elapsed());
@@ -124,7 +171,13 @@ async fn run() {
     let lat = |s: &[Sample]| s.iter().map(|x| x.latency).collect::<Vec<_>>();
     println!("\n| phase | requests | failed | p50 | p99 |\n|---|---:|---:|---:|---:|");
     for (name, s) in [("no swaps (3 s)", &calm), ("during swaps", &during)] {
-        println!("| {name} | {} | {} | {:.2} ms | {:.2} ms |", s.len(), failed(s), pct(lat(s), 0.5).as_secs_f64() * 1e3, pct(lat(s), 0.99).as_secs_f64() * 1e3);
+        println!(
+            "| {name} | {} | {} | {:.2} ms | {:.2} ms |",
+            s.len(),
+            failed(s),
+            pct(lat(s), 0.5).as_secs_f64() * 1e3,
+            pct(lat(s), 0.99).as_secs_f64() * 1e3
+        );
     }
     println!(
         "\n{swaps} swaps (+{broken_written} broken files) in {:.1} s; file write → new version serving: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
@@ -137,14 +190,27 @@ async fn run() {
     println!("\nversion answering, per second of the swap phase (0.1.0 / 0.2.0):");
     let secs = swap_wall.as_secs() as usize + 1;
     for sec in 0..secs {
-        let in_sec: Vec<&Sample> = during.iter().filter(|s| s.at.as_secs() as usize == sec).collect();
-        let n1 = in_sec.iter().filter(|s| s.version.as_deref() == Some("0.1.0")).count();
-        let n2 = in_sec.iter().filter(|s| s.version.as_deref() == Some("0.2.0")).count();
+        let in_sec: Vec<&Sample> = during
+            .iter()
+            .filter(|s| s.at.as_secs() as usize == sec)
+            .collect();
+        let n1 = in_sec
+            .iter()
+            .filter(|s| s.version.as_deref() == Some("0.1.0"))
+            .count();
+        let n2 = in_sec
+            .iter()
+            .filter(|s| s.version.as_deref() == Some("0.2.0"))
+            .count();
         println!("  {sec:>3}s  {n1:>5} / {n2:<5}");
     }
     let (hits, compiles) = registry.cache_stats();
     println!("compiled cache: {hits} hits, {compiles} compiles");
     let total_failed = failed(&calm) + failed(&during);
-    println!("TOTAL requests {}, failed {}", calm.len() + during.len(), total_failed);
+    println!(
+        "TOTAL requests {}, failed {}",
+        calm.len() + during.len(),
+        total_failed
+    );
     assert_eq!(total_failed, 0, "a request failed during hot swaps");
 }

@@ -7,14 +7,24 @@ use md5::{Digest, Md5};
 use std::sync::Arc;
 
 /// Hosts the Bilibili plugin talks to (all mapped to the mock).
-pub const HOSTS: &[&str] = &["api.bilibili.com", "b23.tv", "bili.im", "api.bilibili.tv", "www.bilibili.tv"];
+pub const HOSTS: &[&str] = &[
+    "api.bilibili.com",
+    "b23.tv",
+    "bili.im",
+    "api.bilibili.tv",
+    "www.bilibili.tv",
+];
 
 /// The mixin key the nav fixture's WBI images derive to.
 const MIXIN_KEY: &str = "ea1db124af3c7062474693fa704f4ff8";
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/bilibili/", $name))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/bilibili/",
+            $name
+        ))
     };
 }
 
@@ -26,14 +36,25 @@ pub fn upstream() -> Responder {
     Arc::new(|s: &Seen| match s.host.as_str() {
         "api.bilibili.com" => api(s),
         "b23.tv" => match s.path.as_str() {
-            "/Xy12AbC" => Reply::redirect("https://www.bilibili.com/video/BV117411r7R1?p=1&share_medium=android&share_source=COPY&bbid=XY1&ts=1700000000"),
+            "/Xy12AbC" => Reply::redirect(
+                "https://www.bilibili.com/video/BV117411r7R1?p=1&share_medium=android&share_source=COPY&bbid=XY1&ts=1700000000",
+            ),
             "/ep702596" => Reply::redirect("https://www.bilibili.com/bangumi/play/ep702596"),
             "/toSpace" => Reply::redirect("https://space.bilibili.com/66606350"),
             _ => Reply::status(404),
         },
-        "bili.im" if s.path == "/Ab3dE" => Reply::redirect("https://www.bilibili.tv/en/video/2041863208?share_source=copy_link"),
-        "api.bilibili.tv" if s.path == "/intl/gateway/web/playurl" && param(&s.query, "aid").as_deref() == Some("2041863208") => Reply::json(fixture!("intl_playurl.json")),
-        "www.bilibili.tv" if s.path == "/en/video/2041863208" => Reply::html(fixture!("intl_page.html")),
+        "bili.im" if s.path == "/Ab3dE" => {
+            Reply::redirect("https://www.bilibili.tv/en/video/2041863208?share_source=copy_link")
+        }
+        "api.bilibili.tv"
+            if s.path == "/intl/gateway/web/playurl"
+                && param(&s.query, "aid").as_deref() == Some("2041863208") =>
+        {
+            Reply::json(fixture!("intl_playurl.json"))
+        }
+        "www.bilibili.tv" if s.path == "/en/video/2041863208" => {
+            Reply::html(fixture!("intl_page.html"))
+        }
         _ => Reply::status(404),
     })
 }
@@ -47,7 +68,11 @@ fn api(s: &Seen) -> Reply {
             ("BV1rp4y1e745", _) => Reply::json(fixture!("view_multi.json")),
             ("BV1xP411g74E", _) => Reply::json(fixture!("view_redirect.json")),
             (_, "170001") => Reply::json(fixture!("view_av.json")),
-            ("BV1silent", _) => Reply::json(&fixture!("view_single.json").replace("BV117411r7R1", "BV1silent").replace("146044693", "1")),
+            ("BV1silent", _) => Reply::json(
+                &fixture!("view_single.json")
+                    .replace("BV117411r7R1", "BV1silent")
+                    .replace("146044693", "1"),
+            ),
             ("BV1gone", _) => code(-404, "啥都木有"),
             ("BV1hidden", _) => code(62012, "仅UP主自己可见"),
             ("BV1blocked", _) => Reply::status(412),
@@ -60,7 +85,9 @@ fn api(s: &Seen) -> Reply {
                 return code(-403, "访问权限不足");
             }
             match (p("cid").as_str(), p("fnval").as_str()) {
-                ("1", _) => Reply::json(r#"{"code":0,"message":"0","ttl":1,"data":{"quality":0,"timelength":0,"accept_quality":[],"support_formats":[]}}"#),
+                ("1", _) => Reply::json(
+                    r#"{"code":0,"message":"0","ttl":1,"data":{"quality":0,"timelength":0,"accept_quality":[],"support_formats":[]}}"#,
+                ),
                 (_, "4048") => Reply::json(fixture!("playurl_dash.json")),
                 (_, "1") => Reply::json(fixture!("playurl_mp4.json")),
                 _ => code(-400, "请求错误"),
@@ -92,12 +119,20 @@ fn api(s: &Seen) -> Reply {
 
 /// Recompute `w_rid` over the other parameters, sorted, with the mixin key.
 fn signature_ok(query: &str) -> bool {
-    let mut pairs: Vec<&str> = query.split('&').filter(|kv| !kv.starts_with("w_rid=")).collect();
-    let Some(w_rid) = query.split('&').find_map(|kv| kv.strip_prefix("w_rid=")) else { return false };
+    let mut pairs: Vec<&str> = query
+        .split('&')
+        .filter(|kv| !kv.starts_with("w_rid="))
+        .collect();
+    let Some(w_rid) = query.split('&').find_map(|kv| kv.strip_prefix("w_rid=")) else {
+        return false;
+    };
     if !pairs.iter().any(|kv| kv.starts_with("wts=")) {
         return false;
     }
     pairs.sort_by_key(|kv| kv.split('=').next().unwrap_or_default().to_string());
-    let expected = format!("{:x}", Md5::digest(format!("{}{MIXIN_KEY}", pairs.join("&")).as_bytes()));
+    let expected = format!(
+        "{:x}",
+        Md5::digest(format!("{}{MIXIN_KEY}", pairs.join("&")).as_bytes())
+    );
     expected == w_rid
 }

@@ -8,13 +8,13 @@ pub mod douyin;
 pub mod instagram;
 pub mod kuaishou;
 pub mod media;
-pub mod weibo;
 pub mod mock;
 pub mod proxy;
 pub mod server;
 pub mod tiktok;
 pub mod twitter;
 pub mod wechat_channels;
+pub mod weibo;
 pub mod xiaohongshu;
 pub mod youtube;
 
@@ -24,5 +24,8 @@ pub use server::{TestServer, TestSettings};
 /// sha256 of some bytes as lowercase hex (pin lists in tests).
 pub fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest;
-    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

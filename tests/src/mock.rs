@@ -42,19 +42,52 @@ pub fn pattern_byte(i: u64) -> u8 {
 
 impl Reply {
     pub fn json(body: &str) -> Self {
-        Reply { status: 200, headers: vec![("content-type".into(), "application/json; charset=utf-8".into())], body: body.as_bytes().to_vec(), delay: None, generated: None }
+        Reply {
+            status: 200,
+            headers: vec![(
+                "content-type".into(),
+                "application/json; charset=utf-8".into(),
+            )],
+            body: body.as_bytes().to_vec(),
+            delay: None,
+            generated: None,
+        }
     }
     pub fn html(body: &str) -> Self {
-        Reply { status: 200, headers: vec![("content-type".into(), "text/html; charset=utf-8".into())], body: body.as_bytes().to_vec(), delay: None, generated: None }
+        Reply {
+            status: 200,
+            headers: vec![("content-type".into(), "text/html; charset=utf-8".into())],
+            body: body.as_bytes().to_vec(),
+            delay: None,
+            generated: None,
+        }
     }
     pub fn status(status: u16) -> Self {
-        Reply { status, headers: vec![], body: Vec::new(), delay: None, generated: None }
+        Reply {
+            status,
+            headers: vec![],
+            body: Vec::new(),
+            delay: None,
+            generated: None,
+        }
     }
     pub fn redirect(to: &str) -> Self {
-        Reply { status: 302, headers: vec![("location".into(), to.into())], body: Vec::new(), delay: None, generated: None }
+        Reply {
+            status: 302,
+            headers: vec![("location".into(), to.into())],
+            body: Vec::new(),
+            delay: None,
+            generated: None,
+        }
     }
     pub fn bytes(n: usize) -> Self {
-        Reply { status: 200, headers: vec![("content-type".into(), "application/octet-stream".into())], body: vec![b'x'; n], delay: None, generated: None }
+        Reply {
+            status: 200,
+            headers: vec![("content-type".into(), "application/octet-stream".into())],
+            body: vec![b'x'; n],
+            delay: None,
+            generated: None,
+        }
     }
     /// The same reply with another status (error bodies).
     pub fn with_status(mut self, status: u16) -> Self {
@@ -65,10 +98,25 @@ impl Reply {
     /// (206 with `Content-Range`, 416 past the end), else 200.
     pub fn ranged(body: &[u8], mime: &str, seen: &Seen) -> Self {
         let total = body.len() as u64;
-        let mut headers = vec![("content-type".to_string(), mime.to_string()), ("accept-ranges".to_string(), "bytes".to_string()), ("etag".to_string(), "\"v1\"".to_string())];
-        let range = seen.headers.get("range").and_then(|v| v.to_str().ok()).and_then(|r| r.strip_prefix("bytes=")).map(str::to_string);
+        let mut headers = vec![
+            ("content-type".to_string(), mime.to_string()),
+            ("accept-ranges".to_string(), "bytes".to_string()),
+            ("etag".to_string(), "\"v1\"".to_string()),
+        ];
+        let range = seen
+            .headers
+            .get("range")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|r| r.strip_prefix("bytes="))
+            .map(str::to_string);
         let Some(range) = range else {
-            return Reply { status: 200, headers, body: body.to_vec(), delay: None, generated: None };
+            return Reply {
+                status: 200,
+                headers,
+                body: body.to_vec(),
+                delay: None,
+                generated: None,
+            };
         };
         let (a, b) = range.split_once('-').unwrap_or((&range, ""));
         let (start, end) = match (a.parse::<u64>().ok(), b.parse::<u64>().ok()) {
@@ -79,14 +127,38 @@ impl Reply {
         };
         if start >= total || start > end {
             headers.push(("content-range".into(), format!("bytes */{total}")));
-            return Reply { status: 416, headers, body: Vec::new(), delay: None, generated: None };
+            return Reply {
+                status: 416,
+                headers,
+                body: Vec::new(),
+                delay: None,
+                generated: None,
+            };
         }
-        headers.push(("content-range".into(), format!("bytes {start}-{end}/{total}")));
-        Reply { status: 206, headers, body: body[start as usize..=end as usize].to_vec(), delay: None, generated: None }
+        headers.push((
+            "content-range".into(),
+            format!("bytes {start}-{end}/{total}"),
+        ));
+        Reply {
+            status: 206,
+            headers,
+            body: body[start as usize..=end as usize].to_vec(),
+            delay: None,
+            generated: None,
+        }
     }
     /// A generated body (see [`Generated`]).
     pub fn generated(g: Generated) -> Self {
-        Reply { status: 200, headers: vec![("content-type".into(), "video/mp4".into()), ("content-length".into(), g.len.to_string())], body: Vec::new(), delay: None, generated: Some(g) }
+        Reply {
+            status: 200,
+            headers: vec![
+                ("content-type".into(), "video/mp4".into()),
+                ("content-length".into(), g.len.to_string()),
+            ],
+            body: Vec::new(),
+            delay: None,
+            generated: Some(g),
+        }
     }
     pub fn delayed(mut self, d: Duration) -> Self {
         self.delay = Some(d);
@@ -120,13 +192,20 @@ impl Mock {
     /// Start serving; `hosts` are the names the certificate covers (wildcards allowed).
     pub async fn start(hosts: &[&str], responder: Responder) -> Mock {
         let key = rcgen::KeyPair::generate().unwrap();
-        let params = rcgen::CertificateParams::new(hosts.iter().map(|h| h.to_string()).collect::<Vec<_>>()).unwrap();
+        let params =
+            rcgen::CertificateParams::new(hosts.iter().map(|h| h.to_string()).collect::<Vec<_>>())
+                .unwrap();
         let cert = params.self_signed(&key).unwrap();
         let cert_pem = cert.pem();
         let certs = vec![CertificateDer::from(cert.der().to_vec())];
         let key = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
         let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-        let mut config = ServerConfig::builder_with_provider(provider).with_safe_default_protocol_versions().unwrap().with_no_client_auth().with_single_cert(certs, key).unwrap();
+        let mut config = ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .unwrap();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         let acceptor = TlsAcceptor::from(Arc::new(config));
 
@@ -138,29 +217,46 @@ impl Mock {
             let (responder, seen) = (responder.clone(), seen.clone());
             tokio::spawn(async move {
                 loop {
-                    let Ok((stream, _)) = listener.accept().await else { break };
-                    let (responder, seen, acceptor) = (responder.clone(), seen.clone(), acceptor.clone());
+                    let Ok((stream, _)) = listener.accept().await else {
+                        break;
+                    };
+                    let (responder, seen, acceptor) =
+                        (responder.clone(), seen.clone(), acceptor.clone());
                     tokio::spawn(async move {
-                        let service = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                            let (responder, seen) = (responder.clone(), seen.clone());
-                            async move { Ok::<_, std::convert::Infallible>(answer(req, &responder, &seen).await) }
-                        });
+                        let service = hyper::service::service_fn(
+                            move |req: Request<hyper::body::Incoming>| {
+                                let (responder, seen) = (responder.clone(), seen.clone());
+                                async move {
+                                    Ok::<_, std::convert::Infallible>(
+                                        answer(req, &responder, &seen).await,
+                                    )
+                                }
+                            },
+                        );
                         let builder = hyper::server::conn::http1::Builder::new();
                         match acceptor {
                             Some(a) => {
                                 if let Ok(tls) = a.accept(stream).await {
-                                    let _ = builder.serve_connection(TokioIo::new(tls), service).await;
+                                    let _ =
+                                        builder.serve_connection(TokioIo::new(tls), service).await;
                                 }
                             }
                             None => {
-                                let _ = builder.serve_connection(TokioIo::new(stream), service).await;
+                                let _ = builder
+                                    .serve_connection(TokioIo::new(stream), service)
+                                    .await;
                             }
                         }
                     });
                 }
             });
         }
-        Mock { tls_addr, plain_addr, cert_pem, seen }
+        Mock {
+            tls_addr,
+            plain_addr,
+            cert_pem,
+            seen,
+        }
     }
 
     /// Requests seen so far.
@@ -173,12 +269,31 @@ impl Mock {
     }
 }
 
-async fn answer(req: Request<hyper::body::Incoming>, responder: &Responder, seen: &Mutex<Vec<Seen>>) -> Response<Body> {
-    let host = req.headers().get("host").and_then(|h| h.to_str().ok()).or_else(|| req.uri().host()).unwrap_or_default();
+async fn answer(
+    req: Request<hyper::body::Incoming>,
+    responder: &Responder,
+    seen: &Mutex<Vec<Seen>>,
+) -> Response<Body> {
+    let host = req
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .or_else(|| req.uri().host())
+        .unwrap_or_default();
     let host = host.split(':').next().unwrap_or_default().to_string();
     let (parts, body) = req.into_parts();
-    let body = axum::body::to_bytes(Body::new(body), 1 << 20).await.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default();
-    let s = Seen { method: parts.method.to_string(), host, path: parts.uri.path().to_string(), query: parts.uri.query().unwrap_or_default().to_string(), headers: parts.headers, body };
+    let body = axum::body::to_bytes(Body::new(body), 1 << 20)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    let s = Seen {
+        method: parts.method.to_string(),
+        host,
+        path: parts.uri.path().to_string(),
+        query: parts.uri.query().unwrap_or_default().to_string(),
+        headers: parts.headers,
+        body,
+    };
     seen.lock().unwrap().push(s.clone());
     let reply = responder(&s);
     if let Some(d) = reply.delay {
@@ -200,12 +315,16 @@ struct Sending(Generated, u64);
 impl Drop for Sending {
     fn drop(&mut self) {
         if self.1 < self.0.len {
-            self.0.hung_up.store(true, std::sync::atomic::Ordering::SeqCst);
+            self.0
+                .hung_up
+                .store(true, std::sync::atomic::Ordering::SeqCst);
         }
     }
 }
 
-fn generate(g: Generated) -> impl futures_core::Stream<Item = Result<bytes::Bytes, std::convert::Infallible>> + Send {
+fn generate(
+    g: Generated,
+) -> impl futures_core::Stream<Item = Result<bytes::Bytes, std::convert::Infallible>> + Send {
     futures_util::stream::unfold(Sending(g, 0), |mut st| async move {
         if st.1 >= st.0.len {
             return None;
@@ -223,5 +342,7 @@ fn generate(g: Generated) -> impl futures_core::Stream<Item = Result<bytes::Byte
 
 /// A query parameter of a seen request.
 pub fn param(query: &str, key: &str) -> Option<String> {
-    url::form_urlencoded::parse(query.as_bytes()).find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
+    url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
 }

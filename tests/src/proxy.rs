@@ -30,14 +30,31 @@ impl ConnectProxy {
                         }
                         head.push(byte[0]);
                     }
-                    let line = String::from_utf8_lossy(&head).lines().next().unwrap_or_default().to_string();
-                    let Some(target) = line.strip_prefix("CONNECT ").and_then(|r| r.split_whitespace().next()) else {
-                        let _ = client.write_all(b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n").await;
+                    let line = String::from_utf8_lossy(&head)
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_string();
+                    let Some(target) = line
+                        .strip_prefix("CONNECT ")
+                        .and_then(|r| r.split_whitespace().next())
+                    else {
+                        let _ = client
+                            .write_all(
+                                b"HTTP/1.1 405 Method Not Allowed\r\ncontent-length: 0\r\n\r\n",
+                            )
+                            .await;
                         return;
                     };
                     seen.lock().unwrap().push(target.to_string());
-                    let Ok(mut up) = TcpStream::connect(upstream).await else { return };
-                    if client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n").await.is_ok() {
+                    let Ok(mut up) = TcpStream::connect(upstream).await else {
+                        return;
+                    };
+                    if client
+                        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+                        .await
+                        .is_ok()
+                    {
                         let _ = tokio::io::copy_bidirectional(&mut client, &mut up).await;
                     }
                 });

@@ -32,7 +32,13 @@ pub struct TestSettings {
 
 impl Default for TestSettings {
     fn default() -> Self {
-        TestSettings { plugins: vec![], hosts: vec![], resolve: vec![], allow_loopback: true, tweak: None }
+        TestSettings {
+            plugins: vec![],
+            hosts: vec![],
+            resolve: vec![],
+            allow_loopback: true,
+            tweak: None,
+        }
     }
 }
 
@@ -53,7 +59,8 @@ impl TestServer {
         let plugins = dir.path().join("plugins");
         std::fs::create_dir_all(&plugins).unwrap();
         for p in &t.plugins {
-            std::fs::copy(p, plugins.join(p.file_name().unwrap())).unwrap_or_else(|e| panic!("copying {}: {e}", p.display()));
+            std::fs::copy(p, plugins.join(p.file_name().unwrap()))
+                .unwrap_or_else(|e| panic!("copying {}: {e}", p.display()));
         }
         let ca = dir.path().join("mock-ca.pem");
         std::fs::write(&ca, &mock.cert_pem).unwrap();
@@ -67,7 +74,12 @@ impl TestServer {
         s.keys.rate_burst = 100_000;
         s.sandbox.allow_loopback = t.allow_loopback;
         s.sandbox.ca_certs = vec![ca];
-        s.sandbox.resolve = t.hosts.iter().map(|h| format!("{h}={}", mock.tls_addr)).chain(t.resolve.iter().cloned()).collect();
+        s.sandbox.resolve = t
+            .hosts
+            .iter()
+            .map(|h| format!("{h}={}", mock.tls_addr))
+            .chain(t.resolve.iter().cloned())
+            .collect();
         s.sandbox.http_timeout_secs = 2.0;
         s.sandbox.max_response_bytes = 1 << 20;
         s.limits.deadline_secs = 4.0;
@@ -77,32 +89,86 @@ impl TestServer {
             f(&mut s);
         }
         let app = App::build(&s).await.expect("building the app");
-        let token = grabkit_host::accounts::create(app.store().as_ref(), grabkit_host::store::keys::NewKey { name: "tests".into(), ..Default::default() }).unwrap().token;
+        let token = grabkit_host::accounts::create(
+            app.store().as_ref(),
+            grabkit_host::store::keys::NewKey {
+                name: "tests".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap()
+        .token;
         let admin_token = s.admin_token.clone().unwrap();
         let data_dir = s.data_dir.clone();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = app.router();
         tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
-        TestServer { base, client: reqwest::Client::new(), app, token, admin_token, data_dir, _dir: dir }
+        TestServer {
+            base,
+            client: reqwest::Client::new(),
+            app,
+            token,
+            admin_token,
+            data_dir,
+            _dir: dir,
+        }
     }
 
     /// A mock with `responder` and a server running one shipped plugin whose hosts point at it.
-    pub async fn for_plugin(plugin: &str, hosts: &[&str], responder: crate::mock::Responder) -> (Mock, TestServer) {
+    pub async fn for_plugin(
+        plugin: &str,
+        hosts: &[&str],
+        responder: crate::mock::Responder,
+    ) -> (Mock, TestServer) {
         let mock = Mock::start(hosts, responder).await;
-        let server = TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin(plugin)], hosts: hosts.iter().map(|h| h.to_string()).collect(), ..Default::default() }).await;
+        let server = TestServer::start(
+            &mock,
+            TestSettings {
+                plugins: vec![shipped_plugin(plugin)],
+                hosts: hosts.iter().map(|h| h.to_string()).collect(),
+                ..Default::default()
+            },
+        )
+        .await;
         (mock, server)
     }
 
     /// Like [`TestServer::for_plugin`], with operator config for the plugin
     /// (`[plugins.<platform>] config = {…}`).
-    pub async fn for_plugin_with_config(plugin: &str, hosts: &[&str], responder: crate::mock::Responder, config: &[(&str, &str)]) -> (Mock, TestServer) {
+    pub async fn for_plugin_with_config(
+        plugin: &str,
+        hosts: &[&str],
+        responder: crate::mock::Responder,
+        config: &[(&str, &str)],
+    ) -> (Mock, TestServer) {
         let mock = Mock::start(hosts, responder).await;
-        let (platform, config): (String, std::collections::BTreeMap<String, String>) = (plugin.to_string(), config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        let (platform, config): (String, std::collections::BTreeMap<String, String>) = (
+            plugin.to_string(),
+            config
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        );
         let tweak: Arc<dyn Fn(&mut Settings) + Send + Sync> = Arc::new(move |s| {
-            s.plugins.insert(platform.clone(), grabkit_host::config::PluginSection { config: config.clone(), ..Default::default() });
+            s.plugins.insert(
+                platform.clone(),
+                grabkit_host::config::PluginSection {
+                    config: config.clone(),
+                    ..Default::default()
+                },
+            );
         });
-        let server = TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin(plugin)], hosts: hosts.iter().map(|h| h.to_string()).collect(), tweak: Some(tweak), ..Default::default() }).await;
+        let server = TestServer::start(
+            &mock,
+            TestSettings {
+                plugins: vec![shipped_plugin(plugin)],
+                hosts: hosts.iter().map(|h| h.to_string()).collect(),
+                tweak: Some(tweak),
+                ..Default::default()
+            },
+        )
+        .await;
         (mock, server)
     }
 
@@ -115,41 +181,73 @@ impl TestServer {
 
     /// Parse `url` asking for proxy links (`?proxy=1`), require success, return `data`.
     pub async fn ok_proxied(&self, url: &str) -> serde_json::Value {
-        let (status, body) = self.post_json("/api/v1/parse?proxy=1", &serde_json::json!({ "url": url })).await;
+        let (status, body) = self
+            .post_json("/api/v1/parse?proxy=1", &serde_json::json!({ "url": url }))
+            .await;
         assert_eq!(status, 200, "{url}: {body}");
         body["data"].clone()
     }
 
     /// POST /api/v1/parse with `{"url": url}`; returns (HTTP status, body).
     pub async fn parse(&self, url: &str) -> (u16, serde_json::Value) {
-        self.post_json("/api/v1/parse", &serde_json::json!({ "url": url })).await
+        self.post_json("/api/v1/parse", &serde_json::json!({ "url": url }))
+            .await
     }
 
     /// POST JSON with the test API key.
-    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    pub async fn post_json(
+        &self,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
         self.send_json("POST", path, &self.token, Some(body)).await
     }
 
     /// Any method, any token, optional JSON body; the answer as JSON.
-    pub async fn send_json(&self, method: &str, path: &str, token: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
-        let mut rb = self.client.request(method.parse().unwrap(), format!("{}{path}", self.base)).header("authorization", format!("Bearer {token}"));
+    pub async fn send_json(
+        &self,
+        method: &str,
+        path: &str,
+        token: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
+        let mut rb = self
+            .client
+            .request(method.parse().unwrap(), format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {token}"));
         if let Some(b) = body {
-            rb = rb.header("content-type", "application/json").body(b.to_string());
+            rb = rb
+                .header("content-type", "application/json")
+                .body(b.to_string());
         }
         let r = rb.send().await.unwrap();
         let status = r.status().as_u16();
         let text = r.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")))
+        (
+            status,
+            serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}")),
+        )
     }
 
     /// An admin request with the admin token.
-    pub async fn admin(&self, method: &str, path: &str, body: Option<&serde_json::Value>) -> (u16, serde_json::Value) {
+    pub async fn admin(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&serde_json::Value>,
+    ) -> (u16, serde_json::Value) {
         self.send_json(method, path, &self.admin_token, body).await
     }
 
     /// GET with the test API key, body as text.
     pub async fn get(&self, path: &str) -> (u16, String) {
-        let r = self.client.get(format!("{}{path}", self.base)).header("authorization", format!("Bearer {}", self.token)).send().await.unwrap();
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("authorization", format!("Bearer {}", self.token))
+            .send()
+            .await
+            .unwrap();
         (r.status().as_u16(), r.text().await.unwrap())
     }
 }

@@ -10,7 +10,11 @@ pub const HOSTS: &[&str] = &["cdn.syndication.twimg.com", "api.x.com"];
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/twitter/", $name))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/twitter/",
+            $name
+        ))
     };
 }
 
@@ -33,7 +37,10 @@ impl GuestTokens {
         format!("gt-{}", self.issued.fetch_add(1, Ordering::SeqCst) + 1)
     }
     fn accepts(&self, token: &str) -> bool {
-        token.strip_prefix("gt-").and_then(|n| n.parse::<usize>().ok()).is_some_and(|n| n >= self.valid_from.load(Ordering::SeqCst) && n <= self.issued())
+        token
+            .strip_prefix("gt-")
+            .and_then(|n| n.parse::<usize>().ok())
+            .is_some_and(|n| n >= self.valid_from.load(Ordering::SeqCst) && n <= self.issued())
     }
 }
 
@@ -43,16 +50,28 @@ pub fn upstream() -> Responder {
 
 pub fn upstream_with(tokens: Arc<GuestTokens>) -> Responder {
     Arc::new(move |s: &Seen| {
-        let bearer = s.headers.get("authorization").and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("Bearer AAAA"));
+        let bearer = s
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("Bearer AAAA"));
         match (s.host.as_str(), s.path.as_str()) {
             ("cdn.syndication.twimg.com", "/tweet-result") => syndication(s),
-            ("api.x.com", "/1.1/guest/activate.json") if s.method == "POST" && bearer => Reply::json(&format!(r#"{{"guest_token":"{}"}}"#, tokens.issue())),
+            ("api.x.com", "/1.1/guest/activate.json") if s.method == "POST" && bearer => {
+                Reply::json(&format!(r#"{{"guest_token":"{}"}}"#, tokens.issue()))
+            }
             ("api.x.com", "/graphql/2ICDjqPd81tulZcYrtpTuQ/TweetResultByRestId") if bearer => {
-                let token = s.headers.get("x-guest-token").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                let token = s
+                    .headers
+                    .get("x-guest-token")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default();
                 if !tokens.accepts(token) {
                     return Reply::json(fixture!("graphql_bad_token.json")).with_status(403);
                 }
-                let vars: serde_json::Value = param(&s.query, "variables").and_then(|v| serde_json::from_str(&v).ok()).unwrap_or_default();
+                let vars: serde_json::Value = param(&s.query, "variables")
+                    .and_then(|v| serde_json::from_str(&v).ok())
+                    .unwrap_or_default();
                 if param(&s.query, "features").is_none() {
                     return Reply::status(400);
                 }

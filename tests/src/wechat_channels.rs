@@ -11,7 +11,11 @@ pub const COOKIE: &str = "hy_user=test; hy_token=abc";
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/wechat_channels/", $name))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/wechat_channels/",
+            $name
+        ))
     };
 }
 
@@ -25,11 +29,24 @@ pub fn upstream() -> Responder {
             if body["type"] != "video_channel_url" {
                 return Reply::status(400);
             }
-            if body["url"].as_str().unwrap_or_default().contains("Gone") { Reply::json(r#"{"code":1001,"msg":"视频不存在"}"#) } else { Reply::json(fixture!("yuanbao.json")) }
+            if body["url"].as_str().unwrap_or_default().contains("Gone") {
+                Reply::json(r#"{"code":1001,"msg":"视频不存在"}"#)
+            } else {
+                Reply::json(fixture!("yuanbao.json"))
+            }
         }
         ("channels.weixin.qq.com", "/finder-preview/api/feed/get_feed_info") => {
-            let referer_ok = s.headers.get("referer").and_then(|r| r.to_str().ok()).is_some_and(|r| r.starts_with("https://channels.weixin.qq.com/finder-preview/pages/feed?"));
-            if s.headers.get("origin").and_then(|o| o.to_str().ok()) != Some("https://channels.weixin.qq.com") || !referer_ok {
+            let referer_ok = s
+                .headers
+                .get("referer")
+                .and_then(|r| r.to_str().ok())
+                .is_some_and(|r| {
+                    r.starts_with("https://channels.weixin.qq.com/finder-preview/pages/feed?")
+                });
+            if s.headers.get("origin").and_then(|o| o.to_str().ok())
+                != Some("https://channels.weixin.qq.com")
+                || !referer_ok
+            {
                 return Reply::status(401);
             }
             let body: serde_json::Value = serde_json::from_str(&s.body).unwrap_or_default();

@@ -9,11 +9,16 @@ pub const HOSTS: &[&str] = &["www.youtube.com"];
 pub const PLAYER_ID: &str = "9a3b7c1e";
 pub const STS: u64 = 20361;
 /// The scrambled signature in the fixtures (each format appends its itag).
-pub const SCRAMBLED: &str = "AOq0QJ8wRQIhAPmB2xkQ9sX3_LMtPAgaB8tYk2mH-Xw1PYd7fZc4eKcbAiBsEXAMPLEsignature0123456789abcdef";
+pub const SCRAMBLED: &str =
+    "AOq0QJ8wRQIhAPmB2xkQ9sX3_LMtPAgaB8tYk2mH-Xw1PYd7fZc4eKcbAiBsEXAMPLEsignature0123456789abcdef";
 
 macro_rules! fixture {
     ($name:literal) => {
-        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/youtube/", $name))
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/youtube/",
+            $name
+        ))
     };
 }
 
@@ -51,8 +56,16 @@ pub fn expected_n(n: &str) -> String {
 
 pub fn upstream() -> Responder {
     Arc::new(|s: &Seen| match (s.method.as_str(), s.path.as_str()) {
-        ("GET", "/iframe_api") => Reply { headers: vec![("content-type".into(), "text/javascript".into())], ..Reply::html(fixture!("iframe_api.js")) },
-        ("GET", p) if p == format!("/s/player/{PLAYER_ID}/player_ias.vflset/en_US/base.js") => Reply { headers: vec![("content-type".into(), "text/javascript".into())], ..Reply::html(fixture!("base.js")) },
+        ("GET", "/iframe_api") => Reply {
+            headers: vec![("content-type".into(), "text/javascript".into())],
+            ..Reply::html(fixture!("iframe_api.js"))
+        },
+        ("GET", p) if p == format!("/s/player/{PLAYER_ID}/player_ias.vflset/en_US/base.js") => {
+            Reply {
+                headers: vec![("content-type".into(), "text/javascript".into())],
+                ..Reply::html(fixture!("base.js"))
+            }
+        }
         ("POST", "/youtubei/v1/player") => player(s),
         _ => Reply::status(404),
     })
@@ -60,8 +73,14 @@ pub fn upstream() -> Responder {
 
 fn player(s: &Seen) -> Reply {
     let body: serde_json::Value = serde_json::from_str(&s.body).unwrap_or_default();
-    let client = body["context"]["client"]["clientName"].as_str().unwrap_or_default();
-    let id_header = s.headers.get("x-youtube-client-name").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let client = body["context"]["client"]["clientName"]
+        .as_str()
+        .unwrap_or_default();
+    let id_header = s
+        .headers
+        .get("x-youtube-client-name")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     let expected_id = match client {
         "VISIONOS" => "101",
         "WEB" => "1",
@@ -75,16 +94,25 @@ fn player(s: &Seen) -> Reply {
     }
     let video = body["videoId"].as_str().unwrap_or_default();
     let needs_player = client != "VISIONOS" && client != "ANDROID_VR";
-    if needs_player && body["playbackContext"]["contentPlaybackContext"]["signatureTimestamp"] != STS {
+    if needs_player
+        && body["playbackContext"]["contentPlaybackContext"]["signatureTimestamp"] != STS
+    {
         // Without the release's timestamp YouTube hands out signatures the player cannot solve.
         return Reply::json(fixture!("bot_check.json"));
     }
     match (client, video) {
         ("VISIONOS", "aqz-KE-bpKQ") => Reply::json(fixture!("visionos_ok.json")),
         ("VISIONOS", "OtherVideo1") => Reply::json(fixture!("visionos_ok.json")),
-        ("WEB", "BotCheck001" | "OtherVideo1") => Reply::json(fixture!("web_cipher.json").replace("BotCheck001", video).as_str()),
-        ("VISIONOS", "BotCheck001" | "Throttled01") | ("WEB" | "WEB_EMBEDDED_PLAYER", "Throttled01") => Reply::json(fixture!("bot_check.json")),
-        ("VISIONOS" | "WEB", "AgeGated001" | "AgeNoEmbed1") => Reply::json(fixture!("age_gate.json")),
+        ("WEB", "BotCheck001" | "OtherVideo1") => Reply::json(
+            fixture!("web_cipher.json")
+                .replace("BotCheck001", video)
+                .as_str(),
+        ),
+        ("VISIONOS", "BotCheck001" | "Throttled01")
+        | ("WEB" | "WEB_EMBEDDED_PLAYER", "Throttled01") => Reply::json(fixture!("bot_check.json")),
+        ("VISIONOS" | "WEB", "AgeGated001" | "AgeNoEmbed1") => {
+            Reply::json(fixture!("age_gate.json"))
+        }
         ("WEB_EMBEDDED_PLAYER", "AgeGated001") => Reply::json(fixture!("embedded_cipher.json")),
         ("WEB_EMBEDDED_PLAYER", "AgeNoEmbed1") => Reply::json(fixture!("embed_disabled.json")),
         (_, "PrivateVid1") => Reply::json(fixture!("private.json")),

@@ -19,7 +19,15 @@ static ENV: OnceCell<Env> = OnceCell::const_new();
 async fn env() -> &'static Env {
     ENV.get_or_init(|| async {
         let mock = Mock::start(HOSTS, upstream()).await;
-        let server = TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin("bilibili")], hosts: HOSTS.iter().map(|h| h.to_string()).collect(), ..Default::default() }).await;
+        let server = TestServer::start(
+            &mock,
+            TestSettings {
+                plugins: vec![shipped_plugin("bilibili")],
+                hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
+                ..Default::default()
+            },
+        )
+        .await;
         Env { mock, server }
     })
     .await
@@ -43,7 +51,13 @@ async fn fails(url: &str, http: u16, code: Value) -> Value {
 // A shared runtime: the server spawned by the first test must outlive it.
 fn rt() -> &'static tokio::runtime::Runtime {
     static RT: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
 }
 
 macro_rules! t {
@@ -61,34 +75,76 @@ t!(bv_video_has_dash_streams_audio_and_progressive_mp4, async {
     assert_eq!(d["id"], "BV117411r7R1");
     assert_eq!(d["title"], "当我给拜年祭的快板加了电音配乐…");
     assert_eq!(d["author"], "陈楒潼桶桶桶");
-    assert_eq!(d["thumbnail"], "https://i1.hdslb.com/bfs/archive/ea0dd34bf41e23a68175680a00e3358cd249105f.jpg");
+    assert_eq!(
+        d["thumbnail"],
+        "https://i1.hdslb.com/bfs/archive/ea0dd34bf41e23a68175680a00e3358cd249105f.jpg"
+    );
     assert_eq!(d["duration"], 486);
     let videos = d["videos"].as_array().unwrap();
     assert_eq!(videos.len(), 4, "{videos:?}");
     let best = &videos[0];
     assert_eq!(best["quality"], "1080p");
     assert_eq!(best["mimeType"], "video/mp4");
-    assert_eq!((best["width"].as_u64(), best["height"].as_u64()), (Some(1920), Some(1080)));
-    assert_eq!((best["hasAudio"].as_bool(), best["source"].as_str()), (Some(false), Some("dash")));
+    assert_eq!(
+        (best["width"].as_u64(), best["height"].as_u64()),
+        (Some(1920), Some(1080))
+    );
+    assert_eq!(
+        (best["hasAudio"].as_bool(), best["source"].as_str()),
+        (Some(false), Some("dash"))
+    );
     assert_eq!(best["codec"], "avc1.640032");
     assert_eq!(best["bitrate"], 2303481);
-    assert!(best["url"].as_str().unwrap().starts_with("https://upos-sz-mirrorcos.bilivideo.com/"), "http upgraded to https");
+    assert!(
+        best["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://upos-sz-mirrorcos.bilivideo.com/"),
+        "http upgraded to https"
+    );
     assert_eq!(videos[1]["codec"], "hev1.1.6.L120.90");
     assert_eq!(videos[2]["quality"], "720p");
-    assert_eq!(videos[2]["backupUrls"][0], "https://upos-sz-mirrorcosb.bilivideo.com/upgcxcode/93/46/146044693/146044693_nb2-1-30064.m4s?deadline=1700000000");
+    assert_eq!(
+        videos[2]["backupUrls"][0],
+        "https://upos-sz-mirrorcosb.bilivideo.com/upgcxcode/93/46/146044693/146044693_nb2-1-30064.m4s?deadline=1700000000"
+    );
     let mp4 = &videos[3];
-    assert_eq!((mp4["hasAudio"].as_bool(), mp4["source"].as_str(), mp4["quality"].as_str()), (Some(true), Some("direct"), Some("720p")));
+    assert_eq!(
+        (
+            mp4["hasAudio"].as_bool(),
+            mp4["source"].as_str(),
+            mp4["quality"].as_str()
+        ),
+        (Some(true), Some("direct"), Some("720p"))
+    );
     assert!(mp4["url"].as_str().unwrap().contains("146044693-1-64.mp4"));
     let audios = d["audios"].as_array().unwrap();
-    assert_eq!(audios.iter().map(|a| a["quality"].as_str().unwrap()).collect::<Vec<_>>(), ["192k", "64k"]);
+    assert_eq!(
+        audios
+            .iter()
+            .map(|a| a["quality"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["192k", "64k"]
+    );
     assert_eq!(audios[0]["mimeType"], "audio/mp4");
     assert_eq!(d["images"], serde_json::json!([]));
     assert_eq!(d["headers"]["Referer"], "https://www.bilibili.com/");
-    assert!(d["headers"]["User-Agent"].as_str().unwrap().starts_with("Mozilla/5.0"));
+    assert!(
+        d["headers"]["User-Agent"]
+            .as_str()
+            .unwrap()
+            .starts_with("Mozilla/5.0")
+    );
 
     // The stream requests were WBI-signed (the mock refuses bad signatures) and sent the Referer.
     let plays = env().await.mock.seen_path("/x/player/wbi/playurl");
-    let dash = plays.iter().find(|s| param(&s.query, "cid").as_deref() == Some("146044693") && param(&s.query, "fnval").as_deref() == Some("4048")).expect("dash playurl call");
+    let dash = plays
+        .iter()
+        .find(|s| {
+            param(&s.query, "cid").as_deref() == Some("146044693")
+                && param(&s.query, "fnval").as_deref() == Some("4048")
+        })
+        .expect("dash playurl call");
     assert!(param(&dash.query, "w_rid").is_some() && param(&dash.query, "wts").is_some());
     assert_eq!(dash.headers["referer"], "https://www.bilibili.com/");
 });
@@ -99,30 +155,76 @@ t!(multi_part_video_takes_the_part_in_p, async {
     assert_eq!(d["title"], "两集合集 - P2 下集");
     assert_eq!(d["duration"], 353);
     let plays = env().await.mock.seen_path("/x/player/wbi/playurl");
-    assert!(plays.iter().any(|s| param(&s.query, "cid").as_deref() == Some("244954666")), "part 2's cid requested");
+    assert!(
+        plays
+            .iter()
+            .any(|s| param(&s.query, "cid").as_deref() == Some("244954666")),
+        "part 2's cid requested"
+    );
     // Part 2 is rotated: the progressive entry reports portrait dimensions.
-    let mp4 = d["videos"].as_array().unwrap().iter().find(|v| v["source"] == "direct").unwrap().clone();
-    assert_eq!((mp4["width"].as_u64(), mp4["height"].as_u64()), (Some(1080), Some(1920)));
-    fails("https://www.bilibili.com/video/BV117411r7R1?p=5", 404, "not_found".into()).await;
+    let mp4 = d["videos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["source"] == "direct")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (mp4["width"].as_u64(), mp4["height"].as_u64()),
+        (Some(1080), Some(1920))
+    );
+    fails(
+        "https://www.bilibili.com/video/BV117411r7R1?p=5",
+        404,
+        "not_found".into(),
+    )
+    .await;
 });
 
 t!(av_numbers_and_other_hosts, async {
     let d = ok("https://www.bilibili.com/video/av170001").await;
-    assert_eq!((d["id"].as_str(), d["author"].as_str()), (Some("BV17x411w7KC"), Some("冰封.虾子")));
-    assert!(env().await.mock.seen_path("/x/web-interface/view").iter().any(|s| param(&s.query, "aid").as_deref() == Some("170001")));
-    assert_eq!(ok("https://m.bilibili.com/video/BV117411r7R1").await["id"], "BV117411r7R1");
-    assert_eq!(ok("bilibili.com/video/BV117411r7R1").await["id"], "BV117411r7R1");
-    assert_eq!(ok("https://www.bilibili.com/list/66606350?sid=2&oid=85440373&bvid=BV117411r7R1").await["id"], "BV117411r7R1");
+    assert_eq!(
+        (d["id"].as_str(), d["author"].as_str()),
+        (Some("BV17x411w7KC"), Some("冰封.虾子"))
+    );
+    assert!(
+        env()
+            .await
+            .mock
+            .seen_path("/x/web-interface/view")
+            .iter()
+            .any(|s| param(&s.query, "aid").as_deref() == Some("170001"))
+    );
+    assert_eq!(
+        ok("https://m.bilibili.com/video/BV117411r7R1").await["id"],
+        "BV117411r7R1"
+    );
+    assert_eq!(
+        ok("bilibili.com/video/BV117411r7R1").await["id"],
+        "BV117411r7R1"
+    );
+    assert_eq!(
+        ok("https://www.bilibili.com/list/66606350?sid=2&oid=85440373&bvid=BV117411r7R1").await["id"],
+        "BV117411r7R1"
+    );
 });
 
 t!(share_text_and_short_links, async {
     let d = ok("【当我给拜年祭的快板加了电音配乐…-哔哩哔哩】 https://b23.tv/Xy12AbC").await;
     assert_eq!(d["id"], "BV117411r7R1");
-    let d = ok("快来看 https://www.bilibili.com/video/BV117411r7R1?share_source=copy_web，笑死").await;
+    let d =
+        ok("快来看 https://www.bilibili.com/video/BV117411r7R1?share_source=copy_web，笑死").await;
     assert_eq!(d["id"], "BV117411r7R1");
     assert_eq!(ok("https://b23.tv/ep702596").await["id"], "ep702596");
     // The short link is followed hop by hop, and the final page is not fetched.
-    assert!(env().await.mock.seen().iter().all(|s| s.host != "www.bilibili.com"));
+    assert!(
+        env()
+            .await
+            .mock
+            .seen()
+            .iter()
+            .all(|s| s.host != "www.bilibili.com")
+    );
     fails("https://b23.tv/dead", 404, "not_found".into()).await;
     fails("https://b23.tv/toSpace", 400, 302.into()).await;
 });
@@ -131,10 +233,19 @@ t!(bili_im_leads_to_bilibili_tv, async {
     let d = ok("https://bili.im/Ab3dE").await;
     assert_eq!(d["id"], "tv2041863208");
     assert_eq!(d["title"], "Tokyo night walk & rain");
-    assert_eq!(d["thumbnail"], "https://pic.bstarstatic.com/ugc/2041863208.jpg");
+    assert_eq!(
+        d["thumbnail"],
+        "https://pic.bstarstatic.com/ugc/2041863208.jpg"
+    );
     assert_eq!(d["duration"], 212);
     let v = d["videos"].as_array().unwrap();
-    assert_eq!(v.iter().map(|v| v["quality"].as_str().unwrap()).collect::<Vec<_>>(), ["1080P (HD)", "720P"], "locked qualities (no url) are skipped");
+    assert_eq!(
+        v.iter()
+            .map(|v| v["quality"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["1080P (HD)", "720P"],
+        "locked qualities (no url) are skipped"
+    );
     assert_eq!(d["audios"][0]["bitrate"], 192000);
 });
 
@@ -143,16 +254,46 @@ t!(bangumi_episodes_and_seasons, async {
     assert_eq!(d["id"], "ep702596");
     assert_eq!(d["title"], "新·奥特曼 原版");
     assert_eq!(d["duration"], 6709);
-    assert_eq!(d["thumbnail"], "https://i0.hdslb.com/bfs/archive/3980ep.jpg");
+    assert_eq!(
+        d["thumbnail"],
+        "https://i0.hdslb.com/bfs/archive/3980ep.jpg"
+    );
     assert_eq!(d["videos"][0]["height"], 804);
     assert_eq!(d["audios"][0]["quality"], "Dolby Atmos");
     assert_eq!(d["audios"][1]["quality"], "192k");
-    assert_eq!(ok("https://www.bilibili.com/bangumi/play/ss43771").await["id"], "ep702596", "a season link takes its first episode");
-    assert_eq!(ok("https://www.bilibili.com/bangumi/play/ep702600?from=search").await["title"], "新·奥特曼 PV 预告", "episodes in sections are found");
-    assert_eq!(ok("https://www.bilibili.com/video/BV1xP411g74E").await["id"], "ep702596", "an av/BV of a bangumi title plays through the bangumi route");
-    fails("https://www.bilibili.com/bangumi/play/ss43772", 451, "geo_blocked".into()).await;
-    fails("https://www.bilibili.com/bangumi/play/ss43773", 403, "login_required".into()).await;
-    fails("https://www.bilibili.com/bangumi/play/ep1", 404, "not_found".into()).await;
+    assert_eq!(
+        ok("https://www.bilibili.com/bangumi/play/ss43771").await["id"],
+        "ep702596",
+        "a season link takes its first episode"
+    );
+    assert_eq!(
+        ok("https://www.bilibili.com/bangumi/play/ep702600?from=search").await["title"],
+        "新·奥特曼 PV 预告",
+        "episodes in sections are found"
+    );
+    assert_eq!(
+        ok("https://www.bilibili.com/video/BV1xP411g74E").await["id"],
+        "ep702596",
+        "an av/BV of a bangumi title plays through the bangumi route"
+    );
+    fails(
+        "https://www.bilibili.com/bangumi/play/ss43772",
+        451,
+        "geo_blocked".into(),
+    )
+    .await;
+    fails(
+        "https://www.bilibili.com/bangumi/play/ss43773",
+        403,
+        "login_required".into(),
+    )
+    .await;
+    fails(
+        "https://www.bilibili.com/bangumi/play/ep1",
+        404,
+        "not_found".into(),
+    )
+    .await;
 });
 
 t!(courses, async {
@@ -162,18 +303,51 @@ t!(courses, async {
     assert_eq!(d["author"], "日语老师");
     assert_eq!(d["duration"], 2223);
     assert_eq!(d["audios"][0]["quality"], "132k");
-    assert_eq!(ok("https://www.bilibili.com/cheese/play/ep790").await["id"], "cheese-ep790");
-    let b = fails("https://www.bilibili.com/cheese/play/ep791", 403, "login_required".into()).await;
+    assert_eq!(
+        ok("https://www.bilibili.com/cheese/play/ep790").await["id"],
+        "cheese-ep790"
+    );
+    let b = fails(
+        "https://www.bilibili.com/cheese/play/ep791",
+        403,
+        "login_required".into(),
+    )
+    .await;
     assert!(b["msg"].as_str().unwrap().contains("purchased"), "{b}");
 });
 
 t!(error_classes, async {
-    fails("https://www.bilibili.com/video/BV1gone", 404, "not_found".into()).await;
-    fails("https://www.bilibili.com/video/BV1hidden", 403, "private".into()).await;
-    let b = fails("https://www.bilibili.com/video/BV1blocked", 429, "upstream_rate_limited".into()).await;
+    fails(
+        "https://www.bilibili.com/video/BV1gone",
+        404,
+        "not_found".into(),
+    )
+    .await;
+    fails(
+        "https://www.bilibili.com/video/BV1hidden",
+        403,
+        "private".into(),
+    )
+    .await;
+    let b = fails(
+        "https://www.bilibili.com/video/BV1blocked",
+        429,
+        "upstream_rate_limited".into(),
+    )
+    .await;
     assert!(b["msg"].as_str().unwrap().contains("412"), "{b}");
-    fails("https://www.bilibili.com/video/BV1broken", 502, "upstream_failed".into()).await;
-    fails("https://www.bilibili.com/video/BV1garbled", 502, "parse_failed".into()).await;
+    fails(
+        "https://www.bilibili.com/video/BV1broken",
+        502,
+        "upstream_failed".into(),
+    )
+    .await;
+    fails(
+        "https://www.bilibili.com/video/BV1garbled",
+        502,
+        "parse_failed".into(),
+    )
+    .await;
     let b = fails("https://www.bilibili.com/video/BV1silent", 200, 304.into()).await;
     assert_eq!(b["status"], 200);
 });
@@ -195,12 +369,33 @@ t!(pages_that_are_not_one_video_are_unsupported, async {
 
 t!(match_routes_without_touching_the_upstream, async {
     let e = env().await;
-    let (status, body) = e.server.post_json("/api/v1/match", &serde_json::json!({"url": "看看 https://b23.tv/Zz9 这个"})).await;
+    let (status, body) = e
+        .server
+        .post_json(
+            "/api/v1/match",
+            &serde_json::json!({"url": "看看 https://b23.tv/Zz9 这个"}),
+        )
+        .await;
     assert_eq!(status, 200, "{body}");
-    assert_eq!((body["data"]["platform"].as_str(), body["data"]["plugin"].as_str()), (Some("bilibili"), Some("grabkit-bilibili")));
+    assert_eq!(
+        (
+            body["data"]["platform"].as_str(),
+            body["data"]["plugin"].as_str()
+        ),
+        (Some("bilibili"), Some("grabkit-bilibili"))
+    );
     assert_eq!(body["data"]["url"], "https://b23.tv/Zz9");
-    let (status, body) = e.server.post_json("/api/v1/match", &serde_json::json!({"url": "https://space.bilibili.com/1"})).await;
+    let (status, body) = e
+        .server
+        .post_json(
+            "/api/v1/match",
+            &serde_json::json!({"url": "https://space.bilibili.com/1"}),
+        )
+        .await;
     assert_eq!((status, &body["code"]), (400, &Value::from(302)));
     // Other tests share this mock, so look for the one request /match must not make.
-    assert!(e.mock.seen().iter().all(|s| s.path != "/Zz9"), "match never contacts the upstream");
+    assert!(
+        e.mock.seen().iter().all(|s| s.path != "/Zz9"),
+        "match never contacts the upstream"
+    );
 });

@@ -12,10 +12,24 @@ use grabkit_tests::server::shipped_plugin;
 use grabkit_tests::{Mock, mock::Responder};
 use std::path::{Path, PathBuf};
 
-const PLATFORMS: &[&str] = &["bilibili", "douyin", "instagram", "kuaishou", "tiktok", "twitter", "wechat_channels", "weibo", "xiaohongshu", "youtube"];
+const PLATFORMS: &[&str] = &[
+    "bilibili",
+    "douyin",
+    "instagram",
+    "kuaishou",
+    "tiktok",
+    "twitter",
+    "wechat_channels",
+    "weibo",
+    "xiaohongshu",
+    "youtube",
+];
 
 fn cases_dir(platform: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins").join(platform).join("cases")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../plugins")
+        .join(platform)
+        .join("cases")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -23,8 +37,19 @@ async fn every_shipped_plugin_passes_its_cases() {
     let mut report = String::new();
     let mut failed = false;
     for p in PLATFORMS {
-        let outcomes = check::run(&shipped_plugin(p), &cases_dir(p), false, &Settings::default()).await.unwrap_or_else(|e| panic!("{p}: {e:#}"));
-        assert!(outcomes.len() >= 2, "{p} has {} cases; every plugin keeps a success and an error case", outcomes.len());
+        let outcomes = check::run(
+            &shipped_plugin(p),
+            &cases_dir(p),
+            false,
+            &Settings::default(),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{p}: {e:#}"));
+        assert!(
+            outcomes.len() >= 2,
+            "{p} has {} cases; every plugin keeps a success and an error case",
+            outcomes.len()
+        );
         failed |= outcomes.iter().any(|o| !o.passed);
         report += &format!("== {p}\n{}", check::table(&outcomes));
     }
@@ -49,36 +74,185 @@ fn varying(platform: &str) -> &'static [&'static str] {
 }
 
 const fn rec(name: &'static str, url: &'static str, about: &'static str) -> Rec {
-    Rec { name, url, about, config: &[] }
+    Rec {
+        name,
+        url,
+        about,
+        config: &[],
+    }
 }
 
 fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
     use grabkit_tests as t;
     match platform {
-        "bilibili" => (vec![rec("video-dash", "https://www.bilibili.com/video/BV117411r7R1", "a video: every DASH stream and the progressive mp4"), rec("missing-part", "https://www.bilibili.com/video/BV117411r7R1?p=5", "a part that does not exist")], t::bilibili::HOSTS, t::bilibili::upstream()),
-        "douyin" => (vec![rec("share-link", "https://v.douyin.com/iP6Uu1Kh/", "a share link to a video"), rec("private", "https://www.douyin.com/video/7000000000000000001", "a post only its author sees")], t::douyin::HOSTS, t::douyin::upstream()),
-        "instagram" => (vec![rec("reel", "https://www.instagram.com/reel/CwqAgUZgCku/", "a reel through the ladder"), rec("rate-limited", "https://www.instagram.com/p/CThrottled1/", "\"Please wait a few minutes\"")], t::instagram::HOSTS, t::instagram::upstream()),
-        "kuaishou" => (vec![rec("short-link", "https://v.kuaishou.com/2yQz3k", "a short link to a video"), rec("gone", "https://v.m.chenzhongtech.com/fw/photo/3xgone", "a deleted work")], t::kuaishou::HOSTS, t::kuaishou::upstream()),
-        "tiktok" => (vec![rec("video", "https://www.tiktok.com/@scout2015/video/6718335390845095173", "a video with its CDN cookie"), rec("photo-short-link", "https://vt.tiktok.com/ZSphoto1/", "a photo post by share link"), rec("private", "https://www.tiktok.com/@a/video/7000000000000000002", "a private post")], t::tiktok::HOSTS, t::tiktok::upstream()),
-        "twitter" => (vec![rec("video", "https://x.com/NASA/status/1682484564325908480", "a video through syndication"), rec("graphql-fallback", "https://x.com/harbourwatch/status/1700000000000000010", "syndication does not know it: guest-token GraphQL"), rec("age-restricted", "https://x.com/a/status/1700000000000000004", "login required")], t::twitter::HOSTS, t::twitter::upstream()),
+        "bilibili" => (
+            vec![
+                rec(
+                    "video-dash",
+                    "https://www.bilibili.com/video/BV117411r7R1",
+                    "a video: every DASH stream and the progressive mp4",
+                ),
+                rec(
+                    "missing-part",
+                    "https://www.bilibili.com/video/BV117411r7R1?p=5",
+                    "a part that does not exist",
+                ),
+            ],
+            t::bilibili::HOSTS,
+            t::bilibili::upstream(),
+        ),
+        "douyin" => (
+            vec![
+                rec(
+                    "share-link",
+                    "https://v.douyin.com/iP6Uu1Kh/",
+                    "a share link to a video",
+                ),
+                rec(
+                    "private",
+                    "https://www.douyin.com/video/7000000000000000001",
+                    "a post only its author sees",
+                ),
+            ],
+            t::douyin::HOSTS,
+            t::douyin::upstream(),
+        ),
+        "instagram" => (
+            vec![
+                rec(
+                    "reel",
+                    "https://www.instagram.com/reel/CwqAgUZgCku/",
+                    "a reel through the ladder",
+                ),
+                rec(
+                    "rate-limited",
+                    "https://www.instagram.com/p/CThrottled1/",
+                    "\"Please wait a few minutes\"",
+                ),
+            ],
+            t::instagram::HOSTS,
+            t::instagram::upstream(),
+        ),
+        "kuaishou" => (
+            vec![
+                rec(
+                    "short-link",
+                    "https://v.kuaishou.com/2yQz3k",
+                    "a short link to a video",
+                ),
+                rec(
+                    "gone",
+                    "https://v.m.chenzhongtech.com/fw/photo/3xgone",
+                    "a deleted work",
+                ),
+            ],
+            t::kuaishou::HOSTS,
+            t::kuaishou::upstream(),
+        ),
+        "tiktok" => (
+            vec![
+                rec(
+                    "video",
+                    "https://www.tiktok.com/@scout2015/video/6718335390845095173",
+                    "a video with its CDN cookie",
+                ),
+                rec(
+                    "photo-short-link",
+                    "https://vt.tiktok.com/ZSphoto1/",
+                    "a photo post by share link",
+                ),
+                rec(
+                    "private",
+                    "https://www.tiktok.com/@a/video/7000000000000000002",
+                    "a private post",
+                ),
+            ],
+            t::tiktok::HOSTS,
+            t::tiktok::upstream(),
+        ),
+        "twitter" => (
+            vec![
+                rec(
+                    "video",
+                    "https://x.com/NASA/status/1682484564325908480",
+                    "a video through syndication",
+                ),
+                rec(
+                    "graphql-fallback",
+                    "https://x.com/harbourwatch/status/1700000000000000010",
+                    "syndication does not know it: guest-token GraphQL",
+                ),
+                rec(
+                    "age-restricted",
+                    "https://x.com/a/status/1700000000000000004",
+                    "login required",
+                ),
+            ],
+            t::twitter::HOSTS,
+            t::twitter::upstream(),
+        ),
         "wechat_channels" => (
             vec![
-                Rec { name: "share-via-yuanbao", url: "https://channels.weixin.qq.com/finder-preview/pages/sph?id=AoPX5bEBDd", about: "a share link through Yuanbao (cookie set)", config: &[("yuanbao_cookie", t::wechat_channels::COOKIE)] },
-                rec("share-without-cookie", "https://channels.weixin.qq.com/finder-preview/pages/sph?id=AoPX5bEBDd", "a share link without the Yuanbao cookie"),
+                Rec {
+                    name: "share-via-yuanbao",
+                    url: "https://channels.weixin.qq.com/finder-preview/pages/sph?id=AoPX5bEBDd",
+                    about: "a share link through Yuanbao (cookie set)",
+                    config: &[("yuanbao_cookie", t::wechat_channels::COOKIE)],
+                },
+                rec(
+                    "share-without-cookie",
+                    "https://channels.weixin.qq.com/finder-preview/pages/sph?id=AoPX5bEBDd",
+                    "a share link without the Yuanbao cookie",
+                ),
             ],
             t::wechat_channels::HOSTS,
             t::wechat_channels::upstream(),
         ),
-        "weibo" => (vec![rec("video", "https://m.weibo.cn/status/4307734449242769", "a video post"), rec("gone", "https://m.weibo.cn/status/gone", "a deleted post")], t::weibo::HOSTS, t::weibo::upstream()),
+        "weibo" => (
+            vec![
+                rec(
+                    "video",
+                    "https://m.weibo.cn/status/4307734449242769",
+                    "a video post",
+                ),
+                rec("gone", "https://m.weibo.cn/status/gone", "a deleted post"),
+            ],
+            t::weibo::HOSTS,
+            t::weibo::upstream(),
+        ),
         "xiaohongshu" => (
             vec![
-                Rec { name: "video-note", url: "https://www.xiaohongshu.com/explore/6a0000000000000000000001?xsec_token=CBvideo%3D&xsec_source=pc_share", about: "a video note with a session cookie", config: &[("cookie", "web_session=abc; webId=def")] },
-                rec("image-short-link", "https://xhslink.com/m/Img2", "an image note by short link"),
+                Rec {
+                    name: "video-note",
+                    url: "https://www.xiaohongshu.com/explore/6a0000000000000000000001?xsec_token=CBvideo%3D&xsec_source=pc_share",
+                    about: "a video note with a session cookie",
+                    config: &[("cookie", "web_session=abc; webId=def")],
+                },
+                rec(
+                    "image-short-link",
+                    "https://xhslink.com/m/Img2",
+                    "an image note by short link",
+                ),
             ],
             t::xiaohongshu::HOSTS,
             t::xiaohongshu::upstream(),
         ),
-        "youtube" => (vec![rec("watch", "https://www.youtube.com/watch?v=aqz-KE-bpKQ", "a video through the first client"), rec("private", "https://www.youtube.com/watch?v=PrivateVid1", "a private video")], t::youtube::HOSTS, t::youtube::upstream()),
+        "youtube" => (
+            vec![
+                rec(
+                    "watch",
+                    "https://www.youtube.com/watch?v=aqz-KE-bpKQ",
+                    "a video through the first client",
+                ),
+                rec(
+                    "private",
+                    "https://www.youtube.com/watch?v=PrivateVid1",
+                    "a private video",
+                ),
+            ],
+            t::youtube::HOSTS,
+            t::youtube::upstream(),
+        ),
         other => panic!("no recording plan for {other}"),
     }
 }
@@ -100,7 +274,11 @@ async fn record() {
             let dir = cases_dir(p).join(r.name);
             let _ = std::fs::remove_dir_all(&dir);
             std::fs::create_dir_all(&dir).unwrap();
-            let config: std::collections::BTreeMap<String, String> = r.config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+            let config: std::collections::BTreeMap<String, String> = r
+                .config
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
             let mut s = Settings::default();
             s.plugins_dir = plugins.clone();
             s.reload.watch = false;
@@ -108,8 +286,17 @@ async fn record() {
             s.reload.pin_file = None;
             s.sandbox.allow_loopback = true;
             s.sandbox.ca_certs = vec![ca.clone()];
-            s.sandbox.resolve = hosts.iter().map(|h| format!("{h}={}", mock.tls_addr)).collect();
-            s.plugins.insert(p.to_string(), PluginSection { config: config.clone(), ..Default::default() });
+            s.sandbox.resolve = hosts
+                .iter()
+                .map(|h| format!("{h}={}", mock.tls_addr))
+                .collect();
+            s.plugins.insert(
+                p.to_string(),
+                PluginSection {
+                    config: config.clone(),
+                    ..Default::default()
+                },
+            );
             s.tape = Some(TapeMode::Record(dir.join("cassette")));
             let service = grabkit_host::app::build_service(&s).await.unwrap();
             let _ = service.parse(r.url).await;
@@ -117,9 +304,20 @@ async fn record() {
             if !varying(p).is_empty() {
                 spec["ignore_query"] = serde_json::json!(varying(p));
             }
-            std::fs::write(dir.join("case.json"), serde_json::to_string_pretty(&spec).unwrap() + "\n").unwrap();
+            std::fs::write(
+                dir.join("case.json"),
+                serde_json::to_string_pretty(&spec).unwrap() + "\n",
+            )
+            .unwrap();
         }
-        let outcomes = check::run(&shipped_plugin(p), &cases_dir(p), true, &Settings::default()).await.unwrap();
+        let outcomes = check::run(
+            &shipped_plugin(p),
+            &cases_dir(p),
+            true,
+            &Settings::default(),
+        )
+        .await
+        .unwrap();
         println!("== {p}\n{}", check::table(&outcomes));
     }
 }

@@ -10,9 +10,20 @@ async fn parse_prints_the_unified_json() {
     let dir = tempfile::tempdir().unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &mock.cert_pem).unwrap();
-    let resolve: Vec<String> = HOSTS.iter().map(|h| format!("{h}={}", mock.tls_addr)).collect();
+    let resolve: Vec<String> = HOSTS
+        .iter()
+        .map(|h| format!("{h}={}", mock.tls_addr))
+        .collect();
     let out = tokio::process::Command::new(env!("GRABKIT_BIN"))
-        .args(["parse", "【视频】 https://b23.tv/Xy12AbC", "--allow-loopback", "--ca-cert", ca.to_str().unwrap(), "--resolve", &resolve.join(",")])
+        .args([
+            "parse",
+            "【视频】 https://b23.tv/Xy12AbC",
+            "--allow-loopback",
+            "--ca-cert",
+            ca.to_str().unwrap(),
+            "--resolve",
+            &resolve.join(","),
+        ])
         .env("GRABKIT_LOG", "error")
         .output()
         .await
@@ -20,23 +31,49 @@ async fn parse_prints_the_unified_json() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{stderr}");
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((v["platform"].as_str(), v["id"].as_str()), (Some("bilibili"), Some("BV117411r7R1")));
+    assert_eq!(
+        (v["platform"].as_str(), v["id"].as_str()),
+        (Some("bilibili"), Some("BV117411r7R1"))
+    );
     assert_eq!(v["videos"][0]["hasAudio"], false);
     assert_eq!(v["audios"][0]["quality"], "192k");
 }
 
 /// `grabkit download …` against the download-proxy mock, with the probe plugin.
-async fn download(mock: &grabkit_tests::Mock, dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+async fn download(
+    mock: &grabkit_tests::Mock,
+    dir: &std::path::Path,
+    args: &[&str],
+) -> std::process::Output {
     let plugins = dir.join("plugins");
     std::fs::create_dir_all(&plugins).unwrap();
-    std::fs::copy(grabkit_tests::server::test_plugin("probe"), plugins.join("probe.wasm")).unwrap();
+    std::fs::copy(
+        grabkit_tests::server::test_plugin("probe"),
+        plugins.join("probe.wasm"),
+    )
+    .unwrap();
     let ca = dir.join("ca.pem");
     std::fs::write(&ca, &mock.cert_pem).unwrap();
-    let resolve: Vec<String> = grabkit_tests::media::HOSTS.iter().map(|h| format!("{h}={}", mock.tls_addr)).collect();
+    let resolve: Vec<String> = grabkit_tests::media::HOSTS
+        .iter()
+        .map(|h| format!("{h}={}", mock.tls_addr))
+        .collect();
     tokio::process::Command::new(env!("GRABKIT_BIN"))
         .arg("download")
         .args(args)
-        .args(["--quiet", "-o", dir.join("out").to_str().unwrap(), "--plugins", plugins.to_str().unwrap(), "--no-watch", "--allow-loopback", "--ca-cert", ca.to_str().unwrap(), "--resolve", &resolve.join(",")])
+        .args([
+            "--quiet",
+            "-o",
+            dir.join("out").to_str().unwrap(),
+            "--plugins",
+            plugins.to_str().unwrap(),
+            "--no-watch",
+            "--allow-loopback",
+            "--ca-cert",
+            ca.to_str().unwrap(),
+            "--resolve",
+            &resolve.join(","),
+        ])
         .env("GRABKIT_LOG", "error")
         .output()
         .await
@@ -46,55 +83,129 @@ async fn download(mock: &grabkit_tests::Mock, dir: &std::path::Path, args: &[&st
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn download_saves_resumes_decrypts_and_merges() {
     use grabkit_tests::media::{Watch, clip, upstream, wechat_plain};
-    let mock = Mock::start(grabkit_tests::media::HOSTS, upstream(std::sync::Arc::new(Watch::default()))).await;
+    let mock = Mock::start(
+        grabkit_tests::media::HOSTS,
+        upstream(std::sync::Arc::new(Watch::default())),
+    )
+    .await;
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("out");
 
     // Whole file, named from the title.
     let out = download(&mock, dir.path(), &["https://probe.test/media/clip"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let saved = out_dir.join("猫 cat clip.mp4");
-    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), saved.to_str().unwrap());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        saved.to_str().unwrap()
+    );
     assert!(std::fs::read(&saved).unwrap() == clip());
 
     // A partial file left behind is resumed with a Range request.
     std::fs::remove_file(&saved).unwrap();
     std::fs::write(out_dir.join("猫 cat clip.mp4.part"), &clip()[..123_456]).unwrap();
     let out = download(&mock, dir.path(), &["https://probe.test/media/clip"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::fs::read(&saved).unwrap() == clip(), "resumed byte-exact");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::read(&saved).unwrap() == clip(),
+        "resumed byte-exact"
+    );
     assert!(!out_dir.join("猫 cat clip.mp4.part").exists());
-    let ranges: Vec<String> = mock.seen_path("/v/clip.mp4").iter().filter_map(|s| s.headers.get("range").map(|r| r.to_str().unwrap().to_string())).collect();
+    let ranges: Vec<String> = mock
+        .seen_path("/v/clip.mp4")
+        .iter()
+        .filter_map(|s| {
+            s.headers
+                .get("range")
+                .map(|r| r.to_str().unwrap().to_string())
+        })
+        .collect();
     assert_eq!(ranges, ["bytes=123456-"]);
 
     // WeChat Channels: decrypted on the way to disk.
     let out = download(&mock, dir.path(), &["https://probe.test/media/wechat"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(std::fs::read(out_dir.join("wx.mp4")).unwrap() == wechat_plain());
 
     // A photo post: every image, numbered.
     let out = download(&mock, dir.path(), &["https://probe.test/media/photos"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert_eq!(std::fs::read(out_dir.join("two photos-1.jpg")).unwrap(), b"\xff\xd8jpeg one");
-    assert_eq!(std::fs::read(out_dir.join("two photos-2.webp")).unwrap(), b"RIFFwebp two");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("two photos-1.jpg")).unwrap(),
+        b"\xff\xd8jpeg one"
+    );
+    assert_eq!(
+        std::fs::read(out_dir.join("two photos-2.webp")).unwrap(),
+        b"RIFFwebp two"
+    );
 
     // An unknown quality is a clear error listing what there is.
-    let out = download(&mock, dir.path(), &["https://probe.test/media/clip", "--quality", "4k"]).await;
+    let out = download(
+        &mock,
+        dir.path(),
+        &["https://probe.test/media/clip", "--quality", "4k"],
+    )
+    .await;
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no video of quality `4k`; offered: 720p"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no video of quality `4k`; offered: 720p"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // Separate video and audio: merged when ffmpeg is there, else the video alone.
     let out = download(&mock, dir.path(), &["https://probe.test/media/dash"]).await;
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let merged = out_dir.join("split.mp4");
-    let has_ffmpeg = std::process::Command::new("ffprobe").arg("-version").output().is_ok_and(|o| o.status.success());
+    let has_ffmpeg = std::process::Command::new("ffprobe")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
     if has_ffmpeg {
-        let probe = std::process::Command::new("ffprobe").args(["-v", "error", "-show_entries", "stream=codec_type", "-of", "csv=p=0"]).arg(&merged).output().unwrap();
-        let mut kinds: Vec<String> = String::from_utf8(probe.stdout).unwrap().lines().map(|l| l.trim().to_string()).collect();
+        let probe = std::process::Command::new("ffprobe")
+            .args([
+                "-v",
+                "error",
+                "-show_entries",
+                "stream=codec_type",
+                "-of",
+                "csv=p=0",
+            ])
+            .arg(&merged)
+            .output()
+            .unwrap();
+        let mut kinds: Vec<String> = String::from_utf8(probe.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.trim().to_string())
+            .collect();
         kinds.sort();
         assert_eq!(kinds, ["audio", "video"]);
     } else {
-        assert!(std::env::var_os("CI").is_none(), "CI must have ffmpeg installed");
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have ffmpeg installed"
+        );
         assert!(String::from_utf8_lossy(&out.stderr).contains("ffmpeg is not installed"));
     }
 }

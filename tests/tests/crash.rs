@@ -25,18 +25,65 @@ async fn kill_dash_nine_keeps_balance_and_successes_consistent() {
     std::fs::copy(shipped_plugin("bilibili"), plugins.join("bilibili.wasm")).unwrap();
     let ca = dir.path().join("ca.pem");
     std::fs::write(&ca, &mock.cert_pem).unwrap();
-    let resolve: Vec<String> = HOSTS.iter().map(|h| format!("{h}={}", mock.tls_addr)).collect();
+    let resolve: Vec<String> = HOSTS
+        .iter()
+        .map(|h| format!("{h}={}", mock.tls_addr))
+        .collect();
     let bin = env!("GRABKIT_BIN");
 
-    let out = std::process::Command::new(bin).args(["keys", "create", "--name", "crash", "--credits", &CREDITS.to_string(), "--rate-per-sec", "100000", "--rate-burst", "100000", "--data-dir", data.to_str().unwrap()]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = std::process::Command::new(bin)
+        .args([
+            "keys",
+            "create",
+            "--name",
+            "crash",
+            "--credits",
+            &CREDITS.to_string(),
+            "--rate-per-sec",
+            "100000",
+            "--rate-burst",
+            "100000",
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let created: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let (id, token) = (created["id"].as_i64().unwrap(), created["token"].as_str().unwrap().to_string());
+    let (id, token) = (
+        created["id"].as_i64().unwrap(),
+        created["token"].as_str().unwrap().to_string(),
+    );
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let mut child = tokio::process::Command::new(bin)
-        .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--plugins", plugins.to_str().unwrap(), "--data-dir", data.to_str().unwrap()])
-        .args(["--allow-loopback", "--ca-cert", ca.to_str().unwrap(), "--resolve", &resolve.join(","), "--admin-token", "crash-admin", "--no-watch"])
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{port}"),
+            "--plugins",
+            plugins.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
+        .args([
+            "--allow-loopback",
+            "--ca-cert",
+            ca.to_str().unwrap(),
+            "--resolve",
+            &resolve.join(","),
+            "--admin-token",
+            "crash-admin",
+            "--no-watch",
+        ])
         .env("GRABKIT_LOG", "error")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -47,17 +94,31 @@ async fn kill_dash_nine_keeps_balance_and_successes_consistent() {
     let client = reqwest::Client::new();
     let started = Instant::now();
     while client.get(format!("{base}/healthz")).send().await.is_err() {
-        assert!(started.elapsed() < Duration::from_secs(30), "server did not start");
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "server did not start"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
     let successes = Arc::new(AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..16 {
-        let (client, base, token, successes) = (client.clone(), base.clone(), token.clone(), successes.clone());
+        let (client, base, token, successes) = (
+            client.clone(),
+            base.clone(),
+            token.clone(),
+            successes.clone(),
+        );
         tasks.push(tokio::spawn(async move {
             for _ in 0..100 {
-                let r = client.post(format!("{base}/api/v1/parse")).header("authorization", format!("Bearer {token}")).header("content-type", "application/json").body(r#"{"url":"https://www.bilibili.com/video/BV117411r7R1"}"#).send().await;
+                let r = client
+                    .post(format!("{base}/api/v1/parse"))
+                    .header("authorization", format!("Bearer {token}"))
+                    .header("content-type", "application/json")
+                    .body(r#"{"url":"https://www.bilibili.com/video/BV117411r7R1"}"#)
+                    .send()
+                    .await;
                 let Ok(r) = r else { break }; // the server is gone
                 if r.status() == 200 && r.bytes().await.is_ok() {
                     successes.fetch_add(1, Ordering::SeqCst);
@@ -67,7 +128,10 @@ async fn kill_dash_nine_keeps_balance_and_successes_consistent() {
     }
     // Let charges pile up, then kill without warning.
     while successes.load(Ordering::SeqCst) < 20 {
-        assert!(started.elapsed() < Duration::from_secs(60), "no traffic got through");
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no traffic got through"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     tokio::time::sleep(Duration::from_millis(150)).await;
@@ -77,7 +141,10 @@ async fn kill_dash_nine_keeps_balance_and_successes_consistent() {
         let _ = t.await;
     }
     let seen = successes.load(Ordering::SeqCst) as u64;
-    assert!(seen < CREDITS as u64, "the kill must land before the credits run out ({seen})");
+    assert!(
+        seen < CREDITS as u64,
+        "the kill must land before the credits run out ({seen})"
+    );
 
     // Restart: open the database as the server would, refunding held credits.
     let raw = grabkit_host::store::SqliteStore::open(&data.join("grabkit.db")).unwrap();
@@ -89,9 +156,20 @@ async fn kill_dash_nine_keeps_balance_and_successes_consistent() {
     let key = store.get(id).unwrap().unwrap();
     let usage = store.usage(id, 0).unwrap();
     let left = key.credits.unwrap();
-    assert_eq!(left + usage.total.charged as i64, CREDITS, "balance + charged successes = what the key started with");
-    assert!(usage.total.charged >= seen, "every success a client saw was charged ({} charged, {seen} seen)", usage.total.charged);
+    assert_eq!(
+        left + usage.total.charged as i64,
+        CREDITS,
+        "balance + charged successes = what the key started with"
+    );
+    assert!(
+        usage.total.charged >= seen,
+        "every success a client saw was charged ({} charged, {seen} seen)",
+        usage.total.charged
+    );
     assert!(refunded >= 1, "the kill landed while parses held credits");
     assert_eq!(store.recover().unwrap(), 0, "nothing left pending");
-    eprintln!("kill -9 after {seen} successes seen by clients: {} charged, {left} credits left, {refunded} interrupted holds refunded", usage.total.charged);
+    eprintln!(
+        "kill -9 after {seen} successes seen by clients: {} charged, {left} credits left, {refunded} interrupted holds refunded",
+        usage.total.charged
+    );
 }

@@ -10,7 +10,9 @@ use std::time::Duration;
 
 fn probe_upstream() -> Responder {
     Arc::new(|s| match s.path.as_str() {
-        "/ok" => Reply::json(r#"{"id":"p1","title":"probe ok","url":"https://cdn.probe.test/v.mp4"}"#),
+        "/ok" => {
+            Reply::json(r#"{"id":"p1","title":"probe ok","url":"https://cdn.probe.test/v.mp4"}"#)
+        }
         "/redirect-out" => Reply::redirect("https://forbidden.example.com/x"),
         "/redirect-in" => Reply::redirect("/ok"),
         "/redirect-loop" => Reply::redirect("/redirect-loop"),
@@ -22,7 +24,10 @@ fn probe_upstream() -> Responder {
 
 const HOSTS: &[&str] = &["up.probe.test", "lo.probe.test"];
 
-async fn setup(allow_loopback: bool, tweak: Option<Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync>>) -> (Mock, TestServer) {
+async fn setup(
+    allow_loopback: bool,
+    tweak: Option<Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync>>,
+) -> (Mock, TestServer) {
     let mock = Mock::start(&["*.probe.test", "probe.test"], probe_upstream()).await;
     let t = TestSettings {
         plugins: vec![test_plugin("probe")],
@@ -46,7 +51,10 @@ async fn assert_still_serving(server: &TestServer) {
     let (status, body) = server.parse("https://probe.test/ok").await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["data"]["title"], "probe ok 0.1.0");
-    assert_eq!(body["data"]["videos"][0]["url"], "https://cdn.probe.test/v.mp4");
+    assert_eq!(
+        body["data"]["videos"][0]["url"],
+        "https://cdn.probe.test/v.mp4"
+    );
 }
 
 fn msg(b: &Value) -> String {
@@ -59,22 +67,42 @@ async fn guest_faults_fail_one_request_only() {
     assert_still_serving(&server).await;
 
     let (status, body) = server.parse("https://probe.test/loop").await;
-    assert_eq!((status, body["code"].as_str()), (504, Some("plugin_timeout")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (504, Some("plugin_timeout")),
+        "{body}"
+    );
     assert_still_serving(&server).await;
 
     let (status, body) = server.parse("https://probe.test/alloc").await;
-    assert_eq!((status, body["code"].as_str()), (500, Some("plugin_memory_limit")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (500, Some("plugin_memory_limit")),
+        "{body}"
+    );
     assert_still_serving(&server).await;
 
     let (status, body) = server.parse("https://probe.test/panic").await;
-    assert_eq!((status, body["code"].as_str()), (500, Some("plugin_crashed")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (500, Some("plugin_crashed")),
+        "{body}"
+    );
     assert_still_serving(&server).await;
 
     let (status, body) = server.parse("https://probe.test/stdio").await;
-    assert_eq!((status, body["code"].as_i64()), (200, Some(304)), "stdout/stderr go to the log, the answer is unaffected: {body}");
+    assert_eq!(
+        (status, body["code"].as_i64()),
+        (200, Some(304)),
+        "stdout/stderr go to the log, the answer is unaffected: {body}"
+    );
 
     let (status, body) = server.parse("https://probe.test/wrong-platform").await;
-    assert_eq!((status, body["code"].as_str()), (502, Some("plugin_invalid_output")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (502, Some("plugin_invalid_output")),
+        "{body}"
+    );
     assert_still_serving(&server).await;
 }
 
@@ -83,27 +111,54 @@ async fn outbound_rules() {
     let (mock, server) = setup(true, None).await;
 
     let (status, body) = server.parse("https://probe.test/undeclared").await;
-    assert_eq!((status, body["code"].as_str()), (502, Some("upstream_failed")), "{body}");
-    assert!(msg(&body).contains("forbidden.example.com is not in the plugin's allowed hosts"), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (502, Some("upstream_failed")),
+        "{body}"
+    );
+    assert!(
+        msg(&body).contains("forbidden.example.com is not in the plugin's allowed hosts"),
+        "{body}"
+    );
 
     let (_, body) = server.parse("https://probe.test/http-undeclared").await;
     assert!(msg(&body).contains("https only"), "{body}");
 
     let (status, body) = server.parse("https://probe.test/plain").await;
-    assert_eq!(status, 200, "http to a host the plugin declared insecure: {body}");
-    assert!(body["data"]["title"].as_str().unwrap().starts_with("200 http://plain.probe.test/ok"), "{body}");
+    assert_eq!(
+        status, 200,
+        "http to a host the plugin declared insecure: {body}"
+    );
+    assert!(
+        body["data"]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("200 http://plain.probe.test/ok"),
+        "{body}"
+    );
 
     for host in ["ten", "meta"] {
-        let (status, body) = server.parse(&format!("https://probe.test/host/{host}")).await;
+        let (status, body) = server
+            .parse(&format!("https://probe.test/host/{host}"))
+            .await;
         assert_eq!(status, 502, "{body}");
         assert!(msg(&body).contains("private address"), "{host}: {body}");
     }
 
     let (_, body) = server.parse("https://probe.test/redirect-out").await;
-    assert!(msg(&body).contains("forbidden.example.com is not in the plugin's allowed hosts"), "redirect hop re-checked: {body}");
+    assert!(
+        msg(&body).contains("forbidden.example.com is not in the plugin's allowed hosts"),
+        "redirect hop re-checked: {body}"
+    );
     let (status, body) = server.parse("https://probe.test/redirect-in").await;
     assert_eq!(status, 200, "{body}");
-    assert!(body["data"]["title"].as_str().unwrap().ends_with("up.probe.test/ok"), "{body}");
+    assert!(
+        body["data"]["title"]
+            .as_str()
+            .unwrap()
+            .ends_with("up.probe.test/ok"),
+        "{body}"
+    );
     let (_, body) = server.parse("https://probe.test/redirect-loop").await;
     assert!(msg(&body).contains("too many redirects"), "{body}");
 
@@ -112,8 +167,15 @@ async fn outbound_rules() {
 
     let before = mock.seen_path("/ok").len();
     let (_, body) = server.parse("https://probe.test/many").await;
-    assert!(msg(&body).contains("request budget of 32 per parse spent"), "{body}");
-    assert_eq!(mock.seen_path("/ok").len() - before, 32, "exactly the cap reached the upstream");
+    assert!(
+        msg(&body).contains("request budget of 32 per parse spent"),
+        "{body}"
+    );
+    assert_eq!(
+        mock.seen_path("/ok").len() - before,
+        32,
+        "exactly the cap reached the upstream"
+    );
 
     let (_, body) = server.parse("https://probe.test/slow").await;
     assert!(msg(&body).contains("timed out"), "{body}");
@@ -124,27 +186,48 @@ async fn outbound_rules() {
 async fn loopback_is_refused_unless_allowed() {
     let (_mock, server) = setup(false, None).await;
     for host in ["lo", "six", "mapped", "ten", "meta"] {
-        let (status, body) = server.parse(&format!("https://probe.test/host/{host}")).await;
+        let (status, body) = server
+            .parse(&format!("https://probe.test/host/{host}"))
+            .await;
         assert_eq!(status, 502, "{host}: {body}");
         assert!(msg(&body).contains("private address"), "{host}: {body}");
     }
     let (_, body) = server.parse("https://probe.test/ok").await;
-    assert!(msg(&body).contains("loopback"), "the mock itself is loopback, so refused too: {body}");
+    assert!(
+        msg(&body).contains("loopback"),
+        "the mock itself is loopback, so refused too: {body}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn host_services_and_operator_config() {
     let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> = Arc::new(|s| {
-        s.plugins.insert("probe".into(), grabkit_host::config::PluginSection { config: [("greeting".to_string(), "hi there".to_string())].into(), ..Default::default() });
+        s.plugins.insert(
+            "probe".into(),
+            grabkit_host::config::PluginSection {
+                config: [("greeting".to_string(), "hi there".to_string())].into(),
+                ..Default::default()
+            },
+        );
     });
     let (_mock, server) = setup(true, Some(tweak)).await;
     let (_, body) = server.parse("https://probe.test/config").await;
     assert_eq!(body["data"]["title"], "hi there", "{body}");
     let (_, first) = server.parse("https://probe.test/kv").await;
     let (_, second) = server.parse("https://probe.test/kv").await;
-    assert_eq!((first["data"]["title"].as_str(), second["data"]["title"].as_str()), (Some("x"), Some("xx")));
+    assert_eq!(
+        (
+            first["data"]["title"].as_str(),
+            second["data"]["title"].as_str()
+        ),
+        (Some("x"), Some("xx"))
+    );
     let kv = &server.app.service.kv;
-    assert_eq!(kv.get("probe", "counter"), Some(b"xx".to_vec()), "kv persists across instances of one plugin");
+    assert_eq!(
+        kv.get("probe", "counter"),
+        Some(b"xx".to_vec()),
+        "kv persists across instances of one plugin"
+    );
     assert_eq!(kv.get("other", "counter"), None);
 }
 
@@ -162,7 +245,11 @@ async fn overload_answers_503_not_oom() {
     };
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (status, body) = server.parse("https://probe.test/ok").await;
-    assert_eq!((status, body["code"].as_str()), (503, Some("busy")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (503, Some("busy")),
+        "{body}"
+    );
     let _ = slow.await;
     assert_still_serving(&server).await;
 }

@@ -18,13 +18,20 @@ fn grabkit() -> Command {
 
 fn run(cmd: &mut Command, what: &str) -> String {
     let out = cmd.output().unwrap_or_else(|e| panic!("{what}: {e}"));
-    assert!(out.status.success(), "{what} failed:\n{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn cargo(dir: &Path, target: &Path, args: &[&str]) -> Command {
     let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-    c.current_dir(dir).args(args).env("CARGO_TARGET_DIR", target);
+    c.current_dir(dir)
+        .args(args)
+        .env("CARGO_TARGET_DIR", target);
     for var in ["RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_TARGET"] {
         c.env_remove(var);
     }
@@ -43,7 +50,14 @@ impl Drop for Server {
 
 async fn parse_title(client: &reqwest::Client, base: &str, token: &str) -> Option<String> {
     let body = serde_json::json!({"url": "https://www.demo.example/video/42"}).to_string();
-    let r = client.post(format!("{base}/api/v1/parse")).bearer_auth(token).header("content-type", "application/json").body(body).send().await.ok()?;
+    let r = client
+        .post(format!("{base}/api/v1/parse"))
+        .bearer_auth(token)
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .ok()?;
     let v: serde_json::Value = serde_json::from_slice(&r.bytes().await.ok()?).ok()?;
     v["data"]["title"].as_str().map(str::to_string)
 }
@@ -54,21 +68,47 @@ async fn the_write_a_plugin_tutorial_works_verbatim() {
     let target: PathBuf = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tutorial");
 
     // 2. A new plugin crate outside the tree.
-    let out = run(grabkit().args(["plugin", "new", "demo", "--dir"]).arg(work.path()), "plugin new");
+    let out = run(
+        grabkit()
+            .args(["plugin", "new", "demo", "--dir"])
+            .arg(work.path()),
+        "plugin new",
+    );
     assert!(out.contains("created"), "{out}");
     let krate = work.path().join("demo");
 
     // 3. Its unit test, natively.
-    run(&mut cargo(&krate, &target, &["test", "--quiet"]), "cargo test");
+    run(
+        &mut cargo(&krate, &target, &["test", "--quiet"]),
+        "cargo test",
+    );
 
     // 4. The component, and what it is.
-    run(&mut cargo(&krate, &target, &["build", "--release", "--quiet", "--target", "wasm32-wasip2"]), "cargo build");
+    run(
+        &mut cargo(
+            &krate,
+            &target,
+            &["build", "--release", "--quiet", "--target", "wasm32-wasip2"],
+        ),
+        "cargo build",
+    );
     let wasm = target.join("wasm32-wasip2/release/grabkit_plugin_demo.wasm");
     let inspected = run(grabkit().arg("inspect").arg(&wasm), "inspect");
-    assert!(inspected.contains("platform `demo`") && inspected.contains("grabkit:plugin/extractor@0.2.0"), "{inspected}");
+    assert!(
+        inspected.contains("platform `demo`")
+            && inspected.contains("grabkit:plugin/extractor@0.2.0"),
+        "{inspected}"
+    );
 
     // 5. Its example case passes.
-    let table = run(grabkit().arg("check").arg(&wasm).arg("--cases").arg(krate.join("cases")), "check");
+    let table = run(
+        grabkit()
+            .arg("check")
+            .arg(&wasm)
+            .arg("--cases")
+            .arg(krate.join("cases")),
+        "check",
+    );
     assert!(table.contains("1 cases, 1 passed, 0 failed"), "{table}");
 
     // 6. Serve it, answering from the example's cassette.
@@ -76,13 +116,30 @@ async fn the_write_a_plugin_tutorial_works_verbatim() {
     std::fs::create_dir_all(&plugins).unwrap();
     std::fs::copy(&wasm, plugins.join("demo.wasm")).unwrap();
     let data = krate.join("data");
-    let key: serde_json::Value = serde_json::from_str(&run(grabkit().args(["keys", "create", "--name", "me", "--data-dir"]).arg(&data), "keys create")).unwrap();
+    let key: serde_json::Value = serde_json::from_str(&run(
+        grabkit()
+            .args(["keys", "create", "--name", "me", "--data-dir"])
+            .arg(&data),
+        "keys create",
+    ))
+    .unwrap();
     let token = key["token"].as_str().unwrap().to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let listen = format!("127.0.0.1:{port}");
     let _server = Server(
         grabkit()
-            .args(["serve", "--listen", &listen, "--admin-token", "tutorial-admin", "--plugins"])
+            .args([
+                "serve",
+                "--listen",
+                &listen,
+                "--admin-token",
+                "tutorial-admin",
+                "--plugins",
+            ])
             .arg(&plugins)
             .arg("--data-dir")
             .arg(&data)
@@ -103,15 +160,29 @@ async fn the_write_a_plugin_tutorial_works_verbatim() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
     }
-    assert_eq!(title.as_deref(), Some("An example video"), "the running server parses with the new plugin");
+    assert_eq!(
+        title.as_deref(),
+        Some("An example video"),
+        "the running server parses with the new plugin"
+    );
 
     // 7. Change it, rebuild, copy over: swapped in without a restart.
     let lib = krate.join("src/lib.rs");
     let code = std::fs::read_to_string(&lib).unwrap();
-    let changed = code.replace(r#"media.title = info["title"].as_str().unwrap_or_default().into();"#, r#"media.title = format!("{} (v2)", info["title"].as_str().unwrap_or_default());"#);
+    let changed = code.replace(
+        r#"media.title = info["title"].as_str().unwrap_or_default().into();"#,
+        r#"media.title = format!("{} (v2)", info["title"].as_str().unwrap_or_default());"#,
+    );
     assert_ne!(code, changed, "the tutorial's edit applies");
     std::fs::write(&lib, changed).unwrap();
-    run(&mut cargo(&krate, &target, &["build", "--release", "--quiet", "--target", "wasm32-wasip2"]), "cargo build v2");
+    run(
+        &mut cargo(
+            &krate,
+            &target,
+            &["build", "--release", "--quiet", "--target", "wasm32-wasip2"],
+        ),
+        "cargo build v2",
+    );
     std::fs::copy(&wasm, plugins.join("demo.wasm")).unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
@@ -119,7 +190,10 @@ async fn the_write_a_plugin_tutorial_works_verbatim() {
         if t.as_deref() == Some("An example video (v2)") {
             break;
         }
-        assert!(Instant::now() < deadline, "the new build was not swapped in (last title {t:?})");
+        assert!(
+            Instant::now() < deadline,
+            "the new build was not swapped in (last title {t:?})"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }

@@ -8,12 +8,28 @@ use std::sync::Arc;
 
 async fn setup(cookie: Option<&'static str>) -> (Mock, TestServer) {
     let mock = Mock::start(HOSTS, upstream()).await;
-    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> = Arc::new(move |s| {
-        if let Some(c) = cookie {
-            s.plugins.insert("wechat_channels".into(), grabkit_host::config::PluginSection { config: [("yuanbao_cookie".to_string(), c.to_string())].into(), ..Default::default() });
-        }
-    });
-    let s = TestServer::start(&mock, TestSettings { plugins: vec![shipped_plugin("wechat_channels")], hosts: HOSTS.iter().map(|h| h.to_string()).collect(), tweak: Some(tweak), ..Default::default() }).await;
+    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> =
+        Arc::new(move |s| {
+            if let Some(c) = cookie {
+                s.plugins.insert(
+                    "wechat_channels".into(),
+                    grabkit_host::config::PluginSection {
+                        config: [("yuanbao_cookie".to_string(), c.to_string())].into(),
+                        ..Default::default()
+                    },
+                );
+            }
+        });
+    let s = TestServer::start(
+        &mock,
+        TestSettings {
+            plugins: vec![shipped_plugin("wechat_channels")],
+            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
+            tweak: Some(tweak),
+            ..Default::default()
+        },
+    )
+    .await;
     (mock, s)
 }
 
@@ -31,13 +47,31 @@ async fn share_links_through_yuanbao_and_preview_links_directly() {
         let d = &body["data"];
         assert_eq!(d["platform"], "wechat_channels");
         assert_eq!(d["id"], "UzFfAgtgekIEAQAAAAAAyMIN72dp");
-        assert_eq!((d["title"].as_str(), d["author"].as_str()), (Some("夜色中的老街 #城市"), Some("城市漫步")));
+        assert_eq!(
+            (d["title"].as_str(), d["author"].as_str()),
+            (Some("夜色中的老街 #城市"), Some("城市漫步"))
+        );
         let v = d["videos"].as_array().unwrap();
         assert_eq!(v.len(), 2);
-        assert_eq!((v[0]["codec"].as_str(), v[0]["url"].as_str()), (Some("avc"), Some("https://finder.video.qq.com/251/20302/stodownload?encfilekey=K264&token=T1&X-snsvideoflag=xWT111")));
+        assert_eq!(
+            (v[0]["codec"].as_str(), v[0]["url"].as_str()),
+            (
+                Some("avc"),
+                Some(
+                    "https://finder.video.qq.com/251/20302/stodownload?encfilekey=K264&token=T1&X-snsvideoflag=xWT111"
+                )
+            )
+        );
         assert_eq!(v[1]["codec"], "hevc");
-        assert_eq!((v[0]["decodeKey"].as_str(), v[1]["decodeKey"].as_str()), (Some("1227338722"), Some("1227338722")), "the key travels with each encrypted file");
-        assert_eq!(d["thumbnail"], "https://finder.video.qq.com/251/20304/stodownload?encfilekey=COVER&token=C&picformat=200");
+        assert_eq!(
+            (v[0]["decodeKey"].as_str(), v[1]["decodeKey"].as_str()),
+            (Some("1227338722"), Some("1227338722")),
+            "the key travels with each encrypted file"
+        );
+        assert_eq!(
+            d["thumbnail"],
+            "https://finder.video.qq.com/251/20304/stodownload?encfilekey=COVER&token=C&picformat=200"
+        );
     }
     let calls = mock.seen_path("/finder-preview/api/feed/get_feed_info");
     let body: serde_json::Value = serde_json::from_str(&calls[0].body).unwrap();
@@ -53,30 +87,72 @@ async fn picture_posts_and_errors() {
     let d = &body["data"];
     assert_eq!(d["images"].as_array().unwrap().len(), 2);
     assert!(d["videos"].as_array().unwrap().is_empty());
-    assert_eq!((d["images"][0]["width"].as_u64(), d["images"][0]["height"].as_u64()), (Some(1080), Some(1440)));
-    assert_eq!(d["audios"][0]["url"], "https://res.wx.qq.com/voice/getvoice?mediaid=BGM");
+    assert_eq!(
+        (
+            d["images"][0]["width"].as_u64(),
+            d["images"][0]["height"].as_u64()
+        ),
+        (Some(1080), Some(1440))
+    );
+    assert_eq!(
+        d["audios"][0]["url"],
+        "https://res.wx.qq.com/voice/getvoice?mediaid=BGM"
+    );
 
     for (url, http, code) in [
-        ("https://channels.weixin.qq.com/finder-preview/pages/feed?token=BLOCKED&eid=export%2FX", 403, "private"),
-        ("https://channels.weixin.qq.com/finder-preview/pages/feed?token=OLD&eid=export%2FX", 502, "upstream_failed"),
+        (
+            "https://channels.weixin.qq.com/finder-preview/pages/feed?token=BLOCKED&eid=export%2FX",
+            403,
+            "private",
+        ),
+        (
+            "https://channels.weixin.qq.com/finder-preview/pages/feed?token=OLD&eid=export%2FX",
+            502,
+            "upstream_failed",
+        ),
         ("https://weixin.qq.com/sph/Gone1", 404, "not_found"),
     ] {
         let (status, body) = s.parse(url).await;
-        assert_eq!((status, body["code"].as_str()), (http, Some(code)), "{url}: {body}");
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (http, Some(code)),
+            "{url}: {body}"
+        );
     }
-    let (_, body) = s.parse("https://channels.weixin.qq.com/finder-preview/pages/feed?token=OLD&eid=export%2FX").await;
-    assert_eq!(body["msg"], "get_feed_info: token 已过期", "HTML stripped from upstream errors");
+    let (_, body) = s
+        .parse("https://channels.weixin.qq.com/finder-preview/pages/feed?token=OLD&eid=export%2FX")
+        .await;
+    assert_eq!(
+        body["msg"], "get_feed_info: token 已过期",
+        "HTML stripped from upstream errors"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_or_with_a_bad_cookie_share_links_need_login() {
     let (_m, s) = setup(None).await;
     let (status, body) = s.parse("https://weixin.qq.com/sph/AkBAEKjbtY").await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("login_required")), "{body}");
-    assert!(body["msg"].as_str().unwrap().contains("yuanbao_cookie"), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("login_required")),
+        "{body}"
+    );
+    assert!(
+        body["msg"].as_str().unwrap().contains("yuanbao_cookie"),
+        "{body}"
+    );
     let (_m, s) = setup(Some("stale=1")).await;
     let (status, body) = s.parse("https://weixin.qq.com/sph/AkBAEKjbtY").await;
-    assert_eq!((status, body["code"].as_str()), (403, Some("login_required")), "{body}");
-    let (status, body) = s.parse("https://channels.weixin.qq.com/web/pages/home").await;
-    assert_eq!((status, &body["code"]), (400, &serde_json::Value::from(302)));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (403, Some("login_required")),
+        "{body}"
+    );
+    let (status, body) = s
+        .parse("https://channels.weixin.qq.com/web/pages/home")
+        .await;
+    assert_eq!(
+        (status, &body["code"]),
+        (400, &serde_json::Value::from(302))
+    );
 }

@@ -49,7 +49,12 @@ pub fn find_url(input: &str) -> Result<Url, FindError> {
     for token in input.split(|c: char| c.is_whitespace() || !c.is_ascii()) {
         let token = token.trim_matches(TRAILING);
         let host = token.split('/').next().unwrap_or("");
-        if host.contains('.') && token.contains('/') && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
+        if host.contains('.')
+            && token.contains('/')
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
             if let Some(url) = take_url(&format!("https://{token}")) {
                 return Ok(url);
             }
@@ -67,16 +72,21 @@ fn has_http_link(input: &str) -> bool {
 fn leading_scheme(input: &str) -> Option<String> {
     let (scheme, after) = input.split_once(':')?;
     let ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-')
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '-')
         && !after.starts_with(|c: char| c.is_ascii_digit());
     ok.then(|| scheme.to_ascii_lowercase())
 }
 
 fn take_url(s: &str) -> Option<Url> {
-    let end = s.find(|c: char| c.is_whitespace() || !c.is_ascii() || STOPS.contains(&c)).unwrap_or(s.len());
+    let end = s
+        .find(|c: char| c.is_whitespace() || !c.is_ascii() || STOPS.contains(&c))
+        .unwrap_or(s.len());
     let candidate = s[..end].trim_end_matches(TRAILING);
     let url = Url::parse(candidate).ok()?;
-    (matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty())).then_some(url)
+    (matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty()))
+        .then_some(url)
 }
 
 #[cfg(test)]
@@ -85,25 +95,48 @@ mod tests {
 
     #[test]
     fn plain_and_share_text() {
-        assert_eq!(find_url(" https://b23.tv/abc ").unwrap().as_str(), "https://b23.tv/abc");
+        assert_eq!(
+            find_url(" https://b23.tv/abc ").unwrap().as_str(),
+            "https://b23.tv/abc"
+        );
         let t = "【全程高能！】 https://b23.tv/Xy12AbC 复制此链接，打开哔哩哔哩";
         assert_eq!(find_url(t).unwrap().as_str(), "https://b23.tv/Xy12AbC");
         let t = "看这个https://www.bilibili.com/video/BV1xx411c7mD?p=2，太好笑了";
-        assert_eq!(find_url(t).unwrap().as_str(), "https://www.bilibili.com/video/BV1xx411c7mD?p=2");
-        assert_eq!(find_url("(see https://x.com/a/status/1).").unwrap().as_str(), "https://x.com/a/status/1");
+        assert_eq!(
+            find_url(t).unwrap().as_str(),
+            "https://www.bilibili.com/video/BV1xx411c7mD?p=2"
+        );
+        assert_eq!(
+            find_url("(see https://x.com/a/status/1).")
+                .unwrap()
+                .as_str(),
+            "https://x.com/a/status/1"
+        );
     }
 
     #[test]
     fn schemeless_links() {
-        assert_eq!(find_url("bilibili.com/video/BV1xx").unwrap().as_str(), "https://bilibili.com/video/BV1xx");
-        assert_eq!(find_url("快看 b23.tv/abc 哈哈").unwrap().as_str(), "https://b23.tv/abc");
+        assert_eq!(
+            find_url("bilibili.com/video/BV1xx").unwrap().as_str(),
+            "https://bilibili.com/video/BV1xx"
+        );
+        assert_eq!(
+            find_url("快看 b23.tv/abc 哈哈").unwrap().as_str(),
+            "https://b23.tv/abc"
+        );
     }
 
     #[test]
     fn refusals() {
         assert_eq!(find_url("   "), Err(FindError::Empty));
-        assert_eq!(find_url("file:///etc/passwd"), Err(FindError::Scheme("file".into())));
-        assert_eq!(find_url("javascript:alert(1)"), Err(FindError::Scheme("javascript".into())));
+        assert_eq!(
+            find_url("file:///etc/passwd"),
+            Err(FindError::Scheme("file".into()))
+        );
+        assert_eq!(
+            find_url("javascript:alert(1)"),
+            Err(FindError::Scheme("javascript".into()))
+        );
         assert_eq!(find_url("just some words, no link"), Err(FindError::NoUrl));
         assert_eq!(find_url("https://"), Err(FindError::NoUrl));
     }

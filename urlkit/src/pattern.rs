@@ -61,7 +61,10 @@ pub struct Captures(Vec<(String, String)>);
 impl Captures {
     /// The value captured as `name`, if the pattern had it.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
@@ -71,7 +74,10 @@ impl Captures {
 
 impl Pattern {
     pub fn parse(source: &str) -> Result<Self, PatternError> {
-        let err = |reason| PatternError { pattern: source.to_string(), reason };
+        let err = |reason| PatternError {
+            pattern: source.to_string(),
+            reason,
+        };
         let s = source.trim();
         if s.contains("://") {
             return Err(err("write the pattern without a scheme"));
@@ -88,7 +94,8 @@ impl Pattern {
         let mut pieces = Vec::new();
         let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         for (i, seg) in segs.iter().enumerate() {
-            let piece = parse_piece(seg).ok_or_else(|| err("bad segment (one `{name}` or `{name:num}` at most)"))?;
+            let piece = parse_piece(seg)
+                .ok_or_else(|| err("bad segment (one `{name}` or `{name:num}` at most)"))?;
             if piece == Piece::Rest && i + 1 != segs.len() {
                 return Err(err("`**` may only be the last segment"));
             }
@@ -97,7 +104,9 @@ impl Pattern {
         let mut q = Vec::new();
         if let Some(query) = query {
             for pair in query.split('&').filter(|p| !p.is_empty()) {
-                let (k, v) = pair.split_once('=').ok_or_else(|| err("query items must be `key=value`"))?;
+                let (k, v) = pair
+                    .split_once('=')
+                    .ok_or_else(|| err("query items must be `key=value`"))?;
                 let piece = parse_piece(v).ok_or_else(|| err("bad query value"))?;
                 if piece == Piece::Rest || k.is_empty() {
                     return Err(err("bad query item"));
@@ -105,7 +114,12 @@ impl Pattern {
                 q.push((k.to_string(), piece));
             }
         }
-        Ok(Pattern { source: source.to_string(), host, path: pieces, query: q })
+        Ok(Pattern {
+            source: source.to_string(),
+            host,
+            path: pieces,
+            query: q,
+        })
     }
 
     /// The pattern as written.
@@ -127,7 +141,10 @@ impl Pattern {
             return None;
         }
         let mut caps = Vec::new();
-        let segs: Vec<&str> = url.path_segments().map(|s| s.filter(|s| !s.is_empty()).collect()).unwrap_or_default();
+        let segs: Vec<&str> = url
+            .path_segments()
+            .map(|s| s.filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
         let mut i = 0;
         for piece in &self.path {
             match piece {
@@ -146,7 +163,10 @@ impl Pattern {
             return None;
         }
         for (key, piece) in &self.query {
-            let value = url.query_pairs().find(|(k, _)| k == key.as_str()).map(|(_, v)| v.into_owned())?;
+            let value = url
+                .query_pairs()
+                .find(|(k, _)| k == key.as_str())
+                .map(|(_, v)| v.into_owned())?;
             match_piece(piece, &value, &mut caps)?;
         }
         Some(Captures(caps))
@@ -165,12 +185,19 @@ pub struct PatternSet(Vec<Pattern>);
 
 impl PatternSet {
     pub fn parse<S: AsRef<str>>(sources: &[S]) -> Result<Self, PatternError> {
-        sources.iter().map(|s| Pattern::parse(s.as_ref())).collect::<Result<Vec<_>, _>>().map(PatternSet)
+        sources
+            .iter()
+            .map(|s| Pattern::parse(s.as_ref()))
+            .collect::<Result<Vec<_>, _>>()
+            .map(PatternSet)
     }
 
     /// Index of the first matching pattern and its captures.
     pub fn find(&self, url: &Url) -> Option<(usize, Captures)> {
-        self.0.iter().enumerate().find_map(|(i, p)| p.matches(url).map(|c| (i, c)))
+        self.0
+            .iter()
+            .enumerate()
+            .find_map(|(i, p)| p.matches(url).map(|c| (i, c)))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &Pattern> {
@@ -194,12 +221,20 @@ pub fn host_matches(rule: &str, host: &str) -> bool {
 }
 
 fn domain_matches(domain: &str, host: &str) -> bool {
-    host == domain || (host.len() > domain.len() && host.ends_with(domain) && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+    host == domain
+        || (host.len() > domain.len()
+            && host.ends_with(domain)
+            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
 }
 
 fn parse_host(h: &str) -> Option<Host> {
     let h = h.to_ascii_lowercase();
-    let valid = |s: &str| !s.is_empty() && s.contains('.') && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.contains('.')
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.')
+    };
     match h.strip_prefix("*.") {
         Some(d) if valid(d) => Some(Host::Domain(d.to_string())),
         None if valid(&h) => Some(Host::Exact(h)),
@@ -214,7 +249,11 @@ fn parse_piece(seg: &str) -> Option<Piece> {
         _ => {}
     }
     let Some(open) = seg.find('{') else {
-        return (!seg.contains('}')).then(|| Piece::Literal { prefix: seg.to_string(), capture: None, suffix: String::new() });
+        return (!seg.contains('}')).then(|| Piece::Literal {
+            prefix: seg.to_string(),
+            capture: None,
+            suffix: String::new(),
+        });
     };
     let close = seg[open..].find('}')? + open;
     let (prefix, inner, suffix) = (&seg[..open], &seg[open + 1..close], &seg[close + 1..]);
@@ -229,21 +268,36 @@ fn parse_piece(seg: &str) -> Option<Piece> {
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return None;
     }
-    Some(Piece::Literal { prefix: prefix.to_string(), capture: Some((name.to_string(), kind)), suffix: suffix.to_string() })
+    Some(Piece::Literal {
+        prefix: prefix.to_string(),
+        capture: Some((name.to_string(), kind)),
+        suffix: suffix.to_string(),
+    })
 }
 
 fn match_piece(piece: &Piece, value: &str, caps: &mut Vec<(String, String)>) -> Option<()> {
     match piece {
         Piece::AnyOne => (!value.is_empty()).then_some(()),
         Piece::Rest => Some(()),
-        Piece::Literal { prefix, capture: None, .. } => value.eq_ignore_ascii_case(prefix).then_some(()),
-        Piece::Literal { prefix, capture: Some((name, kind)), suffix } => {
+        Piece::Literal {
+            prefix,
+            capture: None,
+            ..
+        } => value.eq_ignore_ascii_case(prefix).then_some(()),
+        Piece::Literal {
+            prefix,
+            capture: Some((name, kind)),
+            suffix,
+        } => {
             if value.len() < prefix.len() + suffix.len() {
                 return None;
             }
             let (head, rest) = value.split_at_checked(prefix.len())?;
             let (mid, tail) = rest.split_at_checked(rest.len() - suffix.len())?;
-            if !head.eq_ignore_ascii_case(prefix) || !tail.eq_ignore_ascii_case(suffix) || mid.is_empty() {
+            if !head.eq_ignore_ascii_case(prefix)
+                || !tail.eq_ignore_ascii_case(suffix)
+                || mid.is_empty()
+            {
                 return None;
             }
             if *kind == CaptureKind::Num && !mid.bytes().all(|b| b.is_ascii_digit()) {
@@ -265,21 +319,64 @@ mod tests {
 
     #[test]
     fn domain_wildcard_takes_apex_and_subdomains_only() {
-        assert!(m("*.bilibili.com/video/BV{id}", "https://www.bilibili.com/video/BV1xx").is_some());
-        assert!(m("*.bilibili.com/video/BV{id}", "https://bilibili.com/video/BV1xx").is_some());
-        assert!(m("*.bilibili.com/video/BV{id}", "https://evilbilibili.com/video/BV1xx").is_none());
-        assert!(m("*.bilibili.com/video/BV{id}", "https://bilibili.com.evil.io/video/BV1xx").is_none());
+        assert!(
+            m(
+                "*.bilibili.com/video/BV{id}",
+                "https://www.bilibili.com/video/BV1xx"
+            )
+            .is_some()
+        );
+        assert!(
+            m(
+                "*.bilibili.com/video/BV{id}",
+                "https://bilibili.com/video/BV1xx"
+            )
+            .is_some()
+        );
+        assert!(
+            m(
+                "*.bilibili.com/video/BV{id}",
+                "https://evilbilibili.com/video/BV1xx"
+            )
+            .is_none()
+        );
+        assert!(
+            m(
+                "*.bilibili.com/video/BV{id}",
+                "https://bilibili.com.evil.io/video/BV1xx"
+            )
+            .is_none()
+        );
         assert!(m("b23.tv/{code}", "https://www.b23.tv/abc").is_none());
     }
 
     #[test]
     fn captures_prefix_suffix_and_case() {
-        let c = m("*.bilibili.com/video/BV{bvid}", "https://m.bilibili.com/video/bv1Ab/?p=2").unwrap();
+        let c = m(
+            "*.bilibili.com/video/BV{bvid}",
+            "https://m.bilibili.com/video/bv1Ab/?p=2",
+        )
+        .unwrap();
         assert_eq!(c.get("bvid"), Some("1Ab"));
-        let c = m("*.bilibili.com/bangumi/play/ep{ep:num}", "http://www.bilibili.com/bangumi/play/ep123").unwrap();
+        let c = m(
+            "*.bilibili.com/bangumi/play/ep{ep:num}",
+            "http://www.bilibili.com/bangumi/play/ep123",
+        )
+        .unwrap();
         assert_eq!(c.get("ep"), Some("123"));
-        assert!(m("*.bilibili.com/bangumi/play/ep{ep:num}", "https://www.bilibili.com/bangumi/play/epx1").is_none());
-        assert!(m("x.com/{id}.html", "https://x.com/abc.html").unwrap().get("id") == Some("abc"));
+        assert!(
+            m(
+                "*.bilibili.com/bangumi/play/ep{ep:num}",
+                "https://www.bilibili.com/bangumi/play/epx1"
+            )
+            .is_none()
+        );
+        assert!(
+            m("x.com/{id}.html", "https://x.com/abc.html")
+                .unwrap()
+                .get("id")
+                == Some("abc")
+        );
         assert!(m("x.com/{id}.html", "https://x.com/.html").is_none());
     }
 
@@ -288,15 +385,34 @@ mod tests {
         assert!(m("a.com/video/{id}", "https://a.com/video/1/extra").is_none());
         assert!(m("a.com/video/{id}/**", "https://a.com/video/1/extra/more").is_some());
         assert!(m("a.com/video/{id}/**", "https://a.com/video/1").is_some());
-        let c = m("*.bilibili.com/list/*?bvid=BV{bvid}", "https://www.bilibili.com/list/123?sid=1&bvid=BV1q").unwrap();
+        let c = m(
+            "*.bilibili.com/list/*?bvid=BV{bvid}",
+            "https://www.bilibili.com/list/123?sid=1&bvid=BV1q",
+        )
+        .unwrap();
         assert_eq!(c.get("bvid"), Some("1q"));
-        assert!(m("*.bilibili.com/list/*?bvid=BV{bvid}", "https://www.bilibili.com/list/123?sid=1").is_none());
+        assert!(
+            m(
+                "*.bilibili.com/list/*?bvid=BV{bvid}",
+                "https://www.bilibili.com/list/123?sid=1"
+            )
+            .is_none()
+        );
         assert!(m("a.com/x", "ftp://a.com/x").is_none());
     }
 
     #[test]
     fn bad_patterns_are_refused() {
-        for p in ["https://a.com/x", "a/x", "*.com", "a.com/**/x", "a.com/{a}{b}", "a.com/{a:hex}", "a.com/{}", "a.com/x?y"] {
+        for p in [
+            "https://a.com/x",
+            "a/x",
+            "*.com",
+            "a.com/**/x",
+            "a.com/{a}{b}",
+            "a.com/{a:hex}",
+            "a.com/{}",
+            "a.com/x?y",
+        ] {
             assert!(Pattern::parse(p).is_err(), "{p}");
         }
     }

@@ -49,18 +49,36 @@ pub async fn reload(State(state): State<AppState>, headers: HeaderMap) -> Respon
     }
     match state.service.registry.rescan().await {
         Ok(_) => ok(status_json(&state.service)).into_response(),
-        Err(e) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "plugins_dir_unreadable", format!("cannot read the plugins folder: {e}")).into_response(),
+        Err(e) => ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "plugins_dir_unreadable",
+            format!("cannot read the plugins folder: {e}"),
+        )
+        .into_response(),
     }
 }
 
 /// `POST /api/v1/plugins/{platform}/rollback`: back to the previous version.
-pub async fn rollback(State(state): State<AppState>, headers: HeaderMap, Path(platform): Path<String>) -> Response {
+pub async fn rollback(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(platform): Path<String>,
+) -> Response {
     if let Err(e) = state.auth.admin(&headers) {
         return e.into_response();
     }
-    match state.service.registry.rollback(&platform, "rolled back by an operator") {
+    match state
+        .service
+        .registry
+        .rollback(&platform, "rolled back by an operator")
+    {
         Ok(()) => ok(status_json(&state.service)).into_response(),
-        Err(e @ RollbackError::UnknownPlatform(_)) => ApiError::new(StatusCode::NOT_FOUND, "unknown_platform", e.to_string()).into_response(),
-        Err(e @ RollbackError::NoPrevious(_)) => ApiError::new(StatusCode::CONFLICT, "no_previous_version", e.to_string()).into_response(),
+        Err(e @ RollbackError::UnknownPlatform(_)) => {
+            ApiError::new(StatusCode::NOT_FOUND, "unknown_platform", e.to_string()).into_response()
+        }
+        Err(e @ RollbackError::NoPrevious(_)) => {
+            ApiError::new(StatusCode::CONFLICT, "no_previous_version", e.to_string())
+                .into_response()
+        }
     }
 }

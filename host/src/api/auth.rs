@@ -24,7 +24,12 @@ pub struct Auth {
 
 impl Auth {
     pub fn new(store: Arc<dyn KeyStore>, admin_hash: String, default_rate: (u32, u32)) -> Self {
-        Auth { store, admin_hash, default_rate, limiters: Mutex::new(HashMap::new()) }
+        Auth {
+            store,
+            admin_hash,
+            default_rate,
+            limiters: Mutex::new(HashMap::new()),
+        }
     }
 
     /// The key behind `Authorization: Bearer …`: missing → invalid/disabled → expired.
@@ -34,14 +39,20 @@ impl Auth {
         let found = self.store.by_token_hash(&hash).map_err(store_error)?;
         // The lookup is by hash; comparing the stored hash again in constant time
         // keeps the decision itself free of timing differences.
-        let Some((key, _)) = found.filter(|(_, stored)| bool::from(stored.as_bytes().ct_eq(hash.as_bytes()))) else {
+        let Some((key, _)) =
+            found.filter(|(_, stored)| bool::from(stored.as_bytes().ct_eq(hash.as_bytes())))
+        else {
             return Err(ApiError::invalid_token());
         };
         if !key.enabled {
             return Err(ApiError::invalid_token());
         }
         if key.expires_at.is_some_and(|t| now >= t) {
-            return Err(ApiError::new(StatusCode::UNAUTHORIZED, "token_expired", "Unauthorized: the API token has expired; edit the key or create a new one"));
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "token_expired",
+                "Unauthorized: the API token has expired; edit the key or create a new one",
+            ));
         }
         Ok(key)
     }
@@ -49,23 +60,44 @@ impl Auth {
     /// The admin token check.
     pub fn admin(&self, headers: &HeaderMap) -> Result<(), ApiError> {
         let token = bearer(headers)?;
-        if bool::from(hash_token(token).as_bytes().ct_eq(self.admin_hash.as_bytes())) { Ok(()) } else { Err(ApiError::invalid_token()) }
+        if bool::from(
+            hash_token(token)
+                .as_bytes()
+                .ct_eq(self.admin_hash.as_bytes()),
+        ) {
+            Ok(())
+        } else {
+            Err(ApiError::invalid_token())
+        }
     }
 
     /// Take one request from the key's bucket, or say when to come back.
     pub fn rate_limit(&self, key: &Key) -> Result<(), ApiError> {
-        let rate = (key.rate_per_sec.unwrap_or(self.default_rate.0).max(1), key.rate_burst.unwrap_or(self.default_rate.1).max(1));
+        let rate = (
+            key.rate_per_sec.unwrap_or(self.default_rate.0).max(1),
+            key.rate_burst.unwrap_or(self.default_rate.1).max(1),
+        );
         let limiter = {
             let mut map = self.limiters.lock().unwrap();
-            let entry = map.entry(key.id).or_insert_with(|| (rate, Arc::new(limiter(rate))));
+            let entry = map
+                .entry(key.id)
+                .or_insert_with(|| (rate, Arc::new(limiter(rate))));
             if entry.0 != rate {
                 *entry = (rate, Arc::new(limiter(rate)));
             }
             entry.1.clone()
         };
         limiter.check().map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&DefaultClock::default()));
-            let mut e = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", format!("rate limit of {} requests per second (burst {}) reached", rate.0, rate.1));
+            let wait =
+                not_until.wait_time_from(governor::clock::Clock::now(&DefaultClock::default()));
+            let mut e = ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "rate limit of {} requests per second (burst {}) reached",
+                    rate.0, rate.1
+                ),
+            );
             e.retry_after = Some(wait.as_secs_f64().ceil().max(1.0) as u64);
             e
         })
@@ -73,17 +105,29 @@ impl Auth {
 }
 
 fn limiter((per_sec, burst): (u32, u32)) -> Limiter {
-    let q = Quota::per_second(NonZeroU32::new(per_sec).unwrap()).allow_burst(NonZeroU32::new(burst).unwrap());
+    let q = Quota::per_second(NonZeroU32::new(per_sec).unwrap())
+        .allow_burst(NonZeroU32::new(burst).unwrap());
     RateLimiter::direct(q)
 }
 
 fn bearer(headers: &HeaderMap) -> Result<&str, ApiError> {
-    let value = headers.get(axum::http::header::AUTHORIZATION).ok_or_else(ApiError::missing_token)?;
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .ok_or_else(ApiError::missing_token)?;
     let value = value.to_str().map_err(|_| ApiError::invalid_token())?;
-    value.strip_prefix("Bearer ").or_else(|| value.strip_prefix("bearer ")).map(str::trim).filter(|t| !t.is_empty()).ok_or_else(ApiError::missing_token)
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(ApiError::missing_token)
 }
 
 pub fn store_error(e: crate::store::keys::StoreError) -> ApiError {
     tracing::error!(error = %e, "key store failed");
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "store_failed", "the key store failed; try again")
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "store_failed",
+        "the key store failed; try again",
+    )
 }

@@ -33,19 +33,69 @@ pub use auth::Auth;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
-        .route("/api/v1/parse", post(parse::parse).fallback(method_not_allowed))
-        .route("/api/v1/match", post(parse::match_url).fallback(method_not_allowed))
-        .route("/api/v1/usage", get(parse::usage).fallback(method_not_allowed))
-        .route("/api/v1/platforms", get(ops::platforms).fallback(method_not_allowed))
-        .route("/api/v1/admin/keys", post(keys::create).get(keys::list).fallback(method_not_allowed))
-        .route("/api/v1/admin/keys/{id}", get(keys::get).patch(keys::edit).delete(keys::delete).fallback(method_not_allowed))
-        .route("/api/v1/admin/keys/{id}/reset", post(keys::reset).fallback(method_not_allowed))
-        .route("/api/v1/admin/keys/{id}/credits", post(keys::credits).fallback(method_not_allowed))
-        .route("/api/v1/plugins", get(admin::list).fallback(method_not_allowed))
-        .route("/api/v1/plugins/reload", post(admin::reload).fallback(method_not_allowed))
-        .route("/api/v1/plugins/{platform}/rollback", post(admin::rollback).fallback(method_not_allowed))
-        .route("/api/v1/media/{token}", get(media::file).head(media::file).options(media::preflight).fallback(method_not_allowed))
-        .route("/api/v1/media/{token}/merged", get(media::merged).head(media::merged).options(media::preflight).fallback(method_not_allowed))
+        .route(
+            "/api/v1/parse",
+            post(parse::parse).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/match",
+            post(parse::match_url).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/usage",
+            get(parse::usage).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/platforms",
+            get(ops::platforms).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/admin/keys",
+            post(keys::create)
+                .get(keys::list)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/admin/keys/{id}",
+            get(keys::get)
+                .patch(keys::edit)
+                .delete(keys::delete)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/admin/keys/{id}/reset",
+            post(keys::reset).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/admin/keys/{id}/credits",
+            post(keys::credits).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/plugins",
+            get(admin::list).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/plugins/reload",
+            post(admin::reload).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/plugins/{platform}/rollback",
+            post(admin::rollback).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/media/{token}",
+            get(media::file)
+                .head(media::file)
+                .options(media::preflight)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/media/{token}/merged",
+            get(media::merged)
+                .head(media::merged)
+                .options(media::preflight)
+                .fallback(method_not_allowed),
+        )
         .route("/healthz", get(ops::healthz))
         .route("/metrics", get(ops::metrics))
         .fallback(not_found)
@@ -62,5 +112,9 @@ async fn not_found() -> ApiError {
 }
 
 async fn method_not_allowed() -> ApiError {
-    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", "method not allowed on this endpoint")
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "method not allowed on this endpoint",
+    )
 }

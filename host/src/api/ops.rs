@@ -20,10 +20,18 @@ pub async fn platforms(State(state): State<AppState>) -> impl IntoResponse {
 /// `GET /healthz`: up, with how many plugins serve.
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let table = state.service.registry.table();
-    ok(json!({"healthy": true, "plugins": table.plugins.len(), "loadFailures": state.service.registry.failures().len()}))
+    ok(
+        json!({"healthy": true, "plugins": table.plugins.len(), "loadFailures": state.service.registry.failures().len()}),
+    )
 }
 
 /// `GET /metrics`: Prometheus text format.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "application/openmetrics-text; version=1.0.0; charset=utf-8")], state.service.metrics.render())
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        state.service.metrics.render(),
+    )
 }

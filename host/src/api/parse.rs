@@ -13,17 +13,31 @@ use std::time::Instant;
 
 /// The seed's order: token (missing, invalid, expired) → rate → link →
 /// platform permission → credit; one credit per success, nothing otherwise.
-pub async fn parse(State(state): State<AppState>, uri: Uri, headers: HeaderMap, body: Body) -> Response {
+pub async fn parse(
+    State(state): State<AppState>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let started = Instant::now();
     let auth = &state.auth;
-    let key = match auth.api_key(&headers, now()).and_then(|k| auth.rate_limit(&k).map(|_| k)) {
+    let key = match auth
+        .api_key(&headers, now())
+        .and_then(|k| auth.rate_limit(&k).map(|_| k))
+    {
         Ok(k) => k,
         Err(e) => return e.into_response(),
     };
     let store = auth.store.clone();
     // Refusals before a credit is held are recorded, uncharged.
     let refuse = |platform: &str, e: ApiError| {
-        let _ = store.record(key.id, platform, e.code_label(), started.elapsed().as_millis() as u64, now());
+        let _ = store.record(
+            key.id,
+            platform,
+            e.code_label(),
+            started.elapsed().as_millis() as u64,
+            now(),
+        );
         e.into_response()
     };
     let url = match body::url_field(&headers, body).await {
@@ -35,11 +49,27 @@ pub async fn parse(State(state): State<AppState>, uri: Uri, headers: HeaderMap, 
         Err(e) => return refuse("none", e.into()),
     };
     if !key.allows(&route.platform) {
-        return refuse(&route.platform, ApiError::new(StatusCode::FORBIDDEN, "platform_not_allowed", format!("this API key may not parse `{}` links", route.platform)));
+        return refuse(
+            &route.platform,
+            ApiError::new(
+                StatusCode::FORBIDDEN,
+                "platform_not_allowed",
+                format!("this API key may not parse `{}` links", route.platform),
+            ),
+        );
     }
     let reservation = match store.reserve(key.id, &route.platform, now()) {
         Ok(r) => r,
-        Err(StoreError::NoCredits) => return refuse(&route.platform, ApiError::new(StatusCode::PAYMENT_REQUIRED, "insufficient_credits", "no credits left on this API key")),
+        Err(StoreError::NoCredits) => {
+            return refuse(
+                &route.platform,
+                ApiError::new(
+                    StatusCode::PAYMENT_REQUIRED,
+                    "insufficient_credits",
+                    "no credits left on this API key",
+                ),
+            );
+        }
         Err(e) => return store_error(e).into_response(),
     };
     let result = state.service.parse(&url).await;
@@ -47,21 +77,29 @@ pub async fn parse(State(state): State<AppState>, uri: Uri, headers: HeaderMap, 
         Ok(_) => "success",
         Err(e) => ApiError::from_parse(e).code_label(),
     };
-    let left = match store.settle(reservation, outcome, started.elapsed().as_millis() as u64, result.is_ok()) {
+    let left = match store.settle(
+        reservation,
+        outcome,
+        started.elapsed().as_millis() as u64,
+        result.is_ok(),
+    ) {
         Ok(l) => l,
         Err(e) => return store_error(e).into_response(),
     };
     let mut resp = match result {
         Ok(mut media) => {
             if wants_proxy(&uri, state.proxy.settings.default_on) {
-                state.proxy.attach(&mut media, key.id, route.url.as_str(), &base_url(&headers));
+                state
+                    .proxy
+                    .attach(&mut media, key.id, route.url.as_str(), &base_url(&headers));
             }
             ok(media).into_response()
         }
         Err(e) => ApiError::from(e).into_response(),
     };
     if let Some(n) = left {
-        resp.headers_mut().insert("x-credits-remaining", HeaderValue::from(n));
+        resp.headers_mut()
+            .insert("x-credits-remaining", HeaderValue::from(n));
     }
     resp
 }
@@ -72,7 +110,9 @@ pub async fn match_url(State(state): State<AppState>, headers: HeaderMap, body: 
         state.auth.api_key(&headers, now())?;
         let url = body::url_field(&headers, body).await?;
         let r = state.service.route(&url)?;
-        Ok::<_, ApiError>(ok(serde_json::json!({"url": r.url.as_str(), "platform": r.platform, "plugin": r.plugin, "version": r.version})))
+        Ok::<_, ApiError>(ok(
+            serde_json::json!({"url": r.url.as_str(), "platform": r.platform, "plugin": r.plugin, "version": r.version}),
+        ))
     };
     run.await.into_response()
 }
@@ -83,8 +123,14 @@ pub async fn usage(State(state): State<AppState>, headers: HeaderMap) -> Respons
         let key = state.auth.api_key(&headers, now())?;
         let t = now();
         let day_start = t - t.rem_euclid(86_400);
-        let u = state.auth.store.usage(key.id, day_start).map_err(store_error)?;
-        Ok::<_, ApiError>(ok(serde_json::json!({"key": crate::accounts::key_json(&key), "credits": key.credits, "today": u.today, "total": u.total, "byPlatform": u.by_platform, "byOutcome": u.by_outcome})))
+        let u = state
+            .auth
+            .store
+            .usage(key.id, day_start)
+            .map_err(store_error)?;
+        Ok::<_, ApiError>(ok(
+            serde_json::json!({"key": crate::accounts::key_json(&key), "credits": key.credits, "today": u.today, "total": u.total, "byPlatform": u.by_platform, "byOutcome": u.by_outcome}),
+        ))
     };
     run.await.into_response()
 }
@@ -101,9 +147,19 @@ fn wants_proxy(uri: &Uri, default_on: bool) -> bool {
 /// Our own address as the client sees it (a reverse proxy's forwarded
 /// headers first).
 fn base_url(headers: &HeaderMap) -> String {
-    let get = |n: &str| headers.get(n).and_then(|v| v.to_str().ok()).map(|v| v.split(',').next().unwrap_or_default().trim().to_string()).filter(|v| !v.is_empty());
-    let proto = get("x-forwarded-proto").filter(|p| p == "https" || p == "http").unwrap_or_else(|| "http".into());
-    let host = get("x-forwarded-host").or_else(|| get("host")).unwrap_or_else(|| "localhost".into());
+    let get = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or_default().trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let proto = get("x-forwarded-proto")
+        .filter(|p| p == "https" || p == "http")
+        .unwrap_or_else(|| "http".into());
+    let host = get("x-forwarded-host")
+        .or_else(|| get("host"))
+        .unwrap_or_else(|| "localhost".into());
     format!("{proto}://{host}")
 }
 
@@ -117,8 +173,14 @@ mod tests {
         assert!(wants_proxy(&uri("/api/v1/parse?proxy=1"), false));
         assert!(wants_proxy(&uri("/api/v1/parse?proxy=true"), false));
         assert!(!wants_proxy(&uri("/api/v1/parse"), false));
-        assert!(wants_proxy(&uri("/api/v1/parse"), true), "the configured default");
-        assert!(!wants_proxy(&uri("/api/v1/parse?proxy=0"), true), "turned off per request");
+        assert!(
+            wants_proxy(&uri("/api/v1/parse"), true),
+            "the configured default"
+        );
+        assert!(
+            !wants_proxy(&uri("/api/v1/parse?proxy=0"), true),
+            "turned off per request"
+        );
         assert!(!wants_proxy(&uri("/api/v1/parse?proxy=nonsense"), false));
     }
 
@@ -128,8 +190,15 @@ mod tests {
         h.insert("host", HeaderValue::from_static("127.0.0.1:8080"));
         assert_eq!(base_url(&h), "http://127.0.0.1:8080");
         h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        h.insert("x-forwarded-host", HeaderValue::from_static("dl.example.com, inner.local"));
-        assert_eq!(base_url(&h), "https://dl.example.com", "a reverse proxy's view, first hop");
+        h.insert(
+            "x-forwarded-host",
+            HeaderValue::from_static("dl.example.com, inner.local"),
+        );
+        assert_eq!(
+            base_url(&h),
+            "https://dl.example.com",
+            "a reverse proxy's view, first hop"
+        );
         h.insert("x-forwarded-proto", HeaderValue::from_static("javascript"));
         assert_eq!(base_url(&h), "http://dl.example.com", "only http or https");
     }

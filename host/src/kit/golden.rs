@@ -46,7 +46,11 @@ fn walk(e: &Value, a: &Value, path: &str, out: &mut Vec<String>) {
         }
         (Value::Array(ea), Value::Array(aa)) => {
             if ea.len() != aa.len() {
-                out.push(format!("{path}: expected {} items, got {}", ea.len(), aa.len()));
+                out.push(format!(
+                    "{path}: expected {} items, got {}",
+                    ea.len(),
+                    aa.len()
+                ));
             }
             for (i, (ev, av)) in ea.iter().zip(aa).enumerate() {
                 walk(ev, av, &format!("{path}[{i}]"), out);
@@ -60,13 +64,24 @@ fn walk(e: &Value, a: &Value, path: &str, out: &mut Vec<String>) {
 /// The new golden: `actual`, keeping the old golden's markers wherever
 /// they still match (so `--update` never loses what an author marked).
 pub fn update(old: Option<&Value>, actual: &Value) -> Value {
-    let Some(old) = old else { return actual.clone() };
+    let Some(old) = old else {
+        return actual.clone();
+    };
     if old.as_str().and_then(|s| marker_matches(s, actual)) == Some(true) {
         return old.clone();
     }
     match (old, actual) {
-        (Value::Object(o), Value::Object(a)) => Value::Object(a.iter().map(|(k, v)| (k.clone(), update(o.get(k), v))).collect()),
-        (Value::Array(o), Value::Array(a)) => Value::Array(a.iter().enumerate().map(|(i, v)| update(o.get(i), v)).collect()),
+        (Value::Object(o), Value::Object(a)) => Value::Object(
+            a.iter()
+                .map(|(k, v)| (k.clone(), update(o.get(k), v)))
+                .collect(),
+        ),
+        (Value::Array(o), Value::Array(a)) => Value::Array(
+            a.iter()
+                .enumerate()
+                .map(|(i, v)| update(o.get(i), v))
+                .collect(),
+        ),
         _ => actual.clone(),
     }
 }
@@ -78,18 +93,41 @@ mod tests {
 
     #[test]
     fn markers_match_what_varies_and_nothing_else() {
-        let golden = json!({"title": "a", "videos": [{"url": "https://cdn/v.mp4?<any>", "size": "<any>"}]});
+        let golden =
+            json!({"title": "a", "videos": [{"url": "https://cdn/v.mp4?<any>", "size": "<any>"}]});
         assert!(diff(&golden, &json!({"title": "a", "videos": [{"url": "https://cdn/v.mp4?sig=1&t=2", "size": 9}]})).is_empty());
-        let d = diff(&golden, &json!({"title": "b", "videos": [{"url": "https://cdn/w.mp4?sig=1", "size": 9}], "extra": 1}));
-        assert_eq!(d, ["$.title: expected \"a\", got \"b\"", "$.videos[0].url: expected \"https://cdn/v.mp4?<any>\", got \"https://cdn/w.mp4?sig=1\"", "$.extra: not expected (got 1)"]);
-        assert_eq!(diff(&json!([1, 2]), &json!([1])), ["$: expected 2 items, got 1"]);
+        let d = diff(
+            &golden,
+            &json!({"title": "b", "videos": [{"url": "https://cdn/w.mp4?sig=1", "size": 9}], "extra": 1}),
+        );
+        assert_eq!(
+            d,
+            [
+                "$.title: expected \"a\", got \"b\"",
+                "$.videos[0].url: expected \"https://cdn/v.mp4?<any>\", got \"https://cdn/w.mp4?sig=1\"",
+                "$.extra: not expected (got 1)"
+            ]
+        );
+        assert_eq!(
+            diff(&json!([1, 2]), &json!([1])),
+            ["$: expected 2 items, got 1"]
+        );
     }
 
     #[test]
     fn update_keeps_markers_that_still_match() {
         let old = json!({"url": "https://cdn/v.mp4?<any>", "t": "<any>", "n": 1});
-        let new = update(Some(&old), &json!({"url": "https://cdn/v.mp4?sig=9", "t": 5, "n": 2, "m": 3}));
-        assert_eq!(new, json!({"url": "https://cdn/v.mp4?<any>", "t": "<any>", "n": 2, "m": 3}));
-        assert_eq!(update(Some(&old), &json!({"url": "https://elsewhere/x"}))["url"], "https://elsewhere/x");
+        let new = update(
+            Some(&old),
+            &json!({"url": "https://cdn/v.mp4?sig=9", "t": 5, "n": 2, "m": 3}),
+        );
+        assert_eq!(
+            new,
+            json!({"url": "https://cdn/v.mp4?<any>", "t": "<any>", "n": 2, "m": 3})
+        );
+        assert_eq!(
+            update(Some(&old), &json!({"url": "https://elsewhere/x"}))["url"],
+            "https://elsewhere/x"
+        );
     }
 }

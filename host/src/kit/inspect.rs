@@ -29,13 +29,26 @@ pub struct Inspection {
 }
 
 pub async fn inspect(path: &Path) -> anyhow::Result<Inspection> {
-    let bytes = std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+    let bytes =
+        std::fs::read(path).map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
     let runtime = Runtime::new(RuntimeSettings::default())?;
     let component = compile(&runtime, bytes.clone()).await?;
     let ty = component.component_type();
-    let imports = ty.imports(&runtime.engine).map(|(n, _)| n.to_string()).collect();
-    let exports: Vec<String> = ty.exports(&runtime.engine).map(|(n, _)| n.to_string()).collect();
-    let p = LoadedPlugin::from_component(&runtime, component, hex::encode(Sha256::digest(&bytes)), path).await?;
+    let imports = ty
+        .imports(&runtime.engine)
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let exports: Vec<String> = ty
+        .exports(&runtime.engine)
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let p = LoadedPlugin::from_component(
+        &runtime,
+        component,
+        hex::encode(Sha256::digest(&bytes)),
+        path,
+    )
+    .await?;
     Ok(Inspection {
         file: path.display().to_string(),
         size: bytes.len() as u64,
@@ -56,8 +69,18 @@ pub async fn inspect(path: &Path) -> anyhow::Result<Inspection> {
 
 /// The human-readable form.
 pub fn text(i: &Inspection) -> String {
-    let list = |v: &[String]| if v.is_empty() { "-".to_string() } else { v.join("\n               ") };
-    let headers: Vec<String> = i.download_headers.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "-".to_string()
+        } else {
+            v.join("\n               ")
+        }
+    };
+    let headers: Vec<String> = i
+        .download_headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}"))
+        .collect();
     format!(
         "file:          {}\nsize:          {} bytes\nsha256:        {}\ncontract:      {}\nplugin:        {} {} (platform `{}`)\nlinks:         {}\nallowed hosts: {}\ninsecure:      {}\nmedia hosts:   {}\ndownload hdrs: {}\nimports:       {}\nexports:       {}\n",
         i.file,

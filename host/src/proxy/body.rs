@@ -22,7 +22,11 @@ pub fn offset(resp: &reqwest::Response) -> u64 {
 
 /// Stream `resp`'s body. Dropping the stream drops the upstream response,
 /// which closes its connection: a client that goes away stops the transfer.
-pub fn chunks(resp: reqwest::Response, idle: Duration, keystream: Option<Keystream>) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+pub fn chunks(
+    resp: reqwest::Response,
+    idle: Duration,
+    keystream: Option<Keystream>,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
     let start = offset(&resp);
     futures::stream::unfold(Some((resp, start, keystream)), move |state| async move {
         let (mut resp, pos, ks) = state?;
@@ -40,8 +44,19 @@ pub fn chunks(resp: reqwest::Response, idle: Duration, keystream: Option<Keystre
                 Some((Ok(chunk), Some((resp, pos + len, ks))))
             }
             Ok(Ok(None)) => None,
-            Ok(Err(e)) => Some((Err(std::io::Error::other(crate::sandbox::transport(e).to_string())), None)),
-            Err(_) => Some((Err(std::io::Error::new(std::io::ErrorKind::TimedOut, format!("the media host sent nothing for {}s", idle.as_secs()))), None)),
+            Ok(Err(e)) => Some((
+                Err(std::io::Error::other(
+                    crate::sandbox::transport(e).to_string(),
+                )),
+                None,
+            )),
+            Err(_) => Some((
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    format!("the media host sent nothing for {}s", idle.as_secs()),
+                )),
+                None,
+            )),
         }
     })
 }

@@ -30,7 +30,9 @@ impl Keystream {
 
     /// Decrypt `chunk` in place, given its offset in the file.
     pub fn apply(&self, offset: u64, chunk: &mut [u8]) {
-        let Ok(start) = usize::try_from(offset) else { return };
+        let Ok(start) = usize::try_from(offset) else {
+            return;
+        };
         if start >= PREFIX {
             return;
         }
@@ -50,11 +52,17 @@ mod tests {
     /// The fixture was encrypted by an independent implementation
     /// (`tests/fixtures/media/wechat_encrypt.py`) from this known plaintext.
     fn plain() -> Vec<u8> {
-        (0..200_000usize).map(|i| ((i * 31 + i / 7) % 251) as u8).collect()
+        (0..200_000usize)
+            .map(|i| ((i * 31 + i / 7) % 251) as u8)
+            .collect()
     }
 
     fn encrypted() -> Vec<u8> {
-        std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/media/wechat_encrypted.bin")).unwrap()
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/media/wechat_encrypted.bin"
+        ))
+        .unwrap()
     }
 
     #[test]
@@ -69,7 +77,13 @@ mod tests {
         let ks = Keystream::new(KEY).unwrap();
         let (enc, plain) = (encrypted(), plain());
         // Odd-sized chunks straddling word edges and the 128 KiB boundary.
-        for (start, len) in [(1, 13), (4093, 9000), (PREFIX - 5, 40), (PREFIX, 100), (150_000, 777)] {
+        for (start, len) in [
+            (1, 13),
+            (4093, 9000),
+            (PREFIX - 5, 40),
+            (PREFIX, 100),
+            (150_000, 777),
+        ] {
             let mut chunk = enc[start..start + len].to_vec();
             ks.apply(start as u64, &mut chunk);
             assert_eq!(chunk, &plain[start..start + len], "at {start}");

@@ -5,12 +5,26 @@
 pub fn stem(title: &str, fallback: &str) -> String {
     let cleaned: String = title
         .chars()
-        .map(|c| if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     let words = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    let trimmed: String = words.trim_matches(|c: char| c == '.' || c == ' ').chars().take(80).collect();
+    let trimmed: String = words
+        .trim_matches(|c: char| c == '.' || c == ' ')
+        .chars()
+        .take(80)
+        .collect();
     let trimmed = trimmed.trim_end().to_string();
-    if trimmed.is_empty() { fallback.to_string() } else { trimmed }
+    if trimmed.is_empty() {
+        fallback.to_string()
+    } else {
+        trimmed
+    }
 }
 
 /// The extension for a mime type, else the URL path's own, else `bin`.
@@ -34,10 +48,16 @@ pub fn extension(mime: &str, url: &str) -> String {
     if let Some(e) = by_mime {
         return e.into();
     }
-    let path = url::Url::parse(url).map(|u| u.path().to_string()).unwrap_or_default();
+    let path = url::Url::parse(url)
+        .map(|u| u.path().to_string())
+        .unwrap_or_default();
     let last = path.rsplit('/').next().unwrap_or_default();
     match last.rsplit_once('.') {
-        Some((_, ext)) if (1..=5).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()) => ext.to_ascii_lowercase(),
+        Some((_, ext))
+            if (1..=5).contains(&ext.len()) && ext.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            ext.to_ascii_lowercase()
+        }
         _ => "bin".into(),
     }
 }
@@ -52,10 +72,25 @@ pub fn image_extension(url: &str) -> String {
 
 /// `attachment` with an ASCII fallback name and the UTF-8 name (RFC 6266).
 pub fn content_disposition(name: &str) -> String {
-    let ascii: String = name.chars().map(|c| if c.is_ascii_graphic() && c != '"' && c != '%' && c != ';' || c == ' ' { c } else { '_' }).collect();
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '%' && c != ';' || c == ' ' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     let encoded: String = name
         .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() || b"-._~".contains(&b) { (b as char).to_string() } else { format!("%{b:02X}") })
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
         .collect();
     format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }

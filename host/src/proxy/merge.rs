@@ -18,7 +18,13 @@ type Input = std::pin::Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>
 
 /// Is `ffmpeg` runnable? Checked before any upstream request is made.
 pub async fn available(ffmpeg: &str) -> Result<(), ProxyError> {
-    match Command::new(ffmpeg).arg("-version").stdout(Stdio::null()).stderr(Stdio::null()).status().await {
+    match Command::new(ffmpeg)
+        .arg("-version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .await
+    {
         Ok(s) if s.success() => Ok(()),
         _ => Err(ProxyError::NoFfmpeg(ffmpeg.to_string())),
     }
@@ -44,8 +50,16 @@ impl Drop for Running {
 
 /// Start ffmpeg on `video` and `audio`; answers once ffmpeg has produced
 /// its first bytes (so a failure to start is still a clean error).
-pub async fn merge(ffmpeg: &str, video: Input, audio: Input, first_byte: Duration) -> Result<impl Stream<Item = std::io::Result<Bytes>> + Send + 'static, ProxyError> {
-    let dir = tempfile::Builder::new().prefix("grabkit-merge-").tempdir().map_err(|e| ProxyError::Merge(format!("creating a scratch folder: {e}")))?;
+pub async fn merge(
+    ffmpeg: &str,
+    video: Input,
+    audio: Input,
+    first_byte: Duration,
+) -> Result<impl Stream<Item = std::io::Result<Bytes>> + Send + 'static, ProxyError> {
+    let dir = tempfile::Builder::new()
+        .prefix("grabkit-merge-")
+        .tempdir()
+        .map_err(|e| ProxyError::Merge(format!("creating a scratch folder: {e}")))?;
     let (vpath, apath) = (dir.path().join("video"), dir.path().join("audio"));
     for p in [&vpath, &apath] {
         mkfifo(p).map_err(|e| ProxyError::Merge(format!("creating a pipe: {e}")))?;
@@ -55,7 +69,19 @@ pub async fn merge(ffmpeg: &str, video: Input, audio: Input, first_byte: Duratio
         .arg(&vpath)
         .arg("-i")
         .arg(&apath)
-        .args(["-map", "0:v:0", "-map", "1:a:0", "-c", "copy", "-f", "mp4", "-movflags", "frag_keyframe+empty_moov+default_base_moof", "pipe:1"])
+        .args([
+            "-map",
+            "0:v:0",
+            "-map",
+            "1:a:0",
+            "-c",
+            "copy",
+            "-f",
+            "mp4",
+            "-movflags",
+            "frag_keyframe+empty_moov+default_base_moof",
+            "pipe:1",
+        ])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -64,20 +90,36 @@ pub async fn merge(ffmpeg: &str, video: Input, audio: Input, first_byte: Duratio
         .map_err(|e| ProxyError::Merge(format!("starting {ffmpeg}: {e}")))?;
     let mut stdout = child.stdout.take().expect("piped");
     let mut stderr = child.stderr.take().expect("piped");
-    let feeders = vec![tokio::spawn(feed(vpath, video)), tokio::spawn(feed(apath, audio))];
-    let running = Running { _child: child, feeders, _dir: dir };
+    let feeders = vec![
+        tokio::spawn(feed(vpath, video)),
+        tokio::spawn(feed(apath, audio)),
+    ];
+    let running = Running {
+        _child: child,
+        feeders,
+        _dir: dir,
+    };
 
     let mut first = vec![0u8; 64 << 10];
     let n = match tokio::time::timeout(first_byte, stdout.read(&mut first)).await {
         Ok(Ok(n)) => n,
         Ok(Err(e)) => return Err(ProxyError::Merge(e.to_string())),
-        Err(_) => return Err(ProxyError::Merge(format!("ffmpeg produced nothing in {}s", first_byte.as_secs()))),
+        Err(_) => {
+            return Err(ProxyError::Merge(format!(
+                "ffmpeg produced nothing in {}s",
+                first_byte.as_secs()
+            )));
+        }
     };
     if n == 0 {
         let mut msg = String::new();
         let _ = tokio::time::timeout(Duration::from_secs(5), stderr.read_to_string(&mut msg)).await;
         let msg = msg.trim();
-        return Err(ProxyError::Merge(if msg.is_empty() { "ffmpeg produced no output".into() } else { msg.chars().take(500).collect() }));
+        return Err(ProxyError::Merge(if msg.is_empty() {
+            "ffmpeg produced no output".into()
+        } else {
+            msg.chars().take(500).collect()
+        }));
     }
     first.truncate(n);
     // Drain stderr so ffmpeg never blocks on it.
@@ -86,7 +128,10 @@ pub async fn merge(ffmpeg: &str, video: Input, audio: Input, first_byte: Duratio
     Ok(futures::stream::once(async move { Ok(Bytes::from(first)) }).chain(rest))
 }
 
-fn output(stdout: ChildStdout, running: Running) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+fn output(
+    stdout: ChildStdout,
+    running: Running,
+) -> impl Stream<Item = std::io::Result<Bytes>> + Send + 'static {
     futures::stream::unfold(Some((stdout, running)), |state| async move {
         let (mut out, running) = state?;
         let mut buf = vec![0u8; 64 << 10];
@@ -108,7 +153,9 @@ async fn feed(path: PathBuf, mut input: Input) {
         // Opening the write end fails (ENXIO) until a reader is there.
         match tokio::net::unix::pipe::OpenOptions::new().open_sender(&path) {
             Ok(p) => break p,
-            Err(_) if tokio::time::Instant::now() < deadline => tokio::time::sleep(Duration::from_millis(20)).await,
+            Err(_) if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(20)).await
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "ffmpeg never opened its input");
                 return;
@@ -127,5 +174,9 @@ fn mkfifo(path: &Path) -> std::io::Result<()> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).map_err(std::io::Error::other)?;
     // SAFETY: `c` is a valid NUL-terminated path for the duration of the call.
-    if unsafe { libc::mkfifo(c.as_ptr(), 0o600) } == 0 { Ok(()) } else { Err(std::io::Error::last_os_error()) }
+    if unsafe { libc::mkfifo(c.as_ptr(), 0o600) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
 }

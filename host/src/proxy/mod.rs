@@ -33,7 +33,13 @@ pub struct ProxySettings {
 
 impl Default for ProxySettings {
     fn default() -> Self {
-        ProxySettings { default_on: false, ttl: Duration::from_secs(6 * 3600), public_url: None, ffmpeg: "ffmpeg".into(), idle_timeout: Duration::from_secs(30) }
+        ProxySettings {
+            default_on: false,
+            ttl: Duration::from_secs(6 * 3600),
+            public_url: None,
+            ffmpeg: "ffmpeg".into(),
+            idle_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -101,22 +107,39 @@ pub struct Proxy {
 
 impl Proxy {
     pub fn new(signer: Signer, service: Arc<ParseService>, settings: ProxySettings) -> Self {
-        Proxy { signer, service, settings }
+        Proxy {
+            signer,
+            service,
+            settings,
+        }
     }
 
     /// Give `media` its proxy links, signed for API key `key`, pointing at
     /// `base` (or the configured public URL).
     pub fn attach(&self, media: &mut crate::service::MediaJson, key: i64, post: &str, base: &str) {
-        let Some(plugin) = self.service.registry.table().get(&media.platform).cloned() else { return };
+        let Some(plugin) = self.service.registry.table().get(&media.platform).cloned() else {
+            return;
+        };
         let base = self.settings.public_url.as_deref().unwrap_or(base);
         let expires = crate::accounts::now() + self.settings.ttl.as_secs() as i64;
-        links::attach(&self.signer, media, &plugin.media_policy(), base, &links::Origin { key, post, expires });
+        links::attach(
+            &self.signer,
+            media,
+            &plugin.media_policy(),
+            base,
+            &links::Origin { key, post, expires },
+        );
     }
 
     /// Open one stream of `ticket` upstream. A 403/404/410 means the signed
     /// URL expired: parse the post again, take the same item, retry once
     /// (the ticket is updated in place).
-    pub async fn fetch(&self, ticket: &mut Ticket, part: Part, want: &Want) -> Result<reqwest::Response, ProxyError> {
+    pub async fn fetch(
+        &self,
+        ticket: &mut Ticket,
+        part: Part,
+        want: &Want,
+    ) -> Result<reqwest::Response, ProxyError> {
         let resp = self.request(ticket, part, want).await?;
         if !matches!(resp.status().as_u16(), 403 | 404 | 410) {
             return check(resp, false);
@@ -128,31 +151,66 @@ impl Proxy {
         check(resp, true)
     }
 
-    async fn request(&self, ticket: &Ticket, part: Part, want: &Want) -> Result<reqwest::Response, ProxyError> {
-        let plugin = self.service.registry.table().get(&ticket.platform).cloned().ok_or_else(|| ProxyError::PlatformGone(ticket.platform.clone()))?;
+    async fn request(
+        &self,
+        ticket: &Ticket,
+        part: Part,
+        want: &Want,
+    ) -> Result<reqwest::Response, ProxyError> {
+        let plugin = self
+            .service
+            .registry
+            .table()
+            .get(&ticket.platform)
+            .cloned()
+            .ok_or_else(|| ProxyError::PlatformGone(ticket.platform.clone()))?;
         let stream = match part {
             Part::Main => &ticket.main,
             Part::Audio => ticket.audio.as_ref().ok_or(ProxyError::NothingToMerge)?,
         };
-        let mut headers: Vec<(String, String)> = ticket.headers.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut headers: Vec<(String, String)> = ticket
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         headers.extend(want.range.iter().map(|r| ("Range".to_string(), r.clone())));
-        headers.extend(want.if_range.iter().map(|r| ("If-Range".to_string(), r.clone())));
+        headers.extend(
+            want.if_range
+                .iter()
+                .map(|r| ("If-Range".to_string(), r.clone())),
+        );
         let req = Outbound {
-            method: if want.head { reqwest::Method::HEAD } else { reqwest::Method::GET },
+            method: if want.head {
+                reqwest::Method::HEAD
+            } else {
+                reqwest::Method::GET
+            },
             url: upgrade(&stream.url),
             headers,
             body: None,
             follow_redirects: true,
             timeout: None,
         };
-        let (resp, _) = self.service.sandbox.open(&plugin.media_policy(), req).await?;
+        let (resp, _) = self
+            .service
+            .sandbox
+            .open(&plugin.media_policy(), req)
+            .await?;
         Ok(resp)
     }
 
     /// The body of `ticket`'s main stream as fetched into `resp`, decrypted
     /// when the ticket carries a key.
-    pub fn main_body(&self, ticket: &Ticket, resp: reqwest::Response) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
-        let keystream = ticket.main.decode_key.as_deref().and_then(decrypt::Keystream::new);
+    pub fn main_body(
+        &self,
+        ticket: &Ticket,
+        resp: reqwest::Response,
+    ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
+        let keystream = ticket
+            .main
+            .decode_key
+            .as_deref()
+            .and_then(decrypt::Keystream::new);
         body::chunks(resp, self.settings.idle_timeout, keystream)
     }
 
@@ -166,21 +224,40 @@ impl Proxy {
 
     /// `ticket`'s video and audio remuxed into one MP4 by ffmpeg, checked
     /// with [`Proxy::can_merge`] before anything is fetched.
-    pub async fn merged(&self, ticket: &mut Ticket) -> Result<impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static, ProxyError> {
+    pub async fn merged(
+        &self,
+        ticket: &mut Ticket,
+    ) -> Result<
+        impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+        ProxyError,
+    > {
         self.can_merge(ticket).await?;
         let ffmpeg = &self.settings.ffmpeg;
         let idle = self.settings.idle_timeout;
         let video = self.fetch(ticket, Part::Main, &Want::default()).await?;
         let audio = self.fetch(ticket, Part::Audio, &Want::default()).await?;
-        merge::merge(ffmpeg, Box::pin(body::chunks(video, idle, None)), Box::pin(body::chunks(audio, idle, None)), Duration::from_secs(60)).await
+        merge::merge(
+            ffmpeg,
+            Box::pin(body::chunks(video, idle, None)),
+            Box::pin(body::chunks(audio, idle, None)),
+            Duration::from_secs(60),
+        )
+        .await
     }
 
     /// Re-parse the ticket's post and point the ticket at the fresh URLs.
     async fn refresh(&self, ticket: &mut Ticket) -> Result<(), ProxyError> {
-        let media = self.service.parse(&ticket.post).await.map_err(ProxyError::Refresh)?;
-        ticket.main = links::choose(&media, &ticket.main.pick).ok_or_else(|| ProxyError::Gone(ticket.main.pick.kind.clone()))?;
+        let media = self
+            .service
+            .parse(&ticket.post)
+            .await
+            .map_err(ProxyError::Refresh)?;
+        ticket.main = links::choose(&media, &ticket.main.pick)
+            .ok_or_else(|| ProxyError::Gone(ticket.main.pick.kind.clone()))?;
         if let Some(a) = &ticket.audio {
-            ticket.audio = Some(links::choose(&media, &a.pick).ok_or_else(|| ProxyError::Gone("audio".into()))?);
+            ticket.audio = Some(
+                links::choose(&media, &a.pick).ok_or_else(|| ProxyError::Gone("audio".into()))?,
+            );
         }
         ticket.headers = media.headers;
         Ok(())

@@ -95,7 +95,10 @@ impl Signer {
     pub fn new(secret: &[u8]) -> Self {
         // The key id names the secret without revealing it.
         let kid = hex::encode(&Sha256::digest(secret)[..4]);
-        Signer { secret: secret.to_vec(), kid }
+        Signer {
+            secret: secret.to_vec(),
+            kid,
+        }
     }
 
     pub fn kid(&self) -> &str {
@@ -103,7 +106,8 @@ impl Signer {
     }
 
     fn mac(&self, payload: &[u8]) -> Hmac<Sha256> {
-        let mut mac = Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key length");
+        let mut mac =
+            Hmac::<Sha256>::new_from_slice(&self.secret).expect("HMAC takes any key length");
         mac.update(payload);
         mac
     }
@@ -123,8 +127,14 @@ impl Signer {
         let tag = B64.decode(tag).map_err(|_| TokenError::Malformed)?;
         if self.mac(&json).verify_slice(&tag).is_err() {
             // Tell a rotated secret apart from tampering when the body says so.
-            let kid = serde_json::from_slice::<Ticket>(&json).map(|t| t.kid).unwrap_or_default();
-            return Err(if !kid.is_empty() && kid != self.kid { TokenError::UnknownKey } else { TokenError::BadSignature });
+            let kid = serde_json::from_slice::<Ticket>(&json)
+                .map(|t| t.kid)
+                .unwrap_or_default();
+            return Err(if !kid.is_empty() && kid != self.kid {
+                TokenError::UnknownKey
+            } else {
+                TokenError::BadSignature
+            });
         }
         let t: Ticket = serde_json::from_slice(&json).map_err(|_| TokenError::Malformed)?;
         if t.exp < now {
@@ -147,7 +157,20 @@ mod tests {
             post: "https://www.tiktok.com/@a/video/1".into(),
             headers: [("Referer".to_string(), "https://www.tiktok.com/".to_string())].into(),
             name: "clip".into(),
-            main: Stream { url: "https://v16.tiktokcdn.com/a.mp4?x=1".into(), pick: Pick { kind: "video".into(), index: 0, quality: "720p".into(), width: 0, height: 0, codec: None, itag: None }, mime: "video/mp4".into(), decode_key: None },
+            main: Stream {
+                url: "https://v16.tiktokcdn.com/a.mp4?x=1".into(),
+                pick: Pick {
+                    kind: "video".into(),
+                    index: 0,
+                    quality: "720p".into(),
+                    width: 0,
+                    height: 0,
+                    codec: None,
+                    itag: None,
+                },
+                mime: "video/mp4".into(),
+                decode_key: None,
+            },
             audio: None,
         }
     }
@@ -167,12 +190,19 @@ mod tests {
         let s = Signer::new(b"secret");
         let tok = s.seal(&ticket());
         let (body, tag) = tok.split_once('.').unwrap();
-        let mut json: serde_json::Value = serde_json::from_slice(&B64.decode(body).unwrap()).unwrap();
+        let mut json: serde_json::Value =
+            serde_json::from_slice(&B64.decode(body).unwrap()).unwrap();
         json["main"]["url"] = "https://169.254.169.254/latest".into();
         let forged = format!("{}.{tag}", B64.encode(serde_json::to_vec(&json).unwrap()));
         assert_eq!(s.open(&forged, 0), Err(TokenError::BadSignature));
         assert_eq!(s.open("nonsense", 0), Err(TokenError::Malformed));
-        assert_eq!(s.open(&format!("{body}.AAAA"), 0), Err(TokenError::BadSignature));
-        assert_eq!(Signer::new(b"other").open(&tok, 0), Err(TokenError::UnknownKey));
+        assert_eq!(
+            s.open(&format!("{body}.AAAA"), 0),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            Signer::new(b"other").open(&tok, 0),
+            Err(TokenError::UnknownKey)
+        );
     }
 }

@@ -38,16 +38,34 @@ impl CompileCache {
         if let Some(d) = &dir {
             if let Err(e) = std::fs::create_dir_all(d) {
                 tracing::warn!(dir = %d.display(), error = %e, "compiled-plugin cache disabled");
-                return CompileCache { dir: None, fingerprint, hits: AtomicU64::new(0), misses: AtomicU64::new(0) };
+                return CompileCache {
+                    dir: None,
+                    fingerprint,
+                    hits: AtomicU64::new(0),
+                    misses: AtomicU64::new(0),
+                };
             }
         }
-        CompileCache { dir, fingerprint, hits: AtomicU64::new(0), misses: AtomicU64::new(0) }
+        CompileCache {
+            dir,
+            fingerprint,
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
     }
 
     /// The component for these bytes: from the cache when present, else
     /// compiled (and stored). Returns whether it was a cache hit.
-    pub async fn get_or_compile(&self, runtime: &Runtime, digest: &str, bytes: Vec<u8>) -> Result<(Component, bool), LoadError> {
-        let path = self.dir.as_ref().map(|d| d.join(format!("{digest}-{}.cwasm", self.fingerprint)));
+    pub async fn get_or_compile(
+        &self,
+        runtime: &Runtime,
+        digest: &str,
+        bytes: Vec<u8>,
+    ) -> Result<(Component, bool), LoadError> {
+        let path = self
+            .dir
+            .as_ref()
+            .map(|d| d.join(format!("{digest}-{}.cwasm", self.fingerprint)));
         if let Some(p) = path.as_ref().filter(|p| p.exists()) {
             // SAFETY: the file is one this host serialized into its own cache
             // directory under this exact engine fingerprint.
@@ -56,7 +74,9 @@ impl CompileCache {
                     self.hits.fetch_add(1, Ordering::Relaxed);
                     return Ok((c, true));
                 }
-                Err(e) => tracing::warn!(file = %p.display(), error = %format!("{e:#}"), "cached artifact unusable; recompiling"),
+                Err(e) => {
+                    tracing::warn!(file = %p.display(), error = %format!("{e:#}"), "cached artifact unusable; recompiling")
+                }
             }
         }
         let component = compile(runtime, bytes).await?;
@@ -65,11 +85,15 @@ impl CompileCache {
             match component.serialize() {
                 Ok(art) => {
                     let tmp = p.with_extension("tmp");
-                    if let Err(e) = std::fs::write(&tmp, art).and_then(|_| std::fs::rename(&tmp, &p)) {
+                    if let Err(e) =
+                        std::fs::write(&tmp, art).and_then(|_| std::fs::rename(&tmp, &p))
+                    {
                         tracing::warn!(file = %p.display(), error = %e, "could not store the compiled plugin");
                     }
                 }
-                Err(e) => tracing::warn!(error = %format!("{e:#}"), "could not serialize the compiled plugin"),
+                Err(e) => {
+                    tracing::warn!(error = %format!("{e:#}"), "could not serialize the compiled plugin")
+                }
             }
         }
         Ok((component, false))

@@ -32,7 +32,9 @@ pub struct RoutingTable {
 impl RoutingTable {
     /// The plugin whose URL patterns match `url`.
     pub fn route(&self, url: &Url) -> Option<&Arc<LoadedPlugin>> {
-        self.plugins.iter().find(|p| p.url_patterns.find(url).is_some())
+        self.plugins
+            .iter()
+            .find(|p| p.url_patterns.find(url).is_some())
     }
 
     pub fn get(&self, platform: &str) -> Option<&Arc<LoadedPlugin>> {
@@ -52,7 +54,11 @@ pub struct RollbackPolicy {
 
 impl Default for RollbackPolicy {
     fn default() -> Self {
-        RollbackPolicy { window: 20, min_failures: 3, factor: 2.0 }
+        RollbackPolicy {
+            window: 20,
+            min_failures: 3,
+            factor: 2.0,
+        }
     }
 }
 
@@ -69,7 +75,11 @@ pub struct RegistryPaths {
 impl RegistryPaths {
     /// The defaults: cache in `<plugins>/.cache`, pins in `<plugins>/plugins.lock`.
     pub fn in_dir(plugins: PathBuf) -> Self {
-        RegistryPaths { cache: Some(plugins.join(".cache")), pins: plugins.join("plugins.lock"), plugins }
+        RegistryPaths {
+            cache: Some(plugins.join(".cache")),
+            pins: plugins.join("plugins.lock"),
+            plugins,
+        }
     }
 }
 
@@ -89,9 +99,15 @@ pub struct FileStatus {
 /// The result of loading one file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Loaded { platform: String, version: String, cache_hit: bool },
+    Loaded {
+        platform: String,
+        version: String,
+        cache_hit: bool,
+    },
     Unchanged,
-    Unloaded { platform: String },
+    Unloaded {
+        platform: String,
+    },
     Failed(String),
 }
 
@@ -144,7 +160,14 @@ pub struct Registry {
 }
 
 impl Registry {
-    pub fn new(runtime: Arc<Runtime>, paths: RegistryPaths, options: BTreeMap<String, PluginOptions>, default_options: PluginOptions, rollback: RollbackPolicy, metrics: Arc<Metrics>) -> Self {
+    pub fn new(
+        runtime: Arc<Runtime>,
+        paths: RegistryPaths,
+        options: BTreeMap<String, PluginOptions>,
+        default_options: PluginOptions,
+        rollback: RollbackPolicy,
+        metrics: Arc<Metrics>,
+    ) -> Self {
         let cache = CompileCache::new(&runtime, paths.cache.clone());
         Registry {
             runtime,
@@ -172,7 +195,10 @@ impl Registry {
     /// (cache hits, compiles) since start.
     pub fn cache_stats(&self) -> (u64, u64) {
         use std::sync::atomic::Ordering::Relaxed;
-        (self.cache.hits.load(Relaxed), self.cache.misses.load(Relaxed))
+        (
+            self.cache.hits.load(Relaxed),
+            self.cache.misses.load(Relaxed),
+        )
     }
 
     /// Every file's last load status.
@@ -182,12 +208,20 @@ impl Registry {
 
     /// Files whose last load failed.
     pub fn failures(&self) -> Vec<FileStatus> {
-        self.files().into_iter().filter(|f| f.error.is_some()).collect()
+        self.files()
+            .into_iter()
+            .filter(|f| f.error.is_some())
+            .collect()
     }
 
     /// Whether `platform` has a previous version kept for rollback.
     pub fn has_previous(&self, platform: &str) -> bool {
-        self.state.lock().unwrap().slots.get(platform).is_some_and(|s| s.previous.is_some())
+        self.state
+            .lock()
+            .unwrap()
+            .slots
+            .get(platform)
+            .is_some_and(|s| s.previous.is_some())
     }
 
     /// Bring the registry in line with the folder: load new and changed
@@ -226,20 +260,33 @@ impl Registry {
         let bytes = match tokio::fs::read(path).await {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(self.unload(path)),
-            Err(e) => return Err(LoadError::Read { path: path.to_path_buf(), source: e }.to_string()),
+            Err(e) => {
+                return Err(LoadError::Read {
+                    path: path.to_path_buf(),
+                    source: e,
+                }
+                .to_string());
+            }
         };
         let digest = hex::encode(Sha256::digest(&bytes));
         {
             let st = self.state.lock().unwrap();
             // Same bytes as last time: nothing to do, unless that attempt failed
             // (a pin list or a conflicting file may have changed since).
-            if st.files.get(path).is_some_and(|f| f.digest.as_deref() == Some(digest.as_str()) && f.error.is_none()) {
+            if st
+                .files
+                .get(path)
+                .is_some_and(|f| f.digest.as_deref() == Some(digest.as_str()) && f.error.is_none())
+            {
                 return Ok(Outcome::Unchanged);
             }
             if st.rejected.contains(&digest) {
                 drop(st);
                 self.set_file(path, |f| f.digest = Some(digest.clone()));
-                return Err(format!("digest {} was rolled back; change the file to try again", &digest[..12]));
+                return Err(format!(
+                    "digest {} was rolled back; change the file to try again",
+                    &digest[..12]
+                ));
             }
         }
         // Record the digest now: a failure of this content is not retried until it changes.
@@ -247,42 +294,83 @@ impl Registry {
             f.digest = Some(digest.clone());
             f.error = None;
         });
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default()
+            .to_string();
         pins::check(&self.paths.pins, &stem, &digest).map_err(|e| e.to_string())?;
-        let (component, cache_hit) = self.cache.get_or_compile(&self.runtime, &digest, bytes).await.map_err(|e| e.to_string())?;
+        let (component, cache_hit) = self
+            .cache
+            .get_or_compile(&self.runtime, &digest, bytes)
+            .await
+            .map_err(|e| e.to_string())?;
         self.metrics.compile_cache(cache_hit);
-        let plugin = LoadedPlugin::from_component(&self.runtime, component, digest.clone(), path).await.map_err(|e| e.to_string())?;
-        let options = self.options.get(&plugin.platform).unwrap_or(&self.default_options);
+        let plugin = LoadedPlugin::from_component(&self.runtime, component, digest.clone(), path)
+            .await
+            .map_err(|e| e.to_string())?;
+        let options = self
+            .options
+            .get(&plugin.platform)
+            .unwrap_or(&self.default_options);
         let plugin = Arc::new(plugin.configure(options));
         let (platform, version) = (plugin.platform.clone(), plugin.version.clone());
         {
             let mut st = self.state.lock().unwrap();
             if let Some(other) = st.slots.get(&platform).filter(|s| s.current.source != path) {
-                return Err(format!("platform `{platform}` is already served by {}", other.current.source.display()));
+                return Err(format!(
+                    "platform `{platform}` is already served by {}",
+                    other.current.source.display()
+                ));
             }
             // The file used to serve another platform: that one goes.
-            let old_platform = st.files.get(path).and_then(|f| f.platform.clone()).filter(|p| *p != platform);
+            let old_platform = st
+                .files
+                .get(path)
+                .and_then(|f| f.platform.clone())
+                .filter(|p| *p != platform);
             if let Some(p) = old_platform {
                 st.slots.remove(&p);
             }
             let previous = st.slots.remove(&platform).map(|s| s.current);
             let probation = previous.is_some();
-            st.slots.insert(platform.clone(), Slot { current: plugin.clone(), previous, probation });
-            let f = st.files.entry(path.to_path_buf()).or_insert_with(|| status(path));
+            st.slots.insert(
+                platform.clone(),
+                Slot {
+                    current: plugin.clone(),
+                    previous,
+                    probation,
+                },
+            );
+            let f = st
+                .files
+                .entry(path.to_path_buf())
+                .or_insert_with(|| status(path));
             f.platform = Some(platform.clone());
             f.version = Some(version.clone());
             f.updated_at = now();
             self.publish(&st);
         }
         tracing::info!(file = %path.display(), %platform, %version, digest = %&digest[..12], cache_hit, "plugin loaded");
-        Ok(Outcome::Loaded { platform, version, cache_hit })
+        Ok(Outcome::Loaded {
+            platform,
+            version,
+            cache_hit,
+        })
     }
 
     /// Forget a deleted file; its platform stops being served.
     fn unload(&self, path: &Path) -> Outcome {
         let mut st = self.state.lock().unwrap();
-        let Some(f) = st.files.remove(path) else { return Outcome::Unchanged };
-        let Some(platform) = f.platform.filter(|p| st.slots.get(p).is_some_and(|s| s.current.source == path)) else { return Outcome::Unchanged };
+        let Some(f) = st.files.remove(path) else {
+            return Outcome::Unchanged;
+        };
+        let Some(platform) = f
+            .platform
+            .filter(|p| st.slots.get(p).is_some_and(|s| s.current.source == path))
+        else {
+            return Outcome::Unchanged;
+        };
         st.slots.remove(&platform);
         self.publish(&st);
         drop(st);
@@ -294,14 +382,24 @@ impl Registry {
     /// Swap the previous version of `platform` back in and reject the current digest.
     pub fn rollback(&self, platform: &str, reason: &str) -> Result<(), RollbackError> {
         let mut st = self.state.lock().unwrap();
-        let slot = st.slots.get_mut(platform).ok_or_else(|| RollbackError::UnknownPlatform(platform.to_string()))?;
-        let previous = slot.previous.take().ok_or_else(|| RollbackError::NoPrevious(platform.to_string()))?;
+        let slot = st
+            .slots
+            .get_mut(platform)
+            .ok_or_else(|| RollbackError::UnknownPlatform(platform.to_string()))?;
+        let previous = slot
+            .previous
+            .take()
+            .ok_or_else(|| RollbackError::NoPrevious(platform.to_string()))?;
         let bad = std::mem::replace(&mut slot.current, previous);
         slot.probation = false;
         let restored = slot.current.version.clone();
         st.rejected.insert(bad.digest.clone());
         if let Some(f) = st.files.get_mut(&bad.source) {
-            f.error = Some(format!("version {} ({}) rolled back: {reason}", bad.version, &bad.digest[..12]));
+            f.error = Some(format!(
+                "version {} ({}) rolled back: {reason}",
+                bad.version,
+                &bad.digest[..12]
+            ));
             f.version = Some(restored.clone());
             f.updated_at = now();
         }
@@ -317,15 +415,25 @@ impl Registry {
         plugin.stats.record(failed);
         let verdict = {
             let mut st = self.state.lock().unwrap();
-            let Some(slot) = st.slots.get_mut(&plugin.platform) else { return };
+            let Some(slot) = st.slots.get_mut(&plugin.platform) else {
+                return;
+            };
             if !slot.probation || slot.current.digest != plugin.digest {
                 return;
             }
             let (served, failures) = plugin.stats.get();
-            let prev_rate = slot.previous.as_ref().map(|p| rate(p.stats.get())).unwrap_or(0.0);
+            let prev_rate = slot
+                .previous
+                .as_ref()
+                .map(|p| rate(p.stats.get()))
+                .unwrap_or(0.0);
             let p = &self.rollback;
-            if failures >= p.min_failures && rate((served, failures)) >= prev_rate * p.factor + 0.1 {
-                Some(format!("{failures} of its first {served} parses failed (predecessor's rate {:.0}%)", prev_rate * 100.0))
+            if failures >= p.min_failures && rate((served, failures)) >= prev_rate * p.factor + 0.1
+            {
+                Some(format!(
+                    "{failures} of its first {served} parses failed (predecessor's rate {:.0}%)",
+                    prev_rate * 100.0
+                ))
             } else {
                 if served >= p.window {
                     slot.probation = false;
@@ -339,41 +447,71 @@ impl Registry {
     }
 
     fn publish(&self, st: &State) {
-        let plugins: Vec<Arc<LoadedPlugin>> = st.slots.values().map(|s| s.current.clone()).collect();
+        let plugins: Vec<Arc<LoadedPlugin>> =
+            st.slots.values().map(|s| s.current.clone()).collect();
         self.metrics.plugins_loaded.set(plugins.len() as i64);
-        self.metrics.plugin_load_failures.set(st.files.values().filter(|f| f.error.is_some()).count() as i64);
+        self.metrics
+            .plugin_load_failures
+            .set(st.files.values().filter(|f| f.error.is_some()).count() as i64);
         self.table.store(Arc::new(RoutingTable { plugins }));
     }
 
     fn set_file(&self, path: &Path, f: impl FnOnce(&mut FileStatus)) {
         let mut st = self.state.lock().unwrap();
-        let entry = st.files.entry(path.to_path_buf()).or_insert_with(|| status(path));
+        let entry = st
+            .files
+            .entry(path.to_path_buf())
+            .or_insert_with(|| status(path));
         f(entry);
         entry.updated_at = now();
-        self.metrics.plugin_load_failures.set(st.files.values().filter(|f| f.error.is_some()).count() as i64);
+        self.metrics
+            .plugin_load_failures
+            .set(st.files.values().filter(|f| f.error.is_some()).count() as i64);
     }
 }
 
 fn rate((served, failed): (u64, u64)) -> f64 {
-    if served == 0 { 0.0 } else { failed as f64 / served as f64 }
+    if served == 0 {
+        0.0
+    } else {
+        failed as f64 / served as f64
+    }
 }
 
 fn status(path: &Path) -> FileStatus {
-    FileStatus { source: path.to_path_buf(), digest: None, platform: None, version: None, error: None, updated_at: now() }
+    FileStatus {
+        source: path.to_path_buf(),
+        digest: None,
+        platform: None,
+        version: None,
+        error: None,
+        updated_at: now(),
+    }
 }
 
 fn now() -> u64 {
-    SystemTime::now().duration_since(SystemTime::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Is this a plugin file (not a temp file or an editor's swap file)?
 pub fn is_plugin_file(path: &Path) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    !name.starts_with('.') && !name.starts_with('~') && path.extension().is_some_and(|x| x == "wasm")
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    !name.starts_with('.')
+        && !name.starts_with('~')
+        && path.extension().is_some_and(|x| x == "wasm")
 }
 
 fn wasm_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)?.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| is_plugin_file(p) && p.is_file()).collect();
+    let mut out: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| is_plugin_file(p) && p.is_file())
+        .collect();
     out.sort();
     Ok(out)
 }

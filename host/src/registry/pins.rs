@@ -11,7 +11,11 @@ pub enum PinError {
     #[error("`{0}` is not in the pin list")]
     Unlisted(String),
     #[error("`{name}` has digest {got}, the pin list allows {want}")]
-    Mismatch { name: String, got: String, want: String },
+    Mismatch {
+        name: String,
+        got: String,
+        want: String,
+    },
     #[error("the pin list is unreadable: {0}")]
     Unreadable(String),
 }
@@ -23,10 +27,15 @@ pub fn check(path: &Path, name: &str, digest: &str) -> Result<(), PinError> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
         Err(e) => return Err(PinError::Unreadable(e.to_string())),
     };
-    let pins: BTreeMap<String, String> = toml::from_str(&text).map_err(|e| PinError::Unreadable(e.to_string()))?;
+    let pins: BTreeMap<String, String> =
+        toml::from_str(&text).map_err(|e| PinError::Unreadable(e.to_string()))?;
     match pins.get(name) {
         None => Err(PinError::Unlisted(name.to_string())),
-        Some(want) if !want.eq_ignore_ascii_case(digest) => Err(PinError::Mismatch { name: name.to_string(), got: digest.to_string(), want: want.clone() }),
+        Some(want) if !want.eq_ignore_ascii_case(digest) => Err(PinError::Mismatch {
+            name: name.to_string(),
+            got: digest.to_string(),
+            want: want.clone(),
+        }),
         Some(_) => Ok(()),
     }
 }
@@ -42,9 +51,18 @@ mod tests {
         assert_eq!(check(&p, "x", "ab"), Ok(()), "no pin file, no pins");
         std::fs::write(&p, "bilibili = \"ABCD\"\n").unwrap();
         assert_eq!(check(&p, "bilibili", "abcd"), Ok(()));
-        assert!(matches!(check(&p, "bilibili", "ffff"), Err(PinError::Mismatch { .. })));
-        assert_eq!(check(&p, "douyin", "abcd"), Err(PinError::Unlisted("douyin".into())));
+        assert!(matches!(
+            check(&p, "bilibili", "ffff"),
+            Err(PinError::Mismatch { .. })
+        ));
+        assert_eq!(
+            check(&p, "douyin", "abcd"),
+            Err(PinError::Unlisted("douyin".into()))
+        );
         std::fs::write(&p, "not toml [").unwrap();
-        assert!(matches!(check(&p, "bilibili", "abcd"), Err(PinError::Unreadable(_))));
+        assert!(matches!(
+            check(&p, "bilibili", "abcd"),
+            Err(PinError::Unreadable(_))
+        ));
     }
 }

@@ -26,13 +26,14 @@ impl Drop for WatchHandle {
 pub fn watch(registry: Arc<Registry>, debounce: Duration) -> notify::Result<WatchHandle> {
     let (tx, mut rx) = mpsc::unbounded_channel::<()>();
     let pins = registry.paths.pins.clone();
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| match res {
-        Ok(ev) if relevant(&ev, &pins) => {
-            let _ = tx.send(());
-        }
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "plugin folder watch error"),
-    })?;
+    let mut watcher =
+        notify::recommended_watcher(move |res: notify::Result<notify::Event>| match res {
+            Ok(ev) if relevant(&ev, &pins) => {
+                let _ = tx.send(());
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "plugin folder watch error"),
+        })?;
     watcher.watch(registry.dir(), RecursiveMode::NonRecursive)?;
     tracing::info!(dir = %registry.dir().display(), "watching the plugins folder for changes");
     let task = tokio::spawn(async move {
@@ -44,9 +45,15 @@ pub fn watch(registry: Arc<Registry>, debounce: Duration) -> notify::Result<Watc
             }
         }
     });
-    Ok(WatchHandle { _watcher: watcher, task })
+    Ok(WatchHandle {
+        _watcher: watcher,
+        task,
+    })
 }
 
 fn relevant(ev: &notify::Event, pins: &Path) -> bool {
-    matches!(ev.kind, EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any) && ev.paths.iter().any(|p| is_plugin_file(p) || p == pins)
+    matches!(
+        ev.kind,
+        EventKind::Create(_) | EventKind::Modify(_) | EventKind::Remove(_) | EventKind::Any
+    ) && ev.paths.iter().any(|p| is_plugin_file(p) || p == pins)
 }

@@ -28,13 +28,29 @@ impl http::Host for RequestState {
             follow_redirects: req.follow_redirects,
             timeout: req.timeout_ms.map(|ms| Duration::from_millis(ms as u64)),
         };
-        let result = self.sandbox.send(&self.plugin.policy, &self.budget, out).await;
+        let result = self
+            .sandbox
+            .send(&self.plugin.policy, &self.budget, out)
+            .await;
         match &result {
-            Ok(r) => tracing::debug!(plugin = %self.plugin.platform, request = %self.request_id, %url, status = r.status, "plugin http"),
-            Err(e) => tracing::warn!(plugin = %self.plugin.platform, request = %self.request_id, %url, error = %e, "plugin http refused or failed"),
+            Ok(r) => {
+                tracing::debug!(plugin = %self.plugin.platform, request = %self.request_id, %url, status = r.status, "plugin http")
+            }
+            Err(e) => {
+                tracing::warn!(plugin = %self.plugin.platform, request = %self.request_id, %url, error = %e, "plugin http refused or failed")
+            }
         }
         result
-            .map(|r| http::Response { status: r.status, headers: r.headers.into_iter().map(|(name, value)| types::Header { name, value }).collect(), final_url: r.final_url, body: r.body })
+            .map(|r| http::Response {
+                status: r.status,
+                headers: r
+                    .headers
+                    .into_iter()
+                    .map(|(name, value)| types::Header { name, value })
+                    .collect(),
+                final_url: r.final_url,
+                body: r.body,
+            })
             .map_err(|e| match e {
                 HttpFailure::Denied(m) => http::HttpError::Denied(m),
                 HttpFailure::PrivateAddress(m) => http::HttpError::PrivateAddress(m),
@@ -67,7 +83,12 @@ impl kv::Host for RequestState {
     }
 
     fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: Option<u32>) {
-        if !self.kv.set(&self.plugin.platform, &key, value, ttl_seconds.map(|s| Duration::from_secs(s as u64))) {
+        if !self.kv.set(
+            &self.plugin.platform,
+            &key,
+            value,
+            ttl_seconds.map(|s| Duration::from_secs(s as u64)),
+        ) {
             tracing::warn!(plugin = %self.plugin.platform, %key, "kv value refused (too large or too many keys)");
         }
     }

@@ -27,8 +27,21 @@ pub struct Invocation {
 }
 
 impl Runtime {
-    pub async fn invoke(&self, plugin: &LoadedPlugin, sandbox: Arc<Sandbox>, kv: Arc<KvStore>, url: &str, request_id: &str) -> Result<Invocation, InvokeError> {
-        let state = RequestState::new(plugin.context.clone(), sandbox, kv, self.settings.memory_bytes, request_id.to_string());
+    pub async fn invoke(
+        &self,
+        plugin: &LoadedPlugin,
+        sandbox: Arc<Sandbox>,
+        kv: Arc<KvStore>,
+        url: &str,
+        request_id: &str,
+    ) -> Result<Invocation, InvokeError> {
+        let state = RequestState::new(
+            plugin.context.clone(),
+            sandbox,
+            kv,
+            self.settings.memory_bytes,
+            request_id.to_string(),
+        );
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);
         store.set_epoch_deadline(self.deadline_ticks());
@@ -36,7 +49,10 @@ impl Runtime {
 
         let call = async {
             let instance = plugin.pre.instantiate_async(&mut store).await?;
-            instance.grabkit_plugin_extractor().call_parse(&mut store, url).await
+            instance
+                .grabkit_plugin_extractor()
+                .call_parse(&mut store, url)
+                .await
         };
         // Epochs stop guest code; this timeout also bounds time spent waiting in host calls.
         let outcome = tokio::time::timeout(self.settings.deadline, call).await;
@@ -65,7 +81,10 @@ fn first_line(s: &str) -> String {
 fn log_stdio(plugin: &LoadedPlugin, request_id: &str, state: &RequestState) {
     for (stream, pipe) in [("stdout", &state.stdout), ("stderr", &state.stderr)] {
         let bytes = pipe.contents();
-        for line in String::from_utf8_lossy(&bytes).lines().filter(|l| !l.trim().is_empty()) {
+        for line in String::from_utf8_lossy(&bytes)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+        {
             tracing::info!(plugin = %plugin.platform, request = %request_id, stream, "{line}");
         }
     }

@@ -10,7 +10,7 @@ mod plugin;
 mod state;
 
 pub use bindings::CONTRACT;
-pub use invoke::{InvokeError, Invocation};
+pub use invoke::{Invocation, InvokeError};
 pub use plugin::{LoadError, LoadedPlugin, PluginOptions, VersionStats, compile};
 pub use state::PluginContext;
 
@@ -36,7 +36,11 @@ pub struct RuntimeSettings {
 
 impl Default for RuntimeSettings {
     fn default() -> Self {
-        RuntimeSettings { memory_bytes: 64 << 20, deadline: Duration::from_secs(10), max_instances: 64 }
+        RuntimeSettings {
+            memory_bytes: 64 << 20,
+            deadline: Duration::from_secs(10),
+            max_instances: 64,
+        }
     }
 }
 
@@ -59,14 +63,21 @@ impl Runtime {
             .total_stacks(n)
             .max_memory_size(settings.memory_bytes.max(1 << 20));
         let mut config = Config::new();
-        config.epoch_interruption(true).allocation_strategy(InstanceAllocationStrategy::Pooling(pool)).max_wasm_stack(1 << 20);
+        config
+            .epoch_interruption(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool))
+            .max_wasm_stack(1 << 20);
         let engine = Engine::new(&config)?;
         spawn_epoch_ticker(engine.weak());
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
         bindings::Plugin::add_to_linker::<RequestState, HasSelf<RequestState>>(&mut linker, |s| s)?;
-        Ok(Arc::new(Runtime { engine, linker, settings }))
+        Ok(Arc::new(Runtime {
+            engine,
+            linker,
+            settings,
+        }))
     }
 
     /// The CPU deadline in epoch ticks.
@@ -88,4 +99,3 @@ fn spawn_epoch_ticker(engine: wasmtime::EngineWeak) {
         })
         .expect("spawn epoch thread");
 }
-

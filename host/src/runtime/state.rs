@@ -35,18 +35,44 @@ pub struct RequestState {
 }
 
 impl RequestState {
-    pub fn new(plugin: Arc<PluginContext>, sandbox: Arc<Sandbox>, kv: Arc<KvStore>, memory_bytes: usize, request_id: String) -> Self {
+    pub fn new(
+        plugin: Arc<PluginContext>,
+        sandbox: Arc<Sandbox>,
+        kv: Arc<KvStore>,
+        memory_bytes: usize,
+        request_id: String,
+    ) -> Self {
         let stdout = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
-        let wasi = WasiCtx::builder().stdout(stdout.clone()).stderr(stderr.clone()).allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
+        let wasi = WasiCtx::builder()
+            .stdout(stdout.clone())
+            .stderr(stderr.clone())
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
         let budget = Budget::new(sandbox.settings().max_requests_per_parse);
-        RequestState { wasi, table: ResourceTable::new(), limiter: MemoryLimiter::new(memory_bytes), stdout, stderr, plugin, sandbox, kv, budget, request_id }
+        RequestState {
+            wasi,
+            table: ResourceTable::new(),
+            limiter: MemoryLimiter::new(memory_bytes),
+            stdout,
+            stderr,
+            plugin,
+            sandbox,
+            kv,
+            budget,
+            request_id,
+        }
     }
 }
 
 impl WasiView for RequestState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -59,18 +85,31 @@ pub struct MemoryLimiter {
 
 impl MemoryLimiter {
     fn new(max_bytes: usize) -> Self {
-        MemoryLimiter { max_bytes, hit: false }
+        MemoryLimiter {
+            max_bytes,
+            hit: false,
+        }
     }
 }
 
 impl ResourceLimiter for MemoryLimiter {
-    fn memory_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn memory_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         let ok = desired <= self.max_bytes;
         self.hit |= !ok;
         Ok(ok)
     }
 
-    fn table_growing(&mut self, _current: usize, desired: usize, _maximum: Option<usize>) -> wasmtime::Result<bool> {
+    fn table_growing(
+        &mut self,
+        _current: usize,
+        desired: usize,
+        _maximum: Option<usize>,
+    ) -> wasmtime::Result<bool> {
         Ok(desired <= 100_000)
     }
 }

@@ -57,7 +57,12 @@ fn classify_v4(ip: Ipv4Addr) -> Option<Blocked> {
         (100, 64..=127, _) => Blocked::SharedCgnat,
         (224..=239, ..) | (255, 255, 255) => Blocked::Multicast,
         // IETF protocol assignments, documentation, benchmarking, class E.
-        (192, 0, 0) | (192, 0, 2) | (198, 51, 100) | (203, 0, 113) | (198, 18..=19, _) | (240..=255, ..) => Blocked::Reserved,
+        (192, 0, 0)
+        | (192, 0, 2)
+        | (198, 51, 100)
+        | (203, 0, 113)
+        | (198, 18..=19, _)
+        | (240..=255, ..) => Blocked::Reserved,
         _ => return None,
     })
 }
@@ -72,10 +77,15 @@ fn classify_v6(ip: Ipv6Addr) -> Option<Blocked> {
         [0, 0, 0, 0, 0, 0, 0, 1] => Blocked::Loopback,
         // IPv4-compatible (deprecated) and NAT64 forms carry an IPv4 address.
         [0, 0, 0, 0, 0, 0, _, _] | [0x64, 0xff9b, 0, 0, 0, 0, _, _] => {
-            return Some(classify_v4(Ipv4Addr::from(((s[6] as u32) << 16) | s[7] as u32)).unwrap_or(Blocked::Reserved));
+            return Some(
+                classify_v4(Ipv4Addr::from(((s[6] as u32) << 16) | s[7] as u32))
+                    .unwrap_or(Blocked::Reserved),
+            );
         }
         // 6to4 embeds an IPv4 address in bits 16..48.
-        [0x2002, hi, lo, ..] => return classify_v4(Ipv4Addr::from(((hi as u32) << 16) | lo as u32)),
+        [0x2002, hi, lo, ..] => {
+            return classify_v4(Ipv4Addr::from(((hi as u32) << 16) | lo as u32));
+        }
         [x, ..] if x & 0xfe00 == 0xfc00 => Blocked::Private,
         [x, ..] if x & 0xffc0 == 0xfe80 || x & 0xffc0 == 0xfec0 => Blocked::LinkLocal,
         [x, ..] if x & 0xff00 == 0xff00 => Blocked::Multicast,

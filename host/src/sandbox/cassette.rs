@@ -38,14 +38,28 @@ pub struct Replay {
 pub const REDACTED: &str = "<redacted>";
 
 /// Header names whose values are secrets.
-const SECRET_HEADERS: &[&str] = &["cookie", "set-cookie", "authorization", "proxy-authorization", "x-csrftoken", "x-csrf-token", "x-guest-token", "x-ig-www-claim", "x-fb-lsd"];
+const SECRET_HEADERS: &[&str] = &[
+    "cookie",
+    "set-cookie",
+    "authorization",
+    "proxy-authorization",
+    "x-csrftoken",
+    "x-csrf-token",
+    "x-guest-token",
+    "x-ig-www-claim",
+    "x-fb-lsd",
+];
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Exchange {
     pub request: RecordedRequest,
     pub response: RecordedResponse,
     /// How a replayed request is matched to this exchange.
-    #[serde(default, rename = "match", skip_serializing_if = "MatchRule::is_default")]
+    #[serde(
+        default,
+        rename = "match",
+        skip_serializing_if = "MatchRule::is_default"
+    )]
     pub rule: MatchRule,
 }
 
@@ -101,8 +115,20 @@ pub fn redact(headers: &[(String, String)]) -> Vec<(String, String)> {
             }
             // Keep cookie names (a reader wants to know which cookie), drop values.
             let v = match lower.as_str() {
-                "set-cookie" => format!("{}={REDACTED}", v.split('=').next().unwrap_or_default().trim()),
-                "cookie" => v.split(';').map(|c| format!("{}={REDACTED}", c.split('=').next().unwrap_or_default().trim())).collect::<Vec<_>>().join("; "),
+                "set-cookie" => format!(
+                    "{}={REDACTED}",
+                    v.split('=').next().unwrap_or_default().trim()
+                ),
+                "cookie" => v
+                    .split(';')
+                    .map(|c| {
+                        format!(
+                            "{}={REDACTED}",
+                            c.split('=').next().unwrap_or_default().trim()
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
                 _ => REDACTED.to_string(),
             };
             (k.clone(), v)
@@ -111,7 +137,18 @@ pub fn redact(headers: &[(String, String)]) -> Vec<(String, String)> {
 }
 
 fn file_stem(n: usize, method: &str, url: &Url) -> String {
-    let host: String = url.host_str().unwrap_or("host").chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let host: String = url
+        .host_str()
+        .unwrap_or("host")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
     format!("{n:03}-{method}-{host}")
 }
 
@@ -128,24 +165,56 @@ impl Recorder {
         std::fs::create_dir_all(dir).map_err(err)?;
         for entry in std::fs::read_dir(dir).map_err(err)?.flatten() {
             let p = entry.path();
-            if matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "body")) {
+            if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("json" | "body")
+            ) {
                 std::fs::remove_file(&p).map_err(err)?;
             }
         }
-        Ok(Recorder { dir: dir.to_path_buf(), next: AtomicUsize::new(1) })
+        Ok(Recorder {
+            dir: dir.to_path_buf(),
+            next: AtomicUsize::new(1),
+        })
     }
 
-    pub fn write(&self, method: &str, url: &Url, req_headers: &[(String, String)], req_body: Option<&[u8]>, status: u16, resp_headers: &[(String, String)], body: &[u8]) -> Result<(), CassetteError> {
+    pub fn write(
+        &self,
+        method: &str,
+        url: &Url,
+        req_headers: &[(String, String)],
+        req_body: Option<&[u8]>,
+        status: u16,
+        resp_headers: &[(String, String)],
+        body: &[u8],
+    ) -> Result<(), CassetteError> {
         let stem = file_stem(self.next.fetch_add(1, Ordering::SeqCst), method, url);
         let exchange = Exchange {
-            request: RecordedRequest { method: method.into(), url: url.to_string(), headers: redact(req_headers), body: req_body.map(|b| String::from_utf8_lossy(b).into_owned()) },
+            request: RecordedRequest {
+                method: method.into(),
+                url: url.to_string(),
+                headers: redact(req_headers),
+                body: req_body.map(|b| String::from_utf8_lossy(b).into_owned()),
+            },
             // `date` changes every run and tells a replay nothing.
-            response: RecordedResponse { status, headers: redact(resp_headers).into_iter().filter(|(k, _)| !k.eq_ignore_ascii_case("date")).collect(), body_file: format!("{stem}.body") },
+            response: RecordedResponse {
+                status,
+                headers: redact(resp_headers)
+                    .into_iter()
+                    .filter(|(k, _)| !k.eq_ignore_ascii_case("date"))
+                    .collect(),
+                body_file: format!("{stem}.body"),
+            },
             rule: MatchRule::default(),
         };
-        let err = |p: &Path, e: std::io::Error| CassetteError::Write(p.to_path_buf(), e.to_string());
+        let err =
+            |p: &Path, e: std::io::Error| CassetteError::Write(p.to_path_buf(), e.to_string());
         let json = self.dir.join(format!("{stem}.json"));
-        std::fs::write(&json, serde_json::to_string_pretty(&exchange).expect("serializable") + "\n").map_err(|e| err(&json, e))?;
+        std::fs::write(
+            &json,
+            serde_json::to_string_pretty(&exchange).expect("serializable") + "\n",
+        )
+        .map_err(|e| err(&json, e))?;
         let body_path = self.dir.join(&exchange.response.body_file);
         std::fs::write(&body_path, body).map_err(|e| err(&body_path, e))
     }
@@ -165,35 +234,74 @@ impl Cassette {
         let err = |p: &Path, e: String| CassetteError::Read(p.to_path_buf(), e);
         // No folder: nothing recorded (git keeps no empty folders).
         if !dir.exists() {
-            return Ok(Cassette { exchanges: Vec::new(), repeat: r.repeat, used: Mutex::new(Vec::new()), misses: Mutex::new(Vec::new()) });
+            return Ok(Cassette {
+                exchanges: Vec::new(),
+                repeat: r.repeat,
+                used: Mutex::new(Vec::new()),
+                misses: Mutex::new(Vec::new()),
+            });
         }
-        let mut files: Vec<PathBuf> = std::fs::read_dir(dir).map_err(|e| err(dir, e.to_string()))?.flatten().map(|e| e.path()).filter(|p| p.extension().is_some_and(|e| e == "json")).collect();
+        let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+            .map_err(|e| err(dir, e.to_string()))?
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "json"))
+            .collect();
         files.sort();
         let mut exchanges = Vec::new();
         for f in files {
             let text = std::fs::read_to_string(&f).map_err(|e| err(&f, e.to_string()))?;
-            let mut ex: Exchange = serde_json::from_str(&text).map_err(|e| err(&f, e.to_string()))?;
+            let mut ex: Exchange =
+                serde_json::from_str(&text).map_err(|e| err(&f, e.to_string()))?;
             ex.rule.ignore_query.extend(ignore_query.iter().cloned());
             let body_path = dir.join(&ex.response.body_file);
             let body = std::fs::read(&body_path).map_err(|e| err(&body_path, e.to_string()))?;
             exchanges.push((ex, body));
         }
         let n = exchanges.len();
-        Ok(Cassette { exchanges, repeat: r.repeat, used: Mutex::new(vec![false; n]), misses: Mutex::new(Vec::new()) })
+        Ok(Cassette {
+            exchanges,
+            repeat: r.repeat,
+            used: Mutex::new(vec![false; n]),
+            misses: Mutex::new(Vec::new()),
+        })
     }
 
     /// The first unused exchange matching the request, marked used.
-    pub fn answer(&self, method: &str, url: &Url, body: Option<&[u8]>) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
+    pub fn answer(
+        &self,
+        method: &str,
+        url: &Url,
+        body: Option<&[u8]>,
+    ) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
         let mut used = self.used.lock().expect("not poisoned");
-        let found = self.exchanges.iter().enumerate().find(|(i, (ex, _))| !used[*i] && matches(ex, method, url, body));
-        let found = if found.is_none() && self.repeat { self.exchanges.iter().enumerate().find(|(_, (ex, _))| matches(ex, method, url, body)) } else { found };
+        let found = self
+            .exchanges
+            .iter()
+            .enumerate()
+            .find(|(i, (ex, _))| !used[*i] && matches(ex, method, url, body));
+        let found = if found.is_none() && self.repeat {
+            self.exchanges
+                .iter()
+                .enumerate()
+                .find(|(_, (ex, _))| matches(ex, method, url, body))
+        } else {
+            found
+        };
         match found {
             Some((i, (ex, bytes))) => {
                 used[i] = true;
-                Some((ex.response.status, ex.response.headers.clone(), bytes.clone()))
+                Some((
+                    ex.response.status,
+                    ex.response.headers.clone(),
+                    bytes.clone(),
+                ))
             }
             None => {
-                self.misses.lock().expect("not poisoned").push(format!("{method} {url}"));
+                self.misses
+                    .lock()
+                    .expect("not poisoned")
+                    .push(format!("{method} {url}"));
                 None
             }
         }
@@ -206,14 +314,28 @@ impl Cassette {
 }
 
 fn matches(ex: &Exchange, method: &str, url: &Url, body: Option<&[u8]>) -> bool {
-    let Ok(recorded) = Url::parse(&ex.request.url) else { return false };
+    let Ok(recorded) = Url::parse(&ex.request.url) else {
+        return false;
+    };
     let query = |u: &Url| {
-        let mut q: Vec<(String, String)> = u.query_pairs().filter(|(k, _)| !ex.rule.ignore_query.iter().any(|i| i == k)).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        let mut q: Vec<(String, String)> = u
+            .query_pairs()
+            .filter(|(k, _)| !ex.rule.ignore_query.iter().any(|i| i == k))
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
         q.sort();
         q
     };
-    let same_body = ex.rule.ignore_body || ex.request.body.as_deref().map(str::as_bytes) == body || (ex.request.body.is_none() && body.is_some_and(|b| b.is_empty()));
-    ex.request.method.eq_ignore_ascii_case(method) && recorded.scheme() == url.scheme() && recorded.host_str() == url.host_str() && recorded.port_or_known_default() == url.port_or_known_default() && recorded.path() == url.path() && query(&recorded) == query(url) && same_body
+    let same_body = ex.rule.ignore_body
+        || ex.request.body.as_deref().map(str::as_bytes) == body
+        || (ex.request.body.is_none() && body.is_some_and(|b| b.is_empty()));
+    ex.request.method.eq_ignore_ascii_case(method)
+        && recorded.scheme() == url.scheme()
+        && recorded.host_str() == url.host_str()
+        && recorded.port_or_known_default() == url.port_or_known_default()
+        && recorded.path() == url.path()
+        && query(&recorded) == query(url)
+        && same_body
 }
 
 #[cfg(test)]
@@ -222,7 +344,12 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_names_kept() {
-        let h = redact(&[("Cookie".into(), "a=1; sessionid=2".into()), ("Set-Cookie".into(), "tt=3; Path=/".into()), ("X-Guest-Token".into(), "99".into()), ("Referer".into(), "https://x/".into())]);
+        let h = redact(&[
+            ("Cookie".into(), "a=1; sessionid=2".into()),
+            ("Set-Cookie".into(), "tt=3; Path=/".into()),
+            ("X-Guest-Token".into(), "99".into()),
+            ("Referer".into(), "https://x/".into()),
+        ]);
         assert_eq!(h[0].1, "a=<redacted>; sessionid=<redacted>");
         assert_eq!(h[1].1, "tt=<redacted>");
         assert_eq!(h[2].1, "<redacted>");
@@ -234,19 +361,45 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let rec = Recorder::new(dir.path()).unwrap();
         let u1 = Url::parse("https://api.x.com/a?id=1&wts=100").unwrap();
-        rec.write("GET", &u1, &[], None, 200, &[("content-type".into(), "application/json".into())], b"{\"n\":1}").unwrap();
-        rec.write("GET", &u1, &[], None, 200, &[], b"{\"n\":2}").unwrap();
+        rec.write(
+            "GET",
+            &u1,
+            &[],
+            None,
+            200,
+            &[("content-type".into(), "application/json".into())],
+            b"{\"n\":1}",
+        )
+        .unwrap();
+        rec.write("GET", &u1, &[], None, 200, &[], b"{\"n\":2}")
+            .unwrap();
         let json = dir.path().join("001-GET-api.x.com.json");
-        let mut ex: Exchange = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+        let mut ex: Exchange =
+            serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
         ex.rule.ignore_query = vec!["wts".into()];
         std::fs::write(&json, serde_json::to_string(&ex).unwrap()).unwrap();
 
-        let c = Cassette::load(&Replay { dir: dir.path().to_path_buf(), ignore_query: vec![], repeat: false }).unwrap();
+        let c = Cassette::load(&Replay {
+            dir: dir.path().to_path_buf(),
+            ignore_query: vec![],
+            repeat: false,
+        })
+        .unwrap();
         let later = Url::parse("https://api.x.com/a?wts=999&id=1").unwrap();
-        assert_eq!(c.answer("GET", &later, None).unwrap().2, b"{\"n\":1}", "first, with wts ignored");
-        assert!(c.answer("GET", &later, None).is_none(), "the second exchange wants wts=100");
+        assert_eq!(
+            c.answer("GET", &later, None).unwrap().2,
+            b"{\"n\":1}",
+            "first, with wts ignored"
+        );
+        assert!(
+            c.answer("GET", &later, None).is_none(),
+            "the second exchange wants wts=100"
+        );
         assert_eq!(c.answer("GET", &u1, None).unwrap().2, b"{\"n\":2}");
-        assert!(c.answer("GET", &u1, None).is_none(), "each exchange answers once");
+        assert!(
+            c.answer("GET", &u1, None).is_none(),
+            "each exchange answers once"
+        );
         assert_eq!(c.misses().len(), 2);
     }
 }

@@ -100,11 +100,17 @@ pub struct Budget {
 
 impl Budget {
     pub fn new(cap: u32) -> Self {
-        Budget { left: AtomicU32::new(cap), cap }
+        Budget {
+            left: AtomicU32::new(cap),
+            cap,
+        }
     }
 
     fn take(&self) -> Result<(), HttpFailure> {
-        self.left.fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1)).map(|_| ()).map_err(|_| HttpFailure::TooManyRequests(self.cap))
+        self.left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .map(|_| ())
+            .map_err(|_| HttpFailure::TooManyRequests(self.cap))
     }
 
     pub fn used(&self) -> u32 {
@@ -133,7 +139,8 @@ impl Sandbox {
             builder = builder.proxy(reqwest::Proxy::all(p)?);
         }
         for path in &settings.ca_certs {
-            let pem = std::fs::read(path).map_err(|e| anyhow::anyhow!("reading CA certificate {}: {e}", path.display()))?;
+            let pem = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("reading CA certificate {}: {e}", path.display()))?;
             for cert in reqwest::Certificate::from_pem_bundle(&pem)? {
                 builder = builder.add_root_certificate(cert);
             }
@@ -143,7 +150,12 @@ impl Sandbox {
             Some(TapeMode::Replay(r)) => Some(Tape::Replay(Cassette::load(r)?)),
             None => None,
         };
-        Ok(Arc::new(Sandbox { client: builder.build()?, resolver, settings, tape }))
+        Ok(Arc::new(Sandbox {
+            client: builder.build()?,
+            resolver,
+            settings,
+            tape,
+        }))
     }
 
     /// In replay mode, the requests the cassette could not answer.
@@ -159,8 +171,15 @@ impl Sandbox {
     }
 
     /// Send `req` for a plugin with `policy`, spending from `budget`.
-    pub async fn send(&self, policy: &HostPolicy, budget: &Budget, req: Outbound) -> Result<OutboundResponse, HttpFailure> {
-        let timeout = req.timeout.map_or(self.settings.timeout, |t| t.min(self.settings.timeout));
+    pub async fn send(
+        &self,
+        policy: &HostPolicy,
+        budget: &Budget,
+        req: Outbound,
+    ) -> Result<OutboundResponse, HttpFailure> {
+        let timeout = req
+            .timeout
+            .map_or(self.settings.timeout, |t| t.min(self.settings.timeout));
         let (resp, url) = self.exchange(policy, budget, &req, Some(timeout)).await?;
         self.read(resp, url).await
     }
@@ -169,21 +188,40 @@ impl Sandbox {
     /// every hop, but no size cap and no deadline on the whole body; the
     /// wait for the response head is bounded by the per-call timeout, and
     /// the caller bounds each read.
-    pub async fn open(&self, policy: &HostPolicy, req: Outbound) -> Result<(reqwest::Response, Url), HttpFailure> {
+    pub async fn open(
+        &self,
+        policy: &HostPolicy,
+        req: Outbound,
+    ) -> Result<(reqwest::Response, Url), HttpFailure> {
         let budget = Budget::new(self.settings.max_redirects + 1);
-        tokio::time::timeout(self.settings.timeout, self.exchange(policy, &budget, &req, None)).await.map_err(|_| HttpFailure::Timeout)?
+        tokio::time::timeout(
+            self.settings.timeout,
+            self.exchange(policy, &budget, &req, None),
+        )
+        .await
+        .map_err(|_| HttpFailure::Timeout)?
     }
 
     /// Send and follow redirects by hand, each hop checked and counted.
-    async fn exchange(&self, policy: &HostPolicy, budget: &Budget, req: &Outbound, timeout: Option<Duration>) -> Result<(reqwest::Response, Url), HttpFailure> {
-        let mut url = Url::parse(&req.url).map_err(|e| HttpFailure::InvalidRequest(format!("`{}`: {e}", req.url)))?;
+    async fn exchange(
+        &self,
+        policy: &HostPolicy,
+        budget: &Budget,
+        req: &Outbound,
+        timeout: Option<Duration>,
+    ) -> Result<(reqwest::Response, Url), HttpFailure> {
+        let mut url = Url::parse(&req.url)
+            .map_err(|e| HttpFailure::InvalidRequest(format!("`{}`: {e}", req.url)))?;
         let (mut method, mut body) = (req.method.clone(), req.body.clone());
         let headers = header_map(&req.headers)?;
         let mut hops = 0;
         loop {
             self.check(policy, &url).await?;
             budget.take()?;
-            let mut rb = self.client.request(method.clone(), url.clone()).headers(headers.clone());
+            let mut rb = self
+                .client
+                .request(method.clone(), url.clone())
+                .headers(headers.clone());
             if let Some(t) = timeout {
                 rb = rb.timeout(t);
             }
@@ -193,14 +231,29 @@ impl Sandbox {
             let resp = match &self.tape {
                 // Replay: the checks above ran; the cassette answers instead of the network.
                 Some(Tape::Replay(c)) => {
-                    let (status, headers, bytes) = c.answer(method.as_str(), &url, body.as_deref()).ok_or_else(|| HttpFailure::Denied(format!("the cassette holds no answer for {method} {url}")))?;
+                    let (status, headers, bytes) = c
+                        .answer(method.as_str(), &url, body.as_deref())
+                        .ok_or_else(|| {
+                            HttpFailure::Denied(format!(
+                                "the cassette holds no answer for {method} {url}"
+                            ))
+                        })?;
                     rebuild(status, &headers, bytes)?
                 }
                 Some(Tape::Record(r)) => {
                     let resp = rb.send().await.map_err(transport)?;
                     let (status, headers) = (resp.status().as_u16(), header_list(resp.headers()));
                     let bytes = self.read(resp, url.clone()).await?.body;
-                    r.write(method.as_str(), &url, &req.headers, body.as_deref(), status, &headers, &bytes).map_err(|e| HttpFailure::Transport(e.to_string()))?;
+                    r.write(
+                        method.as_str(),
+                        &url,
+                        &req.headers,
+                        body.as_deref(),
+                        status,
+                        &headers,
+                        &bytes,
+                    )
+                    .map_err(|e| HttpFailure::Transport(e.to_string()))?;
                     rebuild(status, &headers, bytes)?
                 }
                 None => rb.send().await.map_err(transport)?,
@@ -212,10 +265,16 @@ impl Sandbox {
                     if hops > self.settings.max_redirects {
                         return Err(HttpFailure::TooManyRedirects);
                     }
-                    let loc = loc.to_str().map_err(|_| HttpFailure::Transport("redirect Location is not text".into()))?;
-                    url = url.join(loc).map_err(|e| HttpFailure::Transport(format!("bad redirect target `{loc}`: {e}")))?;
+                    let loc = loc.to_str().map_err(|_| {
+                        HttpFailure::Transport("redirect Location is not text".into())
+                    })?;
+                    url = url.join(loc).map_err(|e| {
+                        HttpFailure::Transport(format!("bad redirect target `{loc}`: {e}"))
+                    })?;
                     // 303, and 301/302 after a POST, continue as a GET without a body.
-                    if status == reqwest::StatusCode::SEE_OTHER || (method == reqwest::Method::POST && status.as_u16() <= 302) {
+                    if status == reqwest::StatusCode::SEE_OTHER
+                        || (method == reqwest::Method::POST && status.as_u16() <= 302)
+                    {
                         method = reqwest::Method::GET;
                         body = None;
                     }
@@ -228,36 +287,60 @@ impl Sandbox {
 
     /// Allowlist, scheme and (for IP literals or proxied requests) address checks.
     async fn check(&self, policy: &HostPolicy, url: &Url) -> Result<(), HttpFailure> {
-        let host = url.host_str().ok_or_else(|| HttpFailure::InvalidRequest(format!("`{url}` has no host")))?;
+        let host = url
+            .host_str()
+            .ok_or_else(|| HttpFailure::InvalidRequest(format!("`{url}` has no host")))?;
         let bare = host.trim_start_matches('[').trim_end_matches(']');
         if !policy.allows(bare) {
-            return Err(HttpFailure::Denied(format!("{bare} is not in the plugin's allowed hosts")));
+            return Err(HttpFailure::Denied(format!(
+                "{bare} is not in the plugin's allowed hosts"
+            )));
         }
         match url.scheme() {
             "https" => {}
             "http" if policy.allows_http(bare) => {}
-            "http" => return Err(HttpFailure::Denied(format!("plain http to {bare} is not allowed (https only)"))),
-            s => return Err(HttpFailure::InvalidRequest(format!("scheme `{s}` is not allowed"))),
+            "http" => {
+                return Err(HttpFailure::Denied(format!(
+                    "plain http to {bare} is not allowed (https only)"
+                )));
+            }
+            s => {
+                return Err(HttpFailure::InvalidRequest(format!(
+                    "scheme `{s}` is not allowed"
+                )));
+            }
         }
         match url.host() {
             // IP literals never reach the resolver, so check them here.
             Some(Host::Ipv4(ip)) => deny_ip(bare, IpAddr::V4(ip), self.settings.allow_loopback),
             Some(Host::Ipv6(ip)) => deny_ip(bare, IpAddr::V6(ip), self.settings.allow_loopback),
             // Replaying nothing is resolved; the operator's overrides still are checked.
-            _ if matches!(self.tape, Some(Tape::Replay(_))) => match self.settings.resolve.get(bare) {
-                Some(addrs) => addrs.iter().try_for_each(|a| deny_ip(bare, a.ip(), self.settings.allow_loopback)),
-                None => Ok(()),
-            },
+            _ if matches!(self.tape, Some(Tape::Replay(_))) => {
+                match self.settings.resolve.get(bare) {
+                    Some(addrs) => addrs
+                        .iter()
+                        .try_for_each(|a| deny_ip(bare, a.ip(), self.settings.allow_loopback)),
+                    None => Ok(()),
+                }
+            }
             // Behind a proxy the proxy resolves the name: check it ourselves first.
-            _ if self.settings.proxy.is_some() => self.resolver.lookup(bare).await.map(|_| ()).map_err(|e| match e.downcast::<AddressDenied>() {
-                Ok(d) => HttpFailure::PrivateAddress(d.to_string()),
-                Err(e) => HttpFailure::Transport(format!("resolving {bare}: {e}")),
-            }),
+            _ if self.settings.proxy.is_some() => {
+                self.resolver.lookup(bare).await.map(|_| ()).map_err(|e| {
+                    match e.downcast::<AddressDenied>() {
+                        Ok(d) => HttpFailure::PrivateAddress(d.to_string()),
+                        Err(e) => HttpFailure::Transport(format!("resolving {bare}: {e}")),
+                    }
+                })
+            }
             _ => Ok(()),
         }
     }
 
-    async fn read(&self, mut resp: reqwest::Response, url: Url) -> Result<OutboundResponse, HttpFailure> {
+    async fn read(
+        &self,
+        mut resp: reqwest::Response,
+        url: Url,
+    ) -> Result<OutboundResponse, HttpFailure> {
         let cap = self.settings.max_response_bytes;
         if resp.content_length().is_some_and(|n| n > cap) {
             return Err(HttpFailure::TooLarge(cap));
@@ -271,38 +354,70 @@ impl Sandbox {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(OutboundResponse { status, headers, final_url: url.to_string(), body })
+        Ok(OutboundResponse {
+            status,
+            headers,
+            final_url: url.to_string(),
+            body,
+        })
     }
 }
 
 fn header_list(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {
-    h.iter().map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
+    h.iter()
+        .map(|(k, v)| {
+            (
+                k.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
+        .collect()
 }
 
 /// A response made from recorded parts (replay, or after recording).
-fn rebuild(status: u16, headers: &[(String, String)], body: Vec<u8>) -> Result<reqwest::Response, HttpFailure> {
+fn rebuild(
+    status: u16,
+    headers: &[(String, String)],
+    body: Vec<u8>,
+) -> Result<reqwest::Response, HttpFailure> {
     let mut b = http::Response::builder().status(status);
     for (k, v) in headers {
-        if let (Ok(k), Ok(v)) = (http::HeaderName::from_bytes(k.as_bytes()), http::HeaderValue::from_str(v)) {
+        if let (Ok(k), Ok(v)) = (
+            http::HeaderName::from_bytes(k.as_bytes()),
+            http::HeaderValue::from_str(v),
+        ) {
             b = b.header(k, v);
         }
     }
-    Ok(reqwest::Response::from(b.body(body).map_err(|e| HttpFailure::Transport(format!("a recorded answer is malformed: {e}")))?))
+    Ok(reqwest::Response::from(b.body(body).map_err(|e| {
+        HttpFailure::Transport(format!("a recorded answer is malformed: {e}"))
+    })?))
 }
 
 fn deny_ip(host: &str, ip: IpAddr, allow_loopback: bool) -> Result<(), HttpFailure> {
-    permitted(ip, allow_loopback).map_err(|b| HttpFailure::PrivateAddress(format!("{host} is a {} address", b.as_str())))
+    permitted(ip, allow_loopback)
+        .map_err(|b| HttpFailure::PrivateAddress(format!("{host} is a {} address", b.as_str())))
 }
 
 fn header_map(headers: &[(String, String)]) -> Result<reqwest::header::HeaderMap, HttpFailure> {
     let mut map = reqwest::header::HeaderMap::new();
     for (k, v) in headers {
-        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes()).map_err(|_| HttpFailure::InvalidRequest(format!("bad header name `{k}`")))?;
+        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| HttpFailure::InvalidRequest(format!("bad header name `{k}`")))?;
         // Hop-by-hop and routing headers are the host's business.
-        if matches!(name.as_str(), "host" | "connection" | "content-length" | "transfer-encoding" | "proxy-authorization" | "upgrade") {
+        if matches!(
+            name.as_str(),
+            "host"
+                | "connection"
+                | "content-length"
+                | "transfer-encoding"
+                | "proxy-authorization"
+                | "upgrade"
+        ) {
             continue;
         }
-        let value = reqwest::header::HeaderValue::from_str(v).map_err(|_| HttpFailure::InvalidRequest(format!("bad value for header `{k}`")))?;
+        let value = reqwest::header::HeaderValue::from_str(v)
+            .map_err(|_| HttpFailure::InvalidRequest(format!("bad value for header `{k}`")))?;
         map.append(name, value);
     }
     Ok(map)

@@ -8,6 +8,8 @@ mod fetch;
 pub mod policy;
 pub mod resolver;
 
-pub use fetch::{Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport};
 pub use cassette::{Replay, TapeMode};
+pub use fetch::{
+    Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport,
+};
 pub use policy::HostPolicy;

@@ -15,12 +15,17 @@ pub struct HostPolicy {
 
 impl HostPolicy {
     pub fn new(declared: Vec<String>, narrowed: Vec<String>, insecure: Vec<String>) -> Self {
-        HostPolicy { declared, narrowed, insecure }
+        HostPolicy {
+            declared,
+            narrowed,
+            insecure,
+        }
     }
 
     /// May the plugin contact `host` at all?
     pub fn allows(&self, host: &str) -> bool {
-        self.declared.iter().any(|r| host_matches(r, host)) && (self.narrowed.is_empty() || self.narrowed.iter().any(|r| host_matches(r, host)))
+        self.declared.iter().any(|r| host_matches(r, host))
+            && (self.narrowed.is_empty() || self.narrowed.iter().any(|r| host_matches(r, host)))
     }
 
     /// May it use plain http with `host`?
@@ -30,7 +35,19 @@ impl HostPolicy {
 
     /// The rules in force, for display.
     pub fn effective(&self) -> Vec<String> {
-        if self.narrowed.is_empty() { self.declared.clone() } else { self.narrowed.iter().filter(|n| self.declared.iter().any(|d| host_matches(d, n.trim_start_matches("*.")))).cloned().collect() }
+        if self.narrowed.is_empty() {
+            self.declared.clone()
+        } else {
+            self.narrowed
+                .iter()
+                .filter(|n| {
+                    self.declared
+                        .iter()
+                        .any(|d| host_matches(d, n.trim_start_matches("*.")))
+                })
+                .cloned()
+                .collect()
+        }
     }
 }
 
@@ -40,9 +57,17 @@ mod tests {
 
     #[test]
     fn operator_narrows_never_widens() {
-        let p = HostPolicy::new(vec!["api.a.com".into(), "*.cdn.a.com".into()], vec![], vec![]);
+        let p = HostPolicy::new(
+            vec!["api.a.com".into(), "*.cdn.a.com".into()],
+            vec![],
+            vec![],
+        );
         assert!(p.allows("api.a.com") && p.allows("x.cdn.a.com") && !p.allows("evil.com"));
-        let p = HostPolicy::new(vec!["api.a.com".into(), "*.cdn.a.com".into()], vec!["api.a.com".into(), "evil.com".into()], vec![]);
+        let p = HostPolicy::new(
+            vec!["api.a.com".into(), "*.cdn.a.com".into()],
+            vec!["api.a.com".into(), "evil.com".into()],
+            vec![],
+        );
         assert!(p.allows("api.a.com"));
         assert!(!p.allows("x.cdn.a.com"), "narrowed away");
         assert!(!p.allows("evil.com"), "operator cannot widen");

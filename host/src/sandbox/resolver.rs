@@ -28,11 +28,17 @@ pub struct GuardedResolver {
 
 impl GuardedResolver {
     pub fn new(overrides: HashMap<String, Vec<SocketAddr>>, allow_loopback: bool) -> Self {
-        GuardedResolver { overrides: Arc::new(overrides), allow_loopback }
+        GuardedResolver {
+            overrides: Arc::new(overrides),
+            allow_loopback,
+        }
     }
 
     /// Resolve and check `host`; port 0 in an answer means "the URL's port".
-    pub async fn lookup(&self, host: &str) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
+    pub async fn lookup(
+        &self,
+        host: &str,
+    ) -> Result<Vec<SocketAddr>, Box<dyn std::error::Error + Send + Sync>> {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
         let addrs: Vec<SocketAddr> = match self.overrides.get(&host) {
             Some(a) => a.clone(),
@@ -48,7 +54,11 @@ impl GuardedResolver {
     /// Refuse the whole answer if any address is not permitted.
     pub fn check(&self, host: &str, addrs: &[SocketAddr]) -> Result<(), AddressDenied> {
         for a in addrs {
-            permitted(a.ip(), self.allow_loopback).map_err(|reason| AddressDenied { host: host.to_string(), ip: a.ip(), reason })?;
+            permitted(a.ip(), self.allow_loopback).map_err(|reason| AddressDenied {
+                host: host.to_string(),
+                ip: a.ip(),
+                reason,
+            })?;
         }
         Ok(())
     }
@@ -66,11 +76,17 @@ impl Resolve for GuardedResolver {
 
 /// Parse `host=ip` or `host=ip:port` (the `--resolve` flag).
 pub fn parse_override(s: &str) -> Result<(String, SocketAddr), String> {
-    let (host, addr) = s.split_once('=').ok_or_else(|| format!("`{s}`: expected HOST=IP[:PORT]"))?;
+    let (host, addr) = s
+        .split_once('=')
+        .ok_or_else(|| format!("`{s}`: expected HOST=IP[:PORT]"))?;
     let addr = addr.trim();
     let sock = addr
         .parse::<SocketAddr>()
-        .or_else(|_| addr.trim_matches(['[', ']']).parse::<IpAddr>().map(|ip| SocketAddr::new(ip, 0)))
+        .or_else(|_| {
+            addr.trim_matches(['[', ']'])
+                .parse::<IpAddr>()
+                .map(|ip| SocketAddr::new(ip, 0))
+        })
         .map_err(|_| format!("`{s}`: `{addr}` is not an IP address"))?;
     Ok((host.trim().to_ascii_lowercase(), sock))
 }
@@ -81,8 +97,14 @@ mod tests {
 
     #[test]
     fn override_syntax() {
-        assert_eq!(parse_override("a.com=127.0.0.1:8443").unwrap(), ("a.com".into(), "127.0.0.1:8443".parse().unwrap()));
-        assert_eq!(parse_override("A.com=::1").unwrap().1, "[::1]:0".parse().unwrap());
+        assert_eq!(
+            parse_override("a.com=127.0.0.1:8443").unwrap(),
+            ("a.com".into(), "127.0.0.1:8443".parse().unwrap())
+        );
+        assert_eq!(
+            parse_override("A.com=::1").unwrap().1,
+            "[::1]:0".parse().unwrap()
+        );
         assert!(parse_override("a.com").is_err());
         assert!(parse_override("a.com=nope").is_err());
     }
@@ -90,7 +112,10 @@ mod tests {
     #[tokio::test]
     async fn overrides_are_checked_too() {
         let mut o = HashMap::new();
-        o.insert("meta.test".to_string(), vec!["169.254.169.254:0".parse().unwrap()]);
+        o.insert(
+            "meta.test".to_string(),
+            vec!["169.254.169.254:0".parse().unwrap()],
+        );
         o.insert("lo.test".to_string(), vec!["127.0.0.1:0".parse().unwrap()]);
         let r = GuardedResolver::new(o.clone(), false);
         assert!(r.lookup("meta.test").await.is_err());

@@ -84,12 +84,20 @@ pub struct StreamExtras {
 
 impl StreamExtras {
     fn new(codec: Option<String>, bitrate: Option<u64>, backups: Vec<String>) -> Self {
-        StreamExtras { codec: codec.filter(|c| !c.is_empty()), bitrate: bitrate.filter(|&b| b > 0), backup_urls: backups.into_iter().filter(|u| web_url(u)).collect() }
+        StreamExtras {
+            codec: codec.filter(|c| !c.is_empty()),
+            bitrate: bitrate.filter(|&b| b > 0),
+            backup_urls: backups.into_iter().filter(|u| web_url(u)).collect(),
+        }
     }
 }
 
 fn seconds<S: serde::Serializer>(d: &f64, s: S) -> Result<S::Ok, S::Error> {
-    if d.fract() == 0.0 && *d >= 0.0 && *d < 1e15 { s.serialize_u64(*d as u64) } else { s.serialize_f64((d * 1000.0).round() / 1000.0) }
+    if d.fract() == 0.0 && *d >= 0.0 && *d < 1e15 {
+        s.serialize_u64(*d as u64)
+    } else {
+        s.serialize_f64((d * 1000.0).round() / 1000.0)
+    }
 }
 
 /// Why a plugin's answer was refused.
@@ -110,17 +118,25 @@ impl MediaJson {
     /// absolute http(s) (others are dropped), numbers sane, text trimmed.
     pub fn from_plugin(plugin: &LoadedPlugin, m: wit::Media) -> Result<Self, OutputError> {
         if m.platform != plugin.platform {
-            return Err(OutputError::WrongPlatform { got: m.platform, want: plugin.platform.clone() });
+            return Err(OutputError::WrongPlatform {
+                got: m.platform,
+                want: plugin.platform.clone(),
+            });
         }
         if m.id.trim().is_empty() {
             return Err(OutputError::NoId);
         }
-        let mut headers: BTreeMap<String, String> = plugin.download_headers.iter().cloned().collect();
+        let mut headers: BTreeMap<String, String> =
+            plugin.download_headers.iter().cloned().collect();
         for h in m.headers {
             headers.retain(|k, _| !k.eq_ignore_ascii_case(&h.name));
             headers.insert(h.name, h.value);
         }
-        let duration = if m.duration.is_finite() && m.duration > 0.0 { m.duration } else { 0.0 };
+        let duration = if m.duration.is_finite() && m.duration > 0.0 {
+            m.duration
+        } else {
+            0.0
+        };
         Ok(MediaJson {
             platform: m.platform,
             id: m.id.trim().to_string(),
@@ -128,7 +144,17 @@ impl MediaJson {
             author: m.author.unwrap_or_default().trim().to_string(),
             thumbnail: m.thumbnail.filter(|u| web_url(u)).unwrap_or_default(),
             duration,
-            images: m.images.into_iter().filter(|i| web_url(&i.url)).map(|i| ImageJson { url: i.url, width: i.width.unwrap_or(0), height: i.height.unwrap_or(0), proxy_url: None }).collect(),
+            images: m
+                .images
+                .into_iter()
+                .filter(|i| web_url(&i.url))
+                .map(|i| ImageJson {
+                    url: i.url,
+                    width: i.width.unwrap_or(0),
+                    height: i.height.unwrap_or(0),
+                    proxy_url: None,
+                })
+                .collect(),
             videos: m
                 .videos
                 .into_iter()
@@ -169,9 +195,14 @@ impl MediaJson {
 }
 
 fn non_empty(s: String, default: &str) -> String {
-    if s.trim().is_empty() { default.to_string() } else { s }
+    if s.trim().is_empty() {
+        default.to_string()
+    } else {
+        s
+    }
 }
 
 fn web_url(u: &str) -> bool {
-    url::Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+    url::Url::parse(u)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }

@@ -3,8 +3,8 @@
 
 pub mod media;
 
-use crate::runtime::{InvokeError, Runtime};
 use crate::registry::Registry;
+use crate::runtime::{InvokeError, Runtime};
 use crate::sandbox::Sandbox;
 use crate::store::KvStore;
 use crate::telemetry::Metrics;
@@ -57,7 +57,10 @@ pub struct ServiceSettings {
 
 impl Default for ServiceSettings {
     fn default() -> Self {
-        ServiceSettings { max_concurrency: 64, queue_wait: Duration::from_secs(2) }
+        ServiceSettings {
+            max_concurrency: 64,
+            queue_wait: Duration::from_secs(2),
+        }
     }
 }
 
@@ -82,16 +85,40 @@ pub struct ParseService {
 }
 
 impl ParseService {
-    pub fn new(runtime: Arc<Runtime>, registry: Arc<Registry>, sandbox: Arc<Sandbox>, metrics: Arc<Metrics>, settings: ServiceSettings) -> Self {
-        ParseService { runtime, registry, sandbox, kv: Default::default(), metrics, slots: Semaphore::new(settings.max_concurrency.max(1)), settings, next_id: AtomicU64::new(1) }
+    pub fn new(
+        runtime: Arc<Runtime>,
+        registry: Arc<Registry>,
+        sandbox: Arc<Sandbox>,
+        metrics: Arc<Metrics>,
+        settings: ServiceSettings,
+    ) -> Self {
+        ParseService {
+            runtime,
+            registry,
+            sandbox,
+            kv: Default::default(),
+            metrics,
+            slots: Semaphore::new(settings.max_concurrency.max(1)),
+            settings,
+            next_id: AtomicU64::new(1),
+        }
     }
 
     /// Which plugin takes `input` (share text allowed), without running it.
     pub fn route(&self, input: &str) -> Result<RouteInfo, ParseError> {
         let url = grabkit_urlkit::find_url(input)?;
         let table = self.registry.table();
-        let p = table.route(&url).ok_or_else(|| ParseError::Unsupported(format!("{url} is not a single post of a supported platform")))?;
-        Ok(RouteInfo { url: url.clone(), platform: p.platform.clone(), plugin: p.name.clone(), version: p.version.clone() })
+        let p = table.route(&url).ok_or_else(|| {
+            ParseError::Unsupported(format!(
+                "{url} is not a single post of a supported platform"
+            ))
+        })?;
+        Ok(RouteInfo {
+            url: url.clone(),
+            platform: p.platform.clone(),
+            plugin: p.name.clone(),
+            version: p.version.clone(),
+        })
     }
 
     /// Parse one link into unified media.
@@ -101,20 +128,33 @@ impl ParseService {
         let table = self.registry.table();
         let Some(plugin) = table.route(&url).cloned() else {
             self.metrics.parse("none", "unsupported", started.elapsed());
-            return Err(ParseError::Unsupported(format!("{url} is not a single post of a supported platform")));
+            return Err(ParseError::Unsupported(format!(
+                "{url} is not a single post of a supported platform"
+            )));
         };
         let result = self.run(&plugin, url.as_str()).await;
-        self.metrics.parse(&plugin.platform, outcome_label(&result), started.elapsed());
+        self.metrics
+            .parse(&plugin.platform, outcome_label(&result), started.elapsed());
         if !matches!(result, Err(ParseError::Busy(_))) {
             self.registry.record(&plugin, plugin_misbehaved(&result));
         }
         result
     }
 
-    async fn run(&self, plugin: &Arc<crate::runtime::LoadedPlugin>, url: &str) -> Result<MediaJson, ParseError> {
+    async fn run(
+        &self,
+        plugin: &Arc<crate::runtime::LoadedPlugin>,
+        url: &str,
+    ) -> Result<MediaJson, ParseError> {
         let wait = self.settings.queue_wait;
-        let _global = tokio::time::timeout(wait, self.slots.acquire()).await.map_err(|_| ParseError::Busy(String::new()))?.expect("semaphore open");
-        let _local = tokio::time::timeout(wait, plugin.permits.acquire()).await.map_err(|_| ParseError::Busy(format!(" for {}", plugin.platform)))?.expect("semaphore open");
+        let _global = tokio::time::timeout(wait, self.slots.acquire())
+            .await
+            .map_err(|_| ParseError::Busy(String::new()))?
+            .expect("semaphore open");
+        let _local = tokio::time::timeout(wait, plugin.permits.acquire())
+            .await
+            .map_err(|_| ParseError::Busy(format!(" for {}", plugin.platform)))?
+            .expect("semaphore open");
         let request_id = format!("r{}", self.next_id.fetch_add(1, Ordering::Relaxed));
         let inv = self.runtime.invoke(plugin, self.sandbox.clone(), self.kv.clone(), url, &request_id).await.inspect_err(|e| tracing::warn!(platform = %plugin.platform, request = %request_id, error = %e, "plugin run failed"))?;
         tracing::debug!(platform = %plugin.platform, request = %request_id, requests = inv.requests, "plugin finished");
@@ -144,7 +184,17 @@ fn extract_error(e: crate::runtime::bindings::ExtractError) -> ParseError {
 
 /// Failures that are the plugin's fault (they count against a new version).
 fn plugin_misbehaved(r: &Result<MediaJson, ParseError>) -> bool {
-    matches!(r, Err(ParseError::Plugin(InvokeError::Trap(_) | InvokeError::Memory(_)) | ParseError::Output(_) | ParseError::Extract { kind: ExtractKind::ParseFailed, .. }))
+    matches!(
+        r,
+        Err(
+            ParseError::Plugin(InvokeError::Trap(_) | InvokeError::Memory(_))
+                | ParseError::Output(_)
+                | ParseError::Extract {
+                    kind: ExtractKind::ParseFailed,
+                    ..
+                }
+        )
+    )
 }
 
 fn outcome_label(r: &Result<MediaJson, ParseError>) -> &'static str {

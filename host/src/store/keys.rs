@@ -32,7 +32,9 @@ pub struct Key {
 
 impl Key {
     pub fn allows(&self, platform: &str) -> bool {
-        self.platforms.as_ref().is_none_or(|p| p.iter().any(|x| x == platform))
+        self.platforms
+            .as_ref()
+            .is_none_or(|p| p.iter().any(|x| x == platform))
     }
 }
 
@@ -101,21 +103,45 @@ pub enum StoreError {
 /// Where keys, credits and usage live.
 pub trait KeyStore: Send + Sync {
     /// Store a key under the hash of its token.
-    fn create(&self, new: &NewKey, token_hash: &str, token_prefix: &str, now: i64) -> Result<Key, StoreError>;
+    fn create(
+        &self,
+        new: &NewKey,
+        token_hash: &str,
+        token_prefix: &str,
+        now: i64,
+    ) -> Result<Key, StoreError>;
     fn list(&self) -> Result<Vec<Key>, StoreError>;
     fn get(&self, id: i64) -> Result<Option<Key>, StoreError>;
     /// The key whose token hashes to `token_hash`, with that hash.
     fn by_token_hash(&self, token_hash: &str) -> Result<Option<(Key, String)>, StoreError>;
     fn update(&self, id: i64, patch: &KeyPatch) -> Result<Option<Key>, StoreError>;
-    fn rotate(&self, id: i64, token_hash: &str, token_prefix: &str) -> Result<Option<Key>, StoreError>;
+    fn rotate(
+        &self,
+        id: i64,
+        token_hash: &str,
+        token_prefix: &str,
+    ) -> Result<Option<Key>, StoreError>;
     fn delete(&self, id: i64) -> Result<bool, StoreError>;
     fn credits(&self, id: i64, op: CreditOp) -> Result<Option<Key>, StoreError>;
     /// Take one credit (if limited) and open a pending usage record, atomically.
     fn reserve(&self, key_id: i64, platform: &str, now: i64) -> Result<Reservation, StoreError>;
     /// Close a reservation: charged on success, refunded otherwise. Returns credits left.
-    fn settle(&self, r: Reservation, outcome: &str, latency_ms: u64, success: bool) -> Result<Option<i64>, StoreError>;
+    fn settle(
+        &self,
+        r: Reservation,
+        outcome: &str,
+        latency_ms: u64,
+        success: bool,
+    ) -> Result<Option<i64>, StoreError>;
     /// A request that never reached a reservation (refused before charging).
-    fn record(&self, key_id: i64, platform: &str, outcome: &str, latency_ms: u64, now: i64) -> Result<(), StoreError>;
+    fn record(
+        &self,
+        key_id: i64,
+        platform: &str,
+        outcome: &str,
+        latency_ms: u64,
+        now: i64,
+    ) -> Result<(), StoreError>;
     fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError>;
     /// Refund reservations a crash left open. Returns how many.
     fn recover(&self) -> Result<usize, StoreError>;

@@ -49,7 +49,13 @@ impl KvStore {
                 return false;
             }
         }
-        space.insert(key.to_string(), Entry { value, expires: ttl.map(|d| Instant::now() + d) });
+        space.insert(
+            key.to_string(),
+            Entry {
+                value,
+                expires: ttl.map(|d| Instant::now() + d),
+            },
+        );
         true
     }
 

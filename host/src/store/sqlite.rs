@@ -53,13 +53,17 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
     }
 
     pub fn in_memory() -> Result<Self, StoreError> {
         let mut conn = Connection::open_in_memory()?;
         migrate(&mut conn)?;
-        Ok(SqliteStore { conn: Mutex::new(conn) })
+        Ok(SqliteStore {
+            conn: Mutex::new(conn),
+        })
     }
 }
 
@@ -84,7 +88,12 @@ fn row_key(r: &rusqlite::Row<'_>) -> rusqlite::Result<Key> {
         token_prefix: r.get(2)?,
         created_at: r.get(3)?,
         expires_at: r.get(4)?,
-        platforms: platforms.map(|p| p.split(',').filter(|s| !s.is_empty()).map(str::to_string).collect()),
+        platforms: platforms.map(|p| {
+            p.split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        }),
         credits: r.get(6)?,
         enabled: r.get::<_, i64>(7)? != 0,
         last_used_at: r.get(8)?,
@@ -99,12 +108,24 @@ fn join(p: &Option<Vec<String>>) -> Option<String> {
 
 impl SqliteStore {
     fn get_in(conn: &Connection, id: i64) -> Result<Option<Key>, StoreError> {
-        Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM keys WHERE id = ?1"), [id], row_key).optional()?)
+        Ok(conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM keys WHERE id = ?1"),
+                [id],
+                row_key,
+            )
+            .optional()?)
     }
 }
 
 impl KeyStore for SqliteStore {
-    fn create(&self, new: &NewKey, token_hash: &str, token_prefix: &str, now: i64) -> Result<Key, StoreError> {
+    fn create(
+        &self,
+        new: &NewKey,
+        token_hash: &str,
+        token_prefix: &str,
+        now: i64,
+    ) -> Result<Key, StoreError> {
         let conn = self.conn.lock().unwrap();
         conn.execute(
             "INSERT INTO keys (name, token_hash, token_prefix, created_at, expires_at, platforms, credits, rate_per_sec, rate_burst) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -127,7 +148,11 @@ impl KeyStore for SqliteStore {
     fn by_token_hash(&self, token_hash: &str) -> Result<Option<(Key, String)>, StoreError> {
         let conn = self.conn.lock().unwrap();
         Ok(conn
-            .query_row(&format!("SELECT {COLUMNS}, token_hash FROM keys WHERE token_hash = ?1"), [token_hash], |r| Ok((row_key(r)?, r.get::<_, String>(11)?)))
+            .query_row(
+                &format!("SELECT {COLUMNS}, token_hash FROM keys WHERE token_hash = ?1"),
+                [token_hash],
+                |r| Ok((row_key(r)?, r.get::<_, String>(11)?)),
+            )
             .optional()?)
     }
 
@@ -138,33 +163,61 @@ impl KeyStore for SqliteStore {
             tx.execute("UPDATE keys SET name = ?1 WHERE id = ?2", params![n, id])?;
         }
         if let Some(e) = &p.expires_at {
-            tx.execute("UPDATE keys SET expires_at = ?1 WHERE id = ?2", params![e, id])?;
+            tx.execute(
+                "UPDATE keys SET expires_at = ?1 WHERE id = ?2",
+                params![e, id],
+            )?;
         }
         if let Some(pl) = &p.platforms {
-            tx.execute("UPDATE keys SET platforms = ?1 WHERE id = ?2", params![join(pl), id])?;
+            tx.execute(
+                "UPDATE keys SET platforms = ?1 WHERE id = ?2",
+                params![join(pl), id],
+            )?;
         }
         if let Some(en) = p.enabled {
-            tx.execute("UPDATE keys SET enabled = ?1 WHERE id = ?2", params![en as i64, id])?;
+            tx.execute(
+                "UPDATE keys SET enabled = ?1 WHERE id = ?2",
+                params![en as i64, id],
+            )?;
         }
         if let Some(r) = p.rate_per_sec {
-            tx.execute("UPDATE keys SET rate_per_sec = ?1 WHERE id = ?2", params![r, id])?;
+            tx.execute(
+                "UPDATE keys SET rate_per_sec = ?1 WHERE id = ?2",
+                params![r, id],
+            )?;
         }
         if let Some(b) = p.rate_burst {
-            tx.execute("UPDATE keys SET rate_burst = ?1 WHERE id = ?2", params![b, id])?;
+            tx.execute(
+                "UPDATE keys SET rate_burst = ?1 WHERE id = ?2",
+                params![b, id],
+            )?;
         }
         let key = Self::get_in(&tx, id)?;
         tx.commit()?;
         Ok(key)
     }
 
-    fn rotate(&self, id: i64, token_hash: &str, token_prefix: &str) -> Result<Option<Key>, StoreError> {
+    fn rotate(
+        &self,
+        id: i64,
+        token_hash: &str,
+        token_prefix: &str,
+    ) -> Result<Option<Key>, StoreError> {
         let conn = self.conn.lock().unwrap();
-        conn.execute("UPDATE keys SET token_hash = ?1, token_prefix = ?2 WHERE id = ?3", params![token_hash, token_prefix, id])?;
+        conn.execute(
+            "UPDATE keys SET token_hash = ?1, token_prefix = ?2 WHERE id = ?3",
+            params![token_hash, token_prefix, id],
+        )?;
         Self::get_in(&conn, id)
     }
 
     fn delete(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(self.conn.lock().unwrap().execute("DELETE FROM keys WHERE id = ?1", [id])? > 0)
+        Ok(self
+            .conn
+            .lock()
+            .unwrap()
+            .execute("DELETE FROM keys WHERE id = ?1", [id])?
+            > 0)
     }
 
     fn credits(&self, id: i64, op: CreditOp) -> Result<Option<Key>, StoreError> {
@@ -182,32 +235,73 @@ impl KeyStore for SqliteStore {
         let tx = conn.transaction()?;
         let taken = tx.execute("UPDATE keys SET credits = CASE WHEN credits IS NULL THEN NULL ELSE credits - 1 END, last_used_at = ?2 WHERE id = ?1 AND (credits IS NULL OR credits > 0)", params![key_id, now])?;
         if taken == 0 {
-            return Err(if Self::get_in(&tx, key_id)?.is_some() { StoreError::NoCredits } else { StoreError::NoSuchKey });
+            return Err(if Self::get_in(&tx, key_id)?.is_some() {
+                StoreError::NoCredits
+            } else {
+                StoreError::NoSuchKey
+            });
         }
-        let limited: bool = tx.query_row("SELECT credits IS NOT NULL FROM keys WHERE id = ?1", [key_id], |r| r.get(0))?;
+        let limited: bool = tx.query_row(
+            "SELECT credits IS NOT NULL FROM keys WHERE id = ?1",
+            [key_id],
+            |r| r.get(0),
+        )?;
         tx.execute("INSERT INTO usage (key_id, at, platform, outcome, pending, reserved) VALUES (?1, ?2, ?3, 'pending', 1, ?4)", params![key_id, now, platform, limited as i64])?;
         let usage_id = tx.last_insert_rowid();
         tx.commit()?;
         Ok(Reservation { usage_id, key_id })
     }
 
-    fn settle(&self, r: Reservation, outcome: &str, latency_ms: u64, success: bool) -> Result<Option<i64>, StoreError> {
+    fn settle(
+        &self,
+        r: Reservation,
+        outcome: &str,
+        latency_ms: u64,
+        success: bool,
+    ) -> Result<Option<i64>, StoreError> {
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction()?;
-        let reserved: bool = tx.query_row("SELECT reserved FROM usage WHERE id = ?1 AND pending = 1", [r.usage_id], |row| row.get(0)).optional()?.unwrap_or(false);
+        let reserved: bool = tx
+            .query_row(
+                "SELECT reserved FROM usage WHERE id = ?1 AND pending = 1",
+                [r.usage_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(false);
         if !success && reserved {
-            tx.execute("UPDATE keys SET credits = credits + 1 WHERE id = ?1 AND credits IS NOT NULL", [r.key_id])?;
+            tx.execute(
+                "UPDATE keys SET credits = credits + 1 WHERE id = ?1 AND credits IS NOT NULL",
+                [r.key_id],
+            )?;
         }
         tx.execute("UPDATE usage SET outcome = ?1, latency_ms = ?2, charged = ?3, pending = 0 WHERE id = ?4", params![outcome, latency_ms as i64, success as i64, r.usage_id])?;
-        let left: Option<i64> = tx.query_row("SELECT credits FROM keys WHERE id = ?1", [r.key_id], |row| row.get(0)).optional()?.flatten();
+        let left: Option<i64> = tx
+            .query_row(
+                "SELECT credits FROM keys WHERE id = ?1",
+                [r.key_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
         tx.commit()?;
         Ok(left)
     }
 
-    fn record(&self, key_id: i64, platform: &str, outcome: &str, latency_ms: u64, now: i64) -> Result<(), StoreError> {
+    fn record(
+        &self,
+        key_id: i64,
+        platform: &str,
+        outcome: &str,
+        latency_ms: u64,
+        now: i64,
+    ) -> Result<(), StoreError> {
         let conn = self.conn.lock().unwrap();
         conn.execute("INSERT INTO usage (key_id, at, platform, outcome, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5)", params![key_id, now, platform, outcome, latency_ms as i64])?;
-        conn.execute("UPDATE keys SET last_used_at = ?1 WHERE id = ?2", params![now, key_id])?;
+        conn.execute(
+            "UPDATE keys SET last_used_at = ?1 WHERE id = ?2",
+            params![now, key_id],
+        )?;
         Ok(())
     }
 
@@ -215,7 +309,14 @@ impl KeyStore for SqliteStore {
         let conn = self.conn.lock().unwrap();
         let mut out = UsageSummary::default();
         let mut st = conn.prepare("SELECT platform, outcome, charged, at >= ?2 FROM usage WHERE key_id = ?1 AND pending = 0")?;
-        let rows = st.query_map(params![key_id, day_start], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?)))?;
+        let rows = st.query_map(params![key_id, day_start], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?;
         for row in rows {
             let (platform, outcome, charged, today) = row?;
             let bump = |c: &mut Counts| {
@@ -236,13 +337,23 @@ impl KeyStore for SqliteStore {
         let mut conn = self.conn.lock().unwrap();
         let tx = conn.transaction()?;
         tx.execute("UPDATE keys SET credits = credits + (SELECT COUNT(*) FROM usage u WHERE u.key_id = keys.id AND u.pending = 1 AND u.reserved = 1) WHERE credits IS NOT NULL", [])?;
-        let n = tx.execute("UPDATE usage SET pending = 0, outcome = 'interrupted', charged = 0 WHERE pending = 1", [])?;
+        let n = tx.execute(
+            "UPDATE usage SET pending = 0, outcome = 'interrupted', charged = 0 WHERE pending = 1",
+            [],
+        )?;
         tx.commit()?;
         Ok(n)
     }
 
     fn meta_get(&self, name: &str) -> Result<Option<String>, StoreError> {
-        Ok(self.conn.lock().unwrap().query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| r.get(0)).optional()?)
+        Ok(self
+            .conn
+            .lock()
+            .unwrap()
+            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
     }
 
     fn meta_set(&self, name: &str, value: &str) -> Result<(), StoreError> {
@@ -258,15 +369,37 @@ mod tests {
     #[test]
     fn reserve_settle_refund_and_recover() {
         let s = SqliteStore::in_memory().unwrap();
-        let k = s.create(&NewKey { name: "a".into(), credits: Some(2), ..Default::default() }, "h", "gk_live_abc", 0).unwrap();
+        let k = s
+            .create(
+                &NewKey {
+                    name: "a".into(),
+                    credits: Some(2),
+                    ..Default::default()
+                },
+                "h",
+                "gk_live_abc",
+                0,
+            )
+            .unwrap();
         let r1 = s.reserve(k.id, "bilibili", 1).unwrap();
         let r2 = s.reserve(k.id, "bilibili", 1).unwrap();
-        assert!(matches!(s.reserve(k.id, "bilibili", 1), Err(StoreError::NoCredits)));
+        assert!(matches!(
+            s.reserve(k.id, "bilibili", 1),
+            Err(StoreError::NoCredits)
+        ));
         assert_eq!(s.settle(r1, "success", 5, true).unwrap(), Some(0));
-        assert_eq!(s.settle(r2, "not_found", 5, false).unwrap(), Some(1), "failure refunds");
+        assert_eq!(
+            s.settle(r2, "not_found", 5, false).unwrap(),
+            Some(1),
+            "failure refunds"
+        );
         let _open = s.reserve(k.id, "bilibili", 2).unwrap();
         assert_eq!(s.get(k.id).unwrap().unwrap().credits, Some(0));
-        assert_eq!(s.recover().unwrap(), 1, "a crash's open reservation is refunded");
+        assert_eq!(
+            s.recover().unwrap(),
+            1,
+            "a crash's open reservation is refunded"
+        );
         assert_eq!(s.get(k.id).unwrap().unwrap().credits, Some(1));
         let u = s.usage(k.id, 0).unwrap();
         assert_eq!((u.total.requests, u.total.charged), (3, 1));
@@ -276,13 +409,40 @@ mod tests {
     #[test]
     fn unlimited_keys_and_credit_ops() {
         let s = SqliteStore::in_memory().unwrap();
-        let k = s.create(&NewKey { name: "u".into(), ..Default::default() }, "h", "p", 0).unwrap();
+        let k = s
+            .create(
+                &NewKey {
+                    name: "u".into(),
+                    ..Default::default()
+                },
+                "h",
+                "p",
+                0,
+            )
+            .unwrap();
         for _ in 0..5 {
             let r = s.reserve(k.id, "x", 0).unwrap();
             assert_eq!(s.settle(r, "success", 1, true).unwrap(), None);
         }
-        assert_eq!(s.credits(k.id, CreditOp::Add(5)).unwrap().unwrap().credits, None, "unlimited stays unlimited");
-        assert_eq!(s.credits(k.id, CreditOp::Set(Some(3))).unwrap().unwrap().credits, Some(3));
-        assert_eq!(s.credits(k.id, CreditOp::Add(-10)).unwrap().unwrap().credits, Some(0), "never negative");
+        assert_eq!(
+            s.credits(k.id, CreditOp::Add(5)).unwrap().unwrap().credits,
+            None,
+            "unlimited stays unlimited"
+        );
+        assert_eq!(
+            s.credits(k.id, CreditOp::Set(Some(3)))
+                .unwrap()
+                .unwrap()
+                .credits,
+            Some(3)
+        );
+        assert_eq!(
+            s.credits(k.id, CreditOp::Add(-10))
+                .unwrap()
+                .unwrap()
+                .credits,
+            Some(0),
+            "never negative"
+        );
     }
 }

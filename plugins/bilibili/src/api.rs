@@ -7,24 +7,41 @@ pub const API: &str = "https://api.bilibili.com";
 
 /// The client every request uses: the web player's Referer and a browser UA.
 pub fn client() -> Client {
-    Client::new().user_agent(ua::DESKTOP).header("Referer", "https://www.bilibili.com/").cookie_from_config()
+    Client::new()
+        .user_agent(ua::DESKTOP)
+        .header("Referer", "https://www.bilibili.com/")
+        .cookie_from_config()
 }
 
 /// GET `url` and return the payload (`data`, or `result` for pgc routes).
 pub fn call(client: &Client, what: &str, url: &str) -> Result<Value> {
     let resp = client.get(url).send().context(what)?;
     if resp.status == 412 {
-        return Err(Error::rate_limited(format!("{what}: blocked by Bilibili's risk control (HTTP 412)")));
+        return Err(Error::rate_limited(format!(
+            "{what}: blocked by Bilibili's risk control (HTTP 412)"
+        )));
     }
-    let body: Value = resp.error_for_status().context(what)?.json().context(what)?;
-    let code = body["code"].as_i64().ok_or_else(|| Error::parse(format!("{what}: answer has no `code`")))?;
+    let body: Value = resp
+        .error_for_status()
+        .context(what)?
+        .json()
+        .context(what)?;
+    let code = body["code"]
+        .as_i64()
+        .ok_or_else(|| Error::parse(format!("{what}: answer has no `code`")))?;
     let message = body["message"].as_str().unwrap_or_default();
     if code != 0 {
         return Err(code_error(code, message).context(what));
     }
-    let payload = if body["data"].is_null() { &body["result"] } else { &body["data"] };
+    let payload = if body["data"].is_null() {
+        &body["result"]
+    } else {
+        &body["data"]
+    };
     if payload.is_null() {
-        return Err(Error::parse(format!("{what}: answer has neither `data` nor `result`")));
+        return Err(Error::parse(format!(
+            "{what}: answer has neither `data` nor `result`"
+        )));
     }
     Ok(payload.clone())
 }
@@ -36,7 +53,9 @@ pub fn code_error(code: i64, message: &str) -> Error {
         -404 | -400 | 62004 => Error::not_found(m),
         62002 | 62012 => Error::private(m),
         -101 => Error::login_required(m),
-        -403 if message.contains("购买") => Error::login_required(format!("{m} (a purchase is needed)")),
+        -403 if message.contains("购买") => {
+            Error::login_required(format!("{m} (a purchase is needed)"))
+        }
         -403 => Error::login_required(m),
         -10403 | -688 | -689 if message.contains("地区") => Error::geo_blocked(m),
         -10403 => Error::login_required(format!("{m} (members only)")),
@@ -54,9 +73,18 @@ mod tests {
     fn codes_map_to_error_kinds() {
         assert_eq!(code_error(-404, "啥都木有").kind, ErrorKind::NotFound);
         assert_eq!(code_error(62012, "仅UP主自己可见").kind, ErrorKind::Private);
-        assert_eq!(code_error(-10403, "抱歉您所在地区不可观看！").kind, ErrorKind::GeoBlocked);
-        assert_eq!(code_error(-10403, "大会员专享限制").kind, ErrorKind::LoginRequired);
+        assert_eq!(
+            code_error(-10403, "抱歉您所在地区不可观看！").kind,
+            ErrorKind::GeoBlocked
+        );
+        assert_eq!(
+            code_error(-10403, "大会员专享限制").kind,
+            ErrorKind::LoginRequired
+        );
         assert_eq!(code_error(-412, "请求被拦截").kind, ErrorKind::RateLimited);
-        assert_eq!(code_error(-500, "服务器错误").kind, ErrorKind::UpstreamFailed);
+        assert_eq!(
+            code_error(-500, "服务器错误").kind,
+            ErrorKind::UpstreamFailed
+        );
     }
 }

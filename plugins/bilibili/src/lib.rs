@@ -35,7 +35,10 @@ const LINKS: Links<Link> = &[
     (Link::Bv, "*.bilibili.com/video/BV{bvid}"),
     (Link::Av, "*.bilibili.com/video/av{aid:num}"),
     (Link::List, "*.bilibili.com/list/{mid:num}?bvid=BV{bvid}"),
-    (Link::Festival, "*.bilibili.com/festival/{name}?bvid=BV{bvid}"),
+    (
+        Link::Festival,
+        "*.bilibili.com/festival/{name}?bvid=BV{bvid}",
+    ),
     (Link::Episode, "*.bilibili.com/bangumi/play/ep{ep:num}"),
     (Link::Season, "*.bilibili.com/bangumi/play/ss{ss:num}"),
     (Link::CourseSeason, "*.bilibili.com/cheese/play/ss{ss:num}"),
@@ -58,19 +61,42 @@ impl Plugin for Bilibili {
             version: env!("CARGO_PKG_VERSION").into(),
             platform: PLATFORM.into(),
             url_patterns: patterns(LINKS),
-            allowed_hosts: vec!["api.bilibili.com".into(), "b23.tv".into(), "bili.im".into(), "*.bili2233.cn".into(), "api.bilibili.tv".into(), "www.bilibili.tv".into()],
+            allowed_hosts: vec![
+                "api.bilibili.com".into(),
+                "b23.tv".into(),
+                "bili.im".into(),
+                "*.bili2233.cn".into(),
+                "api.bilibili.tv".into(),
+                "www.bilibili.tv".into(),
+            ],
             insecure_hosts: vec![],
-            download_headers: vec![("Referer".into(), "https://www.bilibili.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
-            media_hosts: vec!["*.bilivideo.com".into(), "*.bilivideo.cn".into(), "*.akamaized.net".into(), "*.hdslb.com".into(), "*.bstarstatic.com".into(), "*.bilibili.com".into()],
+            download_headers: vec![
+                ("Referer".into(), "https://www.bilibili.com/".into()),
+                ("User-Agent".into(), ua::DESKTOP.into()),
+            ],
+            media_hosts: vec![
+                "*.bilivideo.com".into(),
+                "*.bilivideo.cn".into(),
+                "*.akamaized.net".into(),
+                "*.hdslb.com".into(),
+                "*.bstarstatic.com".into(),
+                "*.bilibili.com".into(),
+            ],
         }
     }
 
     fn parse(input: &str) -> Result<Media> {
         let client = client();
         let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
-        let part = link.query("p").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1);
+        let part = link
+            .query("p")
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(1)
+            .max(1);
         match link.kind {
-            Link::Bv | Link::List | Link::Festival => video(&client, ("bvid", format!("BV{}", link.cap("bvid"))), part),
+            Link::Bv | Link::List | Link::Festival => {
+                video(&client, ("bvid", format!("BV{}", link.cap("bvid"))), part)
+            }
             Link::Av => video(&client, ("aid", link.cap("aid").to_string()), part),
             Link::Episode => bangumi(&client, ("ep_id", link.cap("ep"))),
             Link::Season => bangumi(&client, ("season_id", link.cap("ss"))),
@@ -84,9 +110,21 @@ impl Plugin for Bilibili {
 
 /// An ordinary (UGC) video, one part of it.
 fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
-    let view = call(client, "view API", &format!("{API}/x/web-interface/view?{}={}", id.0, id.1))?;
+    let view = call(
+        client,
+        "view API",
+        &format!("{API}/x/web-interface/view?{}={}", id.0, id.1),
+    )?;
     // An av/BV that belongs to a bangumi title plays through the bangumi route.
-    if let Some(ep) = view["redirect_url"].as_str().and_then(|u| u.split("/ep").nth(1)).map(|s| s.chars().take_while(char::is_ascii_digit).collect::<String>()) {
+    if let Some(ep) = view["redirect_url"]
+        .as_str()
+        .and_then(|u| u.split("/ep").nth(1))
+        .map(|s| {
+            s.chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+    {
         if !ep.is_empty() {
             return bangumi(client, ("ep_id", &ep));
         }
@@ -96,46 +134,105 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
     let page = match pages.get(part - 1) {
         Some(p) => p.clone(),
         None if part == 1 => view.clone(),
-        None => return Err(Error::not_found(format!("{bvid} has {} parts, not {part}", pages.len()))),
+        None => {
+            return Err(Error::not_found(format!(
+                "{bvid} has {} parts, not {part}",
+                pages.len()
+            )));
+        }
     };
     let cid = page["cid"].as_u64().required("cid")?;
     let key = wbi::mixin_key(client)?;
     let base = vec![("bvid", bvid.clone()), ("cid", cid.to_string())];
-    let dash = signed_playurl(client, &key, &base, &[("fnval", "4048"), ("fnver", "0"), ("fourk", "1"), ("qn", "127"), ("try_look", "1")])?;
+    let dash = signed_playurl(
+        client,
+        &key,
+        &base,
+        &[
+            ("fnval", "4048"),
+            ("fnver", "0"),
+            ("fourk", "1"),
+            ("qn", "127"),
+            ("try_look", "1"),
+        ],
+    )?;
 
-    let mut media = Media::new(PLATFORM, if part > 1 { format!("{bvid}_p{part}") } else { bvid.clone() });
+    let mut media = Media::new(
+        PLATFORM,
+        if part > 1 {
+            format!("{bvid}_p{part}")
+        } else {
+            bvid.clone()
+        },
+    );
     let title = view["title"].as_str().unwrap_or_default();
     media.title = match page["part"].as_str() {
         Some(p) if pages.len() > 1 => format!("{title} - P{part} {p}"),
         _ => title.to_string(),
     };
     media.author = view["owner"]["name"].as_str().map(str::to_string);
-    media.thumbnail = view["pic"].as_str().map(|u| u.replacen("http://", "https://", 1));
-    media.duration = page["duration"].as_f64().or_else(|| view["duration"].as_f64()).unwrap_or(0.0);
+    media.thumbnail = view["pic"]
+        .as_str()
+        .map(|u| u.replacen("http://", "https://", 1));
+    media.duration = page["duration"]
+        .as_f64()
+        .or_else(|| view["duration"].as_f64())
+        .unwrap_or(0.0);
     media.videos = streams::dash_videos(&dash);
     media.audios = streams::dash_audios(&dash);
 
     // A progressive mp4 (video and sound in one file) where one is offered;
     // optional, so a failure here only costs that entry.
     let (w, h) = dimensions(&page["dimension"]);
-    match signed_playurl(client, &key, &base, &[("fnval", "1"), ("qn", "64"), ("platform", "html5"), ("high_quality", "1")]) {
-        Ok(mp4) => media.videos.extend(streams::progressive(&mp4, w, h).or_else(|| streams::progressive(&dash, w, h))),
+    match signed_playurl(
+        client,
+        &key,
+        &base,
+        &[
+            ("fnval", "1"),
+            ("qn", "64"),
+            ("platform", "html5"),
+            ("high_quality", "1"),
+        ],
+    ) {
+        Ok(mp4) => media
+            .videos
+            .extend(streams::progressive(&mp4, w, h).or_else(|| streams::progressive(&dash, w, h))),
         Err(e) => log::info(&format!("no progressive stream: {e}")),
     }
     Ok(media)
 }
 
-fn signed_playurl(client: &Client, key: &str, base: &[(&str, String)], extra: &[(&str, &str)]) -> Result<Value> {
+fn signed_playurl(
+    client: &Client,
+    key: &str,
+    base: &[(&str, String)],
+    extra: &[(&str, &str)],
+) -> Result<Value> {
     let mut params = base.to_vec();
     params.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    call(client, "playurl API", &format!("{API}/x/player/wbi/playurl?{}", wbi::sign_now(&params, key)))
+    call(
+        client,
+        "playurl API",
+        &format!("{API}/x/player/wbi/playurl?{}", wbi::sign_now(&params, key)),
+    )
 }
 
 /// Width and height, swapped when the video is rotated.
 fn dimensions(d: &Value) -> (Option<u32>, Option<u32>) {
-    let w = d["width"].as_u64().and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0);
-    let h = d["height"].as_u64().and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0);
-    if d["rotate"].as_u64() == Some(1) { (h, w) } else { (w, h) }
+    let w = d["width"]
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n > 0);
+    let h = d["height"]
+        .as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n > 0);
+    if d["rotate"].as_u64() == Some(1) {
+        (h, w)
+    } else {
+        (w, h)
+    }
 }
 
 /// Find the episode `ep_id` (or the first one) in a season's lists.
@@ -147,29 +244,76 @@ fn pick_episode(season: &Value, ep_id: Option<&str>) -> Result<Value> {
         }
     }
     match ep_id {
-        Some(ep) => all.into_iter().find(|e| e["id"].as_u64().map(|i| i.to_string()).as_deref() == Some(ep)).ok_or_else(|| Error::not_found(format!("episode {ep} is not in its season"))),
-        None => all.into_iter().next().ok_or_else(|| Error::not_found("the season has no episodes")),
+        Some(ep) => all
+            .into_iter()
+            .find(|e| e["id"].as_u64().map(|i| i.to_string()).as_deref() == Some(ep))
+            .ok_or_else(|| Error::not_found(format!("episode {ep} is not in its season"))),
+        None => all
+            .into_iter()
+            .next()
+            .ok_or_else(|| Error::not_found("the season has no episodes")),
     }
 }
 
 /// A bangumi (anime, film, series) episode; a season link takes its first episode.
 fn bangumi(client: &Client, id: (&str, &str)) -> Result<Media> {
-    let season = call(client, "season API", &format!("{API}/pgc/view/web/season?{}={}", id.0, id.1))?;
+    let season = call(
+        client,
+        "season API",
+        &format!("{API}/pgc/view/web/season?{}={}", id.0, id.1),
+    )?;
     let ep = pick_episode(&season, (id.0 == "ep_id").then_some(id.1))?;
     let ep_id = ep["id"].as_u64().required("episode id")?;
     let cid = ep["cid"].as_u64().required("episode cid")?;
-    let res = call(client, "bangumi playurl API", &format!("{API}/pgc/player/web/v2/playurl?ep_id={ep_id}&cid={cid}&fnval=4048&fnver=0&fourk=1&qn=127"))?;
-    let play = if res["video_info"].is_object() { res["video_info"].clone() } else { res["raw"]["data"]["video_info"].clone() };
+    let res = call(
+        client,
+        "bangumi playurl API",
+        &format!(
+            "{API}/pgc/player/web/v2/playurl?ep_id={ep_id}&cid={cid}&fnval=4048&fnver=0&fourk=1&qn=127"
+        ),
+    )?;
+    let play = if res["video_info"].is_object() {
+        res["video_info"].clone()
+    } else {
+        res["raw"]["data"]["video_info"].clone()
+    };
     if play.is_null() {
-        let blocked = res["raw"]["data"]["plugins"].as_array().is_some_and(|ps| ps.iter().any(|p| p["name"] == "AreaLimitPanel" && p["config"]["is_block"] == true));
-        return Err(if blocked { Error::geo_blocked("this episode is not available in the host's region") } else { Error::login_required("this episode has no playable streams without a member session") });
+        let blocked = res["raw"]["data"]["plugins"].as_array().is_some_and(|ps| {
+            ps.iter()
+                .any(|p| p["name"] == "AreaLimitPanel" && p["config"]["is_block"] == true)
+        });
+        return Err(if blocked {
+            Error::geo_blocked("this episode is not available in the host's region")
+        } else {
+            Error::login_required("this episode has no playable streams without a member session")
+        });
     }
     let mut media = Media::new(PLATFORM, format!("ep{ep_id}"));
     let season_title = season["title"].as_str().unwrap_or_default();
-    let ep_title = [ep["title"].as_str().unwrap_or_default(), ep["long_title"].as_str().unwrap_or_default()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(" ");
-    media.title = [season_title, &ep_title].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(" ");
-    media.thumbnail = ep["cover"].as_str().or(season["cover"].as_str()).map(|u| u.replacen("http://", "https://", 1));
-    media.duration = play["timelength"].as_f64().or(ep["duration"].as_f64()).map(|ms| ms / 1000.0).unwrap_or(0.0);
+    let ep_title = [
+        ep["title"].as_str().unwrap_or_default(),
+        ep["long_title"].as_str().unwrap_or_default(),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .cloned()
+    .collect::<Vec<_>>()
+    .join(" ");
+    media.title = [season_title, &ep_title]
+        .iter()
+        .filter(|s| !s.is_empty())
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(" ");
+    media.thumbnail = ep["cover"]
+        .as_str()
+        .or(season["cover"].as_str())
+        .map(|u| u.replacen("http://", "https://", 1));
+    media.duration = play["timelength"]
+        .as_f64()
+        .or(ep["duration"].as_f64())
+        .map(|ms| ms / 1000.0)
+        .unwrap_or(0.0);
     media.videos = streams::dash_videos(&play);
     media.audios = streams::dash_audios(&play);
     let (w, h) = dimensions(&ep["dimension"]);
@@ -179,19 +323,42 @@ fn bangumi(client: &Client, id: (&str, &str)) -> Result<Media> {
 
 /// A course (cheese) episode; a season link takes its first episode.
 fn course(client: &Client, id: (&str, &str)) -> Result<Media> {
-    let season = call(client, "course season API", &format!("{API}/pugv/view/web/season?{}={}", id.0, id.1))?;
+    let season = call(
+        client,
+        "course season API",
+        &format!("{API}/pugv/view/web/season?{}={}", id.0, id.1),
+    )?;
     let ep = pick_episode(&season, (id.0 == "ep_id").then_some(id.1))?;
     let ep_id = ep["id"].as_u64().required("episode id")?;
     let aid = ep["aid"].as_u64().required("episode aid")?;
     let cid = ep["cid"].as_u64().required("episode cid")?;
     if ep["playable"] == false {
-        return Err(Error::login_required("this course episode must be purchased (configure a cookie of an account that owns it)"));
+        return Err(Error::login_required(
+            "this course episode must be purchased (configure a cookie of an account that owns it)",
+        ));
     }
-    let play = call(client, "course playurl API", &format!("{API}/pugv/player/web/playurl?avid={aid}&cid={cid}&ep_id={ep_id}&fnval=16&fnver=0&fourk=1&qn=127"))?;
+    let play = call(
+        client,
+        "course playurl API",
+        &format!(
+            "{API}/pugv/player/web/playurl?avid={aid}&cid={cid}&ep_id={ep_id}&fnval=16&fnver=0&fourk=1&qn=127"
+        ),
+    )?;
     let mut media = Media::new(PLATFORM, format!("cheese-ep{ep_id}"));
-    media.title = [season["title"].as_str().unwrap_or_default(), ep["title"].as_str().unwrap_or_default()].iter().filter(|s| !s.is_empty()).cloned().collect::<Vec<_>>().join(" ");
+    media.title = [
+        season["title"].as_str().unwrap_or_default(),
+        ep["title"].as_str().unwrap_or_default(),
+    ]
+    .iter()
+    .filter(|s| !s.is_empty())
+    .cloned()
+    .collect::<Vec<_>>()
+    .join(" ");
     media.author = season["up_info"]["uname"].as_str().map(str::to_string);
-    media.thumbnail = ep["cover"].as_str().or(season["cover"].as_str()).map(|u| u.replacen("http://", "https://", 1));
+    media.thumbnail = ep["cover"]
+        .as_str()
+        .or(season["cover"].as_str())
+        .map(|u| u.replacen("http://", "https://", 1));
     media.duration = ep["duration"].as_f64().unwrap_or(0.0);
     media.videos = streams::dash_videos(&play);
     media.audios = streams::dash_audios(&play);
@@ -201,24 +368,59 @@ fn course(client: &Client, id: (&str, &str)) -> Result<Media> {
 
 /// bilibili.tv (the international site, where bili.im links lead).
 fn intl(client: &Client, aid: &str) -> Result<Media> {
-    let url = format!("https://api.bilibili.tv/intl/gateway/web/playurl?s_locale=en_US&platform=web&aid={aid}&qn=64&type=0&device=wap&tf=0");
+    let url = format!(
+        "https://api.bilibili.tv/intl/gateway/web/playurl?s_locale=en_US&platform=web&aid={aid}&qn=64&type=0&device=wap&tf=0"
+    );
     let data = call(client, "bilibili.tv playurl API", &url)?;
     let play = &data["playurl"];
     let mut media = Media::new(PLATFORM, format!("tv{aid}"));
-    media.duration = play["duration"].as_f64().map(|ms| ms / 1000.0).unwrap_or(0.0);
+    media.duration = play["duration"]
+        .as_f64()
+        .map(|ms| ms / 1000.0)
+        .unwrap_or(0.0);
     for v in play["video"].as_array().into_iter().flatten() {
         let r = &v["video_resource"];
-        let Some(u) = r["url"].as_str().filter(|u| !u.is_empty()) else { continue };
-        let label = v["stream_info"]["desc_words"].as_str().map(str::to_string).unwrap_or_else(|| streams::quality_label(r["quality"].as_u64().unwrap_or(0)).to_string());
-        let dim = |k: &str| r[k].as_u64().and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0);
-        media.videos.push(Video::new(u).quality(label).mime(r["mime_type"].as_str().unwrap_or("video/mp4")).codec(r["codecs"].as_str().unwrap_or_default()).size(dim("width"), dim("height")).video_only().source(VideoSource::Dash).bitrate(r["bandwidth"].as_u64()));
+        let Some(u) = r["url"].as_str().filter(|u| !u.is_empty()) else {
+            continue;
+        };
+        let label = v["stream_info"]["desc_words"]
+            .as_str()
+            .map(str::to_string)
+            .unwrap_or_else(|| {
+                streams::quality_label(r["quality"].as_u64().unwrap_or(0)).to_string()
+            });
+        let dim = |k: &str| {
+            r[k].as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .filter(|&n| n > 0)
+        };
+        media.videos.push(
+            Video::new(u)
+                .quality(label)
+                .mime(r["mime_type"].as_str().unwrap_or("video/mp4"))
+                .codec(r["codecs"].as_str().unwrap_or_default())
+                .size(dim("width"), dim("height"))
+                .video_only()
+                .source(VideoSource::Dash)
+                .bitrate(r["bandwidth"].as_u64()),
+        );
     }
     for a in play["audio_resource"].as_array().into_iter().flatten() {
-        let Some(u) = a["url"].as_str().filter(|u| !u.is_empty()) else { continue };
-        media.audios.push(Audio::new(u).mime(a["mime_type"].as_str().unwrap_or("audio/mp4")).codec(a["codecs"].as_str().unwrap_or_default()).bitrate(a["bandwidth"].as_u64()));
+        let Some(u) = a["url"].as_str().filter(|u| !u.is_empty()) else {
+            continue;
+        };
+        media.audios.push(
+            Audio::new(u)
+                .mime(a["mime_type"].as_str().unwrap_or("audio/mp4"))
+                .codec(a["codecs"].as_str().unwrap_or_default())
+                .bitrate(a["bandwidth"].as_u64()),
+        );
     }
     // The title lives in the page's Open Graph tags; optional.
-    if let Ok(page) = client.get(format!("https://www.bilibili.tv/en/video/{aid}")).send_ok() {
+    if let Ok(page) = client
+        .get(format!("https://www.bilibili.tv/en/video/{aid}"))
+        .send_ok()
+    {
         let html = page.text();
         media.title = og(&html, "og:title").unwrap_or_default();
         media.thumbnail = og(&html, "og:image");
@@ -231,7 +433,11 @@ fn og(html: &str, prop: &str) -> Option<String> {
     let tag_start = html[..at].rfind('<')?;
     let tag = &html[tag_start..at + html[at..].find('>')?];
     let c = tag.find("content=\"")? + 9;
-    Some(tag[c..c + tag[c..].find('"')?].replace("&amp;", "&").replace("&quot;", "\""))
+    Some(
+        tag[c..c + tag[c..].find('"')?]
+            .replace("&amp;", "&")
+            .replace("&quot;", "\""),
+    )
 }
 
 grabkit_sdk::export_plugin!(Bilibili);
@@ -246,16 +452,37 @@ mod tests {
 
     #[test]
     fn every_seed_form_routes() {
-        assert_eq!(kind("https://www.bilibili.com/video/BV1xx411c7mD"), Some(Link::Bv));
-        assert_eq!(kind("https://m.bilibili.com/video/BV1xx411c7mD?p=2"), Some(Link::Bv));
+        assert_eq!(
+            kind("https://www.bilibili.com/video/BV1xx411c7mD"),
+            Some(Link::Bv)
+        );
+        assert_eq!(
+            kind("https://m.bilibili.com/video/BV1xx411c7mD?p=2"),
+            Some(Link::Bv)
+        );
         assert_eq!(kind("bilibili.com/video/av170001"), Some(Link::Av));
         assert_eq!(kind("https://b23.tv/Xy12AbC"), Some(Link::Short));
         assert_eq!(kind("https://bili.im/abc"), Some(Link::Short));
-        assert_eq!(kind("https://www.bilibili.com/list/66606350?sid=1&bvid=BV117411r7R1"), Some(Link::List));
-        assert_eq!(kind("https://www.bilibili.com/bangumi/play/ep702596"), Some(Link::Episode));
-        assert_eq!(kind("https://www.bilibili.com/bangumi/play/ss43771"), Some(Link::Season));
-        assert_eq!(kind("https://www.bilibili.com/cheese/play/ss61"), Some(Link::CourseSeason));
-        assert_eq!(kind("https://www.bilibili.tv/en/video/2041863208"), Some(Link::Intl));
+        assert_eq!(
+            kind("https://www.bilibili.com/list/66606350?sid=1&bvid=BV117411r7R1"),
+            Some(Link::List)
+        );
+        assert_eq!(
+            kind("https://www.bilibili.com/bangumi/play/ep702596"),
+            Some(Link::Episode)
+        );
+        assert_eq!(
+            kind("https://www.bilibili.com/bangumi/play/ss43771"),
+            Some(Link::Season)
+        );
+        assert_eq!(
+            kind("https://www.bilibili.com/cheese/play/ss61"),
+            Some(Link::CourseSeason)
+        );
+        assert_eq!(
+            kind("https://www.bilibili.tv/en/video/2041863208"),
+            Some(Link::Intl)
+        );
     }
 
     #[test]

@@ -37,7 +37,11 @@ fn audio_label(id: u64) -> &'static str {
 
 /// First of several field spellings (the API sends both camelCase and snake_case).
 fn field<'a>(v: &'a Value, names: &[&str]) -> &'a Value {
-    names.iter().map(|n| &v[*n]).find(|x| !x.is_null()).unwrap_or(&Value::Null)
+    names
+        .iter()
+        .map(|n| &v[*n])
+        .find(|x| !x.is_null())
+        .unwrap_or(&Value::Null)
 }
 
 fn https(u: &str) -> String {
@@ -48,17 +52,29 @@ fn https(u: &str) -> String {
 }
 
 fn urls(v: &Value) -> Vec<String> {
-    v.as_array().map(|a| a.iter().filter_map(|u| u.as_str()).map(https).collect()).unwrap_or_default()
+    v.as_array()
+        .map(|a| a.iter().filter_map(|u| u.as_str()).map(https).collect())
+        .unwrap_or_default()
 }
 
 fn dim(v: &Value) -> Option<u32> {
-    v.as_u64().filter(|&n| n > 0).and_then(|n| u32::try_from(n).ok())
+    v.as_u64()
+        .filter(|&n| n > 0)
+        .and_then(|n| u32::try_from(n).ok())
 }
 
 /// DASH video-only streams, best first.
 pub fn dash_videos(play: &Value) -> Vec<Video> {
-    let mut streams: Vec<&Value> = play["dash"]["video"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
-    streams.sort_by_key(|s| std::cmp::Reverse((s["id"].as_u64().unwrap_or(0), s["bandwidth"].as_u64().unwrap_or(0))));
+    let mut streams: Vec<&Value> = play["dash"]["video"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
+    streams.sort_by_key(|s| {
+        std::cmp::Reverse((
+            s["id"].as_u64().unwrap_or(0),
+            s["bandwidth"].as_u64().unwrap_or(0),
+        ))
+    });
     streams
         .into_iter()
         .filter_map(|s| {
@@ -66,7 +82,11 @@ pub fn dash_videos(play: &Value) -> Vec<Video> {
             Some(
                 Video::new(https(url))
                     .quality(quality_label(s["id"].as_u64().unwrap_or(0)))
-                    .mime(field(s, &["mimeType", "mime_type"]).as_str().unwrap_or("video/mp4"))
+                    .mime(
+                        field(s, &["mimeType", "mime_type"])
+                            .as_str()
+                            .unwrap_or("video/mp4"),
+                    )
                     .codec(s["codecs"].as_str().unwrap_or_default())
                     .size(dim(&s["width"]), dim(&s["height"]))
                     .video_only()
@@ -81,7 +101,10 @@ pub fn dash_videos(play: &Value) -> Vec<Video> {
 /// DASH audio streams (normal, Dolby, FLAC), best first.
 pub fn dash_audios(play: &Value) -> Vec<Audio> {
     let dash = &play["dash"];
-    let mut streams: Vec<&Value> = dash["audio"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+    let mut streams: Vec<&Value> = dash["audio"]
+        .as_array()
+        .map(|a| a.iter().collect())
+        .unwrap_or_default();
     if let Some(dolby) = dash["dolby"]["audio"].as_array() {
         streams.extend(dolby.iter());
     }
@@ -96,7 +119,11 @@ pub fn dash_audios(play: &Value) -> Vec<Audio> {
             Some(
                 Audio::new(https(url))
                     .quality(audio_label(s["id"].as_u64().unwrap_or(0)))
-                    .mime(field(s, &["mimeType", "mime_type"]).as_str().unwrap_or("audio/mp4"))
+                    .mime(
+                        field(s, &["mimeType", "mime_type"])
+                            .as_str()
+                            .unwrap_or("audio/mp4"),
+                    )
                     .codec(s["codecs"].as_str().unwrap_or_default())
                     .bitrate(s["bandwidth"].as_u64())
                     .backups(urls(field(s, &["backupUrl", "backup_url"]))),
@@ -112,12 +139,23 @@ pub fn progressive(play: &Value, width: Option<u32>, height: Option<u32>) -> Opt
     let [seg] = segs.as_slice() else { return None };
     let url = seg["url"].as_str()?;
     let qn = play["quality"].as_u64().unwrap_or(0);
-    let mime = if url.contains(".flv") { "video/x-flv" } else { "video/mp4" };
+    let mime = if url.contains(".flv") {
+        "video/x-flv"
+    } else {
+        "video/mp4"
+    };
     let bitrate = match (seg["size"].as_u64(), seg["length"].as_u64()) {
         (Some(size), Some(ms)) if ms > 0 => Some(size * 8 * 1000 / ms),
         _ => None,
     };
-    Some(Video::new(https(url)).quality(quality_label(qn)).mime(mime).size(width, height).bitrate(bitrate).backups(urls(&seg["backup_url"])))
+    Some(
+        Video::new(https(url))
+            .quality(quality_label(qn))
+            .mime(mime)
+            .size(width, height)
+            .bitrate(bitrate)
+            .backups(urls(&seg["backup_url"])),
+    )
 }
 
 #[cfg(test)]
@@ -136,18 +174,27 @@ mod tests {
             "flac": {"display": true, "audio": {"id": 30251, "baseUrl": "https://a/flac.m4s", "bandwidth": 900000, "codecs": "fLaC"}}
         }});
         let v = dash_videos(&play);
-        assert_eq!((v[0].quality.as_str(), v[0].height, v[0].has_audio), ("1080p", Some(1080), false));
+        assert_eq!(
+            (v[0].quality.as_str(), v[0].height, v[0].has_audio),
+            ("1080p", Some(1080), false)
+        );
         assert_eq!(v[0].backup_urls, vec!["https://b/80.m4s"]);
         assert_eq!(v[1].url, "https://a/32.m4s");
         let a = dash_audios(&play);
-        assert_eq!(a.iter().map(|a| a.quality.as_str()).collect::<Vec<_>>(), ["Hi-Res FLAC", "192k", "64k"]);
+        assert_eq!(
+            a.iter().map(|a| a.quality.as_str()).collect::<Vec<_>>(),
+            ["Hi-Res FLAC", "192k", "64k"]
+        );
     }
 
     #[test]
     fn progressive_single_segment_only() {
         let one = json!({"quality": 64, "durl": [{"url": "https://c/x.mp4", "size": 1000, "length": 8000}]});
         let v = progressive(&one, Some(1280), Some(720)).unwrap();
-        assert_eq!((v.quality.as_str(), v.has_audio, v.bitrate), ("720p", true, Some(1000)));
+        assert_eq!(
+            (v.quality.as_str(), v.has_audio, v.bitrate),
+            ("720p", true, Some(1000))
+        );
         let two = json!({"quality": 64, "durl": [{"url": "a"}, {"url": "b"}]});
         assert!(progressive(&two, None, None).is_none());
     }

@@ -4,14 +4,31 @@ use crate::PLATFORM;
 use grabkit_sdk::prelude::*;
 
 pub fn from_share_page(client: &Client, kind: &str, id: &str) -> Result<Media> {
-    let resp = client.get(format!("https://www.iesdouyin.com/share/{kind}/{id}/")).no_redirects().send().context("share page")?;
+    let resp = client
+        .get(format!("https://www.iesdouyin.com/share/{kind}/{id}/"))
+        .no_redirects()
+        .send()
+        .context("share page")?;
     if resp.status != 200 {
-        return Err(resp.error_for_status().err().unwrap_or_else(|| Error::upstream("share page redirected (Douyin wants a browser session)")).context("share page"));
+        return Err(resp
+            .error_for_status()
+            .err()
+            .unwrap_or_else(|| {
+                Error::upstream("share page redirected (Douyin wants a browser session)")
+            })
+            .context("share page"));
     }
     let html = resp.text();
-    let state = json_after(&html, "window._ROUTER_DATA = ").or_else(|_| json_after(&html, "window._ROUTER_DATA="))?;
-    let loader = state["loaderData"].as_object().ok_or_else(|| Error::parse("_ROUTER_DATA has no loaderData"))?;
-    let res = loader.values().find(|v| v["videoInfoRes"].is_object()).map(|v| &v["videoInfoRes"]).ok_or_else(|| Error::parse("_ROUTER_DATA has no videoInfoRes"))?;
+    let state = json_after(&html, "window._ROUTER_DATA = ")
+        .or_else(|_| json_after(&html, "window._ROUTER_DATA="))?;
+    let loader = state["loaderData"]
+        .as_object()
+        .ok_or_else(|| Error::parse("_ROUTER_DATA has no loaderData"))?;
+    let res = loader
+        .values()
+        .find(|v| v["videoInfoRes"].is_object())
+        .map(|v| &v["videoInfoRes"])
+        .ok_or_else(|| Error::parse("_ROUTER_DATA has no videoInfoRes"))?;
     if let Some(item) = res["item_list"].get(0).filter(|i| i.is_object()) {
         return Ok(media_of(item));
     }
@@ -28,18 +45,28 @@ pub fn from_slides(id: &str) -> Result<Media> {
         .context("slidesinfo API")?;
     match v["aweme_details"].get(0).filter(|i| i.is_object()) {
         Some(item) => Ok(media_of(item)),
-        None => Err(Error::not_found(format!("slides {id} not found (status_code {})", v["status_code"]))),
+        None => Err(Error::not_found(format!(
+            "slides {id} not found (status_code {})",
+            v["status_code"]
+        ))),
     }
 }
 
 /// Why an item was filtered out of the share page.
 fn filtered(f: &Value) -> Error {
     let reason = f["filter_reason"].as_str().unwrap_or_default();
-    let msg = format!("{} ({reason})", f["detail_msg"].as_str().unwrap_or("the post is not available"));
+    let msg = format!(
+        "{} ({reason})",
+        f["detail_msg"]
+            .as_str()
+            .unwrap_or("the post is not available")
+    );
     match reason {
         "status_self_see" | "status_friend_see" => Error::private(msg),
         "copyright_geo_filter" | "cross_border_violation" => Error::geo_blocked(msg),
-        "" => Error::upstream("the share page came back empty; Douyin may want a fresh session, try again"),
+        "" => Error::upstream(
+            "the share page came back empty; Douyin may want a fresh session, try again",
+        ),
         _ => Error::not_found(msg),
     }
 }
@@ -49,55 +76,109 @@ fn first_url(v: &Value) -> Option<&str> {
 }
 
 fn dim(v: &Value) -> Option<u32> {
-    v.as_u64().and_then(|n| u32::try_from(n).ok()).filter(|&n| n > 0)
+    v.as_u64()
+        .and_then(|n| u32::try_from(n).ok())
+        .filter(|&n| n > 0)
 }
 
 /// The no-watermark play URL: `playwm` → `play` in the path only.
 pub fn no_watermark(url: &str) -> String {
     match url.split_once('?') {
-        Some((path, query)) => format!("{}?{query}", path.replace("/playwm/", "/play/").replace("/playwm", "/play")),
+        Some((path, query)) => format!(
+            "{}?{query}",
+            path.replace("/playwm/", "/play/")
+                .replace("/playwm", "/play")
+        ),
         None => url.replace("/playwm/", "/play/"),
     }
 }
 
 pub fn media_of(item: &Value) -> Media {
-    let id = item["aweme_id"].as_str().map(str::to_string).or_else(|| item["aweme_id"].as_u64().map(|n| n.to_string())).unwrap_or_default();
+    let id = item["aweme_id"]
+        .as_str()
+        .map(str::to_string)
+        .or_else(|| item["aweme_id"].as_u64().map(|n| n.to_string()))
+        .unwrap_or_default();
     let mut media = Media::new(PLATFORM, id);
     media.title = item["desc"].as_str().unwrap_or_default().trim().to_string();
     media.author = item["author"]["nickname"].as_str().map(str::to_string);
     let video = &item["video"];
-    media.thumbnail = first_url(&video["origin_cover"]).or(first_url(&video["cover"])).map(str::to_string);
+    media.thumbnail = first_url(&video["origin_cover"])
+        .or(first_url(&video["cover"]))
+        .map(str::to_string);
     let images = item["images"].as_array().filter(|a| !a.is_empty());
     if let Some(images) = images {
         // A note: every picture, plus the motion clip of live photos.
         for img in images {
             if let Some(u) = first_url(img) {
-                media.images.push(Image::new(u).size(dim(&img["width"]), dim(&img["height"])));
+                media
+                    .images
+                    .push(Image::new(u).size(dim(&img["width"]), dim(&img["height"])));
             }
             let clip = &img["video"];
             if let Some(u) = first_url(&clip["play_addr_h264"]).or(first_url(&clip["play_addr"])) {
-                media.videos.push(Video::new(u).quality("live photo").size(dim(&img["width"]), dim(&img["height"])));
+                media.videos.push(
+                    Video::new(u)
+                        .quality("live photo")
+                        .size(dim(&img["width"]), dim(&img["height"])),
+                );
             }
         }
-        media.thumbnail = media.thumbnail.take().or_else(|| media.images.first().map(|i| i.url.clone()));
+        media.thumbnail = media
+            .thumbnail
+            .take()
+            .or_else(|| media.images.first().map(|i| i.url.clone()));
     } else {
-        media.duration = video["duration"].as_f64().map(|ms| ms / 1000.0).unwrap_or(0.0);
+        media.duration = video["duration"]
+            .as_f64()
+            .map(|ms| ms / 1000.0)
+            .unwrap_or(0.0);
         let (w, h) = (dim(&video["width"]), dim(&video["height"]));
-        let mut gears: Vec<&Value> = video["bit_rate"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+        let mut gears: Vec<&Value> = video["bit_rate"]
+            .as_array()
+            .map(|a| a.iter().collect())
+            .unwrap_or_default();
         gears.sort_by_key(|g| std::cmp::Reverse(g["bit_rate"].as_u64().unwrap_or(0)));
         for g in gears {
-            let Some(u) = first_url(&g["play_addr"]) else { continue };
-            let codec = if g["is_bytevc1"] == 1 || g["is_h265"] == 1 { "hevc" } else { "avc" };
-            let label = g["gear_name"].as_str().unwrap_or_default().split('_').find(|p| p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty()).map(|p| format!("{p}p")).unwrap_or_default();
-            media.videos.push(Video::new(u).quality(label).codec(codec).size(dim(&g["play_addr"]["width"]).or(w), dim(&g["play_addr"]["height"]).or(h)).bitrate(g["bit_rate"].as_u64()));
+            let Some(u) = first_url(&g["play_addr"]) else {
+                continue;
+            };
+            let codec = if g["is_bytevc1"] == 1 || g["is_h265"] == 1 {
+                "hevc"
+            } else {
+                "avc"
+            };
+            let label = g["gear_name"]
+                .as_str()
+                .unwrap_or_default()
+                .split('_')
+                .find(|p| p.chars().all(|c| c.is_ascii_digit()) && !p.is_empty())
+                .map(|p| format!("{p}p"))
+                .unwrap_or_default();
+            media.videos.push(
+                Video::new(u)
+                    .quality(label)
+                    .codec(codec)
+                    .size(
+                        dim(&g["play_addr"]["width"]).or(w),
+                        dim(&g["play_addr"]["height"]).or(h),
+                    )
+                    .bitrate(g["bit_rate"].as_u64()),
+            );
         }
-        if let Some(u) = first_url(&video["play_addr"]).filter(|u| !u.contains(".mp3") && !u.contains("ies-music")) {
+        if let Some(u) = first_url(&video["play_addr"])
+            .filter(|u| !u.contains(".mp3") && !u.contains("ies-music"))
+        {
             let quality = video["ratio"].as_str().unwrap_or_default();
-            media.videos.push(Video::new(no_watermark(u)).quality(quality).size(w, h));
+            media
+                .videos
+                .push(Video::new(no_watermark(u)).quality(quality).size(w, h));
         }
     }
     if let Some(u) = first_url(&item["music"]["play_url"]) {
-        media.audios.push(Audio::new(u).quality("music").mime("audio/mpeg"));
+        media
+            .audios
+            .push(Audio::new(u).quality("music").mime("audio/mpeg"));
     }
     media
 }
@@ -108,6 +189,11 @@ mod tests {
 
     #[test]
     fn watermark_rewrite_touches_the_path_only() {
-        assert_eq!(no_watermark("https://www.iesdouyin.com/aweme/v1/playwm/?video_id=v0200playwm&ratio=720p"), "https://www.iesdouyin.com/aweme/v1/play/?video_id=v0200playwm&ratio=720p");
+        assert_eq!(
+            no_watermark(
+                "https://www.iesdouyin.com/aweme/v1/playwm/?video_id=v0200playwm&ratio=720p"
+            ),
+            "https://www.iesdouyin.com/aweme/v1/play/?video_id=v0200playwm&ratio=720p"
+        );
     }
 }

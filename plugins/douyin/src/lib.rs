@@ -51,10 +51,26 @@ impl Plugin for Douyin {
             version: env!("CARGO_PKG_VERSION").into(),
             platform: PLATFORM.into(),
             url_patterns: patterns(LINKS),
-            allowed_hosts: vec!["v.douyin.com".into(), "jx.douyin.com".into(), "www.iesdouyin.com".into()],
+            allowed_hosts: vec![
+                "v.douyin.com".into(),
+                "jx.douyin.com".into(),
+                "www.iesdouyin.com".into(),
+            ],
             insecure_hosts: vec![],
-            download_headers: vec![("Referer".into(), "https://www.douyin.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
-            media_hosts: vec!["*.douyinvod.com".into(), "*.douyinpic.com".into(), "*.douyinstatic.com".into(), "*.douyincdn.com".into(), "*.zjcdn.com".into(), "*.amemv.com".into(), "*.snssdk.com".into(), "*.iesdouyin.com".into()],
+            download_headers: vec![
+                ("Referer".into(), "https://www.douyin.com/".into()),
+                ("User-Agent".into(), ua::DESKTOP.into()),
+            ],
+            media_hosts: vec![
+                "*.douyinvod.com".into(),
+                "*.douyinpic.com".into(),
+                "*.douyinstatic.com".into(),
+                "*.douyincdn.com".into(),
+                "*.zjcdn.com".into(),
+                "*.amemv.com".into(),
+                "*.snssdk.com".into(),
+                "*.iesdouyin.com".into(),
+            ],
         }
     }
 
@@ -76,13 +92,21 @@ impl Plugin for Douyin {
 fn cdn_media(url: &Url) -> Media {
     let host = url.host_str().unwrap_or_default();
     let s = url.as_str();
-    let id = url.path_segments().and_then(|mut p| p.rfind(|x| !x.is_empty()).map(str::to_string)).unwrap_or_else(|| "media".into());
+    let id = url
+        .path_segments()
+        .and_then(|mut p| p.rfind(|x| !x.is_empty()).map(str::to_string))
+        .unwrap_or_else(|| "media".into());
     let mut media = Media::new(PLATFORM, id);
     if host.ends_with("douyinpic.com") {
         media.images.push(Image::new(s));
-    } else if host.ends_with("douyinstatic.com") && (s.contains(".mp3") || s.contains("ies-music")) {
+    } else if host.ends_with("douyinstatic.com") && (s.contains(".mp3") || s.contains("ies-music"))
+    {
         media.audios.push(Audio::new(s).mime("audio/mpeg"));
-    } else if host.ends_with("douyinstatic.com") && [".jpeg", ".jpg", ".png", ".webp"].iter().any(|e| s.contains(e)) {
+    } else if host.ends_with("douyinstatic.com")
+        && [".jpeg", ".jpg", ".png", ".webp"]
+            .iter()
+            .any(|e| s.contains(e))
+    {
         media.images.push(Image::new(s));
     } else {
         media.videos.push(Video::new(s));
@@ -103,26 +127,63 @@ mod tests {
     #[test]
     fn seed_forms_route_and_other_pages_do_not() {
         assert_eq!(kind("https://v.douyin.com/iP6Uu1Kh/"), Some(Link::Short));
-        assert_eq!(kind("https://www.douyin.com/video/7468908569061100857"), Some(Link::Video));
-        assert_eq!(kind("https://www.douyin.com/share/video/7468908569061100857"), Some(Link::Video));
-        assert_eq!(kind("https://www.douyin.com/note/7469411074119322899"), Some(Link::Note));
-        assert_eq!(kind("https://www.douyin.com/share/note/7469411074119322899"), Some(Link::Note));
-        assert_eq!(kind("https://www.douyin.com/shipin/7468908569061100857"), Some(Link::Video));
-        assert_eq!(kind("https://www.douyin.com/vsdetail/7468908569061100857"), Some(Link::Video));
-        assert_eq!(kind("https://www.douyin.com/jingxuan?modal_id=7468908569061100857"), Some(Link::Modal));
-        assert_eq!(kind("https://v26-web.douyinvod.com/abc/video/tos/cn/x/?mime_type=video_mp4"), Some(Link::Cdn));
-        for u in ["https://www.douyin.com/user/MS4wLjABAAAA", "https://www.douyin.com/search/猫", "https://live.douyin.com/123", "https://www.douyin.com/follow", "https://www.douyin.com/collection/7123"] {
+        assert_eq!(
+            kind("https://www.douyin.com/video/7468908569061100857"),
+            Some(Link::Video)
+        );
+        assert_eq!(
+            kind("https://www.douyin.com/share/video/7468908569061100857"),
+            Some(Link::Video)
+        );
+        assert_eq!(
+            kind("https://www.douyin.com/note/7469411074119322899"),
+            Some(Link::Note)
+        );
+        assert_eq!(
+            kind("https://www.douyin.com/share/note/7469411074119322899"),
+            Some(Link::Note)
+        );
+        assert_eq!(
+            kind("https://www.douyin.com/shipin/7468908569061100857"),
+            Some(Link::Video)
+        );
+        assert_eq!(
+            kind("https://www.douyin.com/vsdetail/7468908569061100857"),
+            Some(Link::Video)
+        );
+        assert_eq!(
+            kind("https://www.douyin.com/jingxuan?modal_id=7468908569061100857"),
+            Some(Link::Modal)
+        );
+        assert_eq!(
+            kind("https://v26-web.douyinvod.com/abc/video/tos/cn/x/?mime_type=video_mp4"),
+            Some(Link::Cdn)
+        );
+        for u in [
+            "https://www.douyin.com/user/MS4wLjABAAAA",
+            "https://www.douyin.com/search/猫",
+            "https://live.douyin.com/123",
+            "https://www.douyin.com/follow",
+            "https://www.douyin.com/collection/7123",
+        ] {
             assert_eq!(kind(u), None, "{u}");
         }
     }
 
     #[test]
     fn cdn_links_are_the_media() {
-        let m = cdn_media(&Url::parse("https://p3-sign.douyinpic.com/tos-cn-i-0813/abc~tplv.jpeg?x=1").unwrap());
+        let m = cdn_media(
+            &Url::parse("https://p3-sign.douyinpic.com/tos-cn-i-0813/abc~tplv.jpeg?x=1").unwrap(),
+        );
         assert_eq!(m.images.len(), 1);
-        let m = cdn_media(&Url::parse("https://sf6-cdn-tos.douyinstatic.com/obj/ies-music/6963.mp3").unwrap());
+        let m = cdn_media(
+            &Url::parse("https://sf6-cdn-tos.douyinstatic.com/obj/ies-music/6963.mp3").unwrap(),
+        );
         assert_eq!((m.audios.len(), m.id.as_str()), (1, "6963.mp3"));
-        let m = cdn_media(&Url::parse("https://v26-web.douyinvod.com/abc/video/tos/cn/x/?mime_type=video_mp4").unwrap());
+        let m = cdn_media(
+            &Url::parse("https://v26-web.douyinvod.com/abc/video/tos/cn/x/?mime_type=video_mp4")
+                .unwrap(),
+        );
         assert_eq!(m.videos.len(), 1);
     }
 }

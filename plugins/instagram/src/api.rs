@@ -24,23 +24,38 @@ fn client() -> Client {
 
 /// The numeric media id, from oEmbed (`"{pk}_{owner}"` → pk).
 pub fn media_id(code: &str) -> Result<String> {
-    let resp = client().get(format!("https://{HOST}/api/v1/oembed/")).query(&[("url", format!("https://www.instagram.com/p/{code}/"))]).send()?;
+    let resp = client()
+        .get(format!("https://{HOST}/api/v1/oembed/"))
+        .query(&[("url", format!("https://www.instagram.com/p/{code}/"))])
+        .send()?;
     let body: Value = answer::check(resp, "oEmbed")?.json()?;
     let id = body["media_id"].as_str().required("media_id")?;
     let pk = id.split('_').next().unwrap_or(id);
     if pk.is_empty() || !pk.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(Error::parse(format!("oEmbed media_id `{id}` is not numeric")));
+        return Err(Error::parse(format!(
+            "oEmbed media_id `{id}` is not numeric"
+        )));
     }
     Ok(pk.to_string())
 }
 
 /// The media id from oEmbed, else computed from the shortcode.
-pub fn media_id_or_computed(code: &str, failures: &mut Vec<(&'static str, Error)>) -> Result<String> {
+pub fn media_id_or_computed(
+    code: &str,
+    failures: &mut Vec<(&'static str, Error)>,
+) -> Result<String> {
     match media_id(code) {
         Ok(pk) => Ok(pk),
         Err(e) => {
-            log::debug(&format!("oEmbed: {}; computing the id from the shortcode", e.message));
-            let kind = if e.kind == ErrorKind::RateLimited { ErrorKind::RateLimited } else { ErrorKind::UpstreamFailed };
+            log::debug(&format!(
+                "oEmbed: {}; computing the id from the shortcode",
+                e.message
+            ));
+            let kind = if e.kind == ErrorKind::RateLimited {
+                ErrorKind::RateLimited
+            } else {
+                ErrorKind::UpstreamFailed
+            };
             failures.push(("oEmbed", Error::new(kind, e.message)));
             shortcode::to_pk(code)
         }
@@ -48,7 +63,9 @@ pub fn media_id_or_computed(code: &str, failures: &mut Vec<(&'static str, Error)
 }
 
 pub fn media_info(code: &str, pk: &str) -> Result<Media> {
-    let resp = client().get(format!("https://{HOST}/api/v1/media/{pk}/info/")).send()?;
+    let resp = client()
+        .get(format!("https://{HOST}/api/v1/media/{pk}/info/"))
+        .send()?;
     let body: Value = answer::check(resp, "media info")?.json()?;
     let item = &body["items"][0];
     if !item.is_object() {

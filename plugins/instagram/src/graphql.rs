@@ -13,8 +13,14 @@ const DOC_ID: &str = "8845758582119845";
 const APP_ID: &str = "936619743392459";
 
 pub fn fetch(code: &str) -> Result<Media> {
-    let client = Client::new().user_agent(ua::DESKTOP).header("Accept-Language", "en-US,en;q=0.9").cookie_from_config();
-    let page = answer::check(client.get(format!("https://{HOST}/p/{code}/")).send()?, "post page")?;
+    let client = Client::new()
+        .user_agent(ua::DESKTOP)
+        .header("Accept-Language", "en-US,en;q=0.9")
+        .cookie_from_config();
+    let page = answer::check(
+        client.get(format!("https://{HOST}/p/{code}/")).send()?,
+        "post page",
+    )?;
     let csrf = page.cookie("csrftoken").unwrap_or_default();
     let lsd = lsd_token(&page.text()).unwrap_or_default();
     let variables = json!({ "shortcode": code, "fetch_tagged_user_count": null, "hoisted_comment_id": null, "hoisted_reply_id": null });
@@ -40,7 +46,10 @@ pub fn fetch(code: &str) -> Result<Media> {
         .form(&[
             ("lsd", lsd.as_str()),
             ("fb_api_caller_class", "RelayModern"),
-            ("fb_api_req_friendly_name", "PolarisPostActionLoadPostQueryQuery"),
+            (
+                "fb_api_req_friendly_name",
+                "PolarisPostActionLoadPostQueryQuery",
+            ),
             ("variables", &variables.to_string()),
             ("server_timestamps", "true"),
             ("doc_id", &doc_id),
@@ -53,7 +62,9 @@ pub fn fetch(code: &str) -> Result<Media> {
     }
     match body["errors"][0]["message"].as_str() {
         Some(m) => Err(Error::upstream(format!("web GraphQL: {m}"))),
-        None if body["data"].is_object() => Err(Error::not_found("web GraphQL: no such post (xdt_shortcode_media is null)")),
+        None if body["data"].is_object() => Err(Error::not_found(
+            "web GraphQL: no such post (xdt_shortcode_media is null)",
+        )),
         None => Err(Error::parse("web GraphQL: response has no `data`")),
     }
 }
@@ -68,7 +79,10 @@ fn lsd_token(html: &str) -> Option<String> {
 mod tests {
     #[test]
     fn lsd_from_page() {
-        assert_eq!(super::lsd_token(r#"x["LSD",[],{"token":"AVq5abc_12"},323],y"#).as_deref(), Some("AVq5abc_12"));
+        assert_eq!(
+            super::lsd_token(r#"x["LSD",[],{"token":"AVq5abc_12"},323],y"#).as_deref(),
+            Some("AVq5abc_12")
+        );
         assert_eq!(super::lsd_token("<html></html>"), None);
     }
 }

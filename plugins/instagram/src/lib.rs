@@ -60,7 +60,10 @@ impl Plugin for Instagram {
             url_patterns: patterns(LINKS),
             allowed_hosts: vec![api::HOST.into(), embed::HOST.into()],
             insecure_hosts: vec![],
-            download_headers: vec![("Referer".into(), "https://www.instagram.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            download_headers: vec![
+                ("Referer".into(), "https://www.instagram.com/".into()),
+                ("User-Agent".into(), ua::DESKTOP.into()),
+            ],
             media_hosts: vec!["*.cdninstagram.com".into(), "*.fbcdn.net".into()],
         }
     }
@@ -69,13 +72,25 @@ impl Plugin for Instagram {
         let client = Client::new().user_agent(ua::DESKTOP).cookie_from_config();
         let link = route_following(input, LINKS, &client, |k| k == Link::Share)?;
         let code = link.cap("code");
-        if link.kind != Link::Post || matches!(link.cap("user"), "stories" | "explore" | "direct" | "accounts") {
-            return Err(Error::unsupported(format!("{} is not a single post", link.url)));
+        if link.kind != Link::Post
+            || matches!(
+                link.cap("user"),
+                "stories" | "explore" | "direct" | "accounts"
+            )
+        {
+            return Err(Error::unsupported(format!(
+                "{} is not a single post",
+                link.url
+            )));
         }
         shortcode::to_pk(code)?;
         let mut failures = Vec::new();
         let pk = api::media_id_or_computed(code, &mut failures)?;
-        let routes: [(&'static str, &dyn Fn() -> Result<Media>); 3] = [("media info", &|| api::media_info(code, &pk)), ("embed page", &|| embed::fetch(code)), ("web GraphQL", &|| graphql::fetch(code))];
+        let routes: [(&'static str, &dyn Fn() -> Result<Media>); 3] = [
+            ("media info", &|| api::media_info(code, &pk)),
+            ("embed page", &|| embed::fetch(code)),
+            ("web GraphQL", &|| graphql::fetch(code)),
+        ];
         for (name, route) in routes {
             match route() {
                 Ok(media) => {
@@ -120,10 +135,22 @@ mod tests {
         ] {
             assert_eq!(k(u), Some(Link::Post), "{u}");
         }
-        for u in ["https://www.instagram.com/share/BAMh1sCaXh", "https://www.instagram.com/share/reel/BAMh1sCaXh/", "https://www.instagram.com/share/p/BAMh1sCaXh/", "https://www.instagram.com/r/CwqAgUZgCku/"] {
+        for u in [
+            "https://www.instagram.com/share/BAMh1sCaXh",
+            "https://www.instagram.com/share/reel/BAMh1sCaXh/",
+            "https://www.instagram.com/share/p/BAMh1sCaXh/",
+            "https://www.instagram.com/r/CwqAgUZgCku/",
+        ] {
             assert_eq!(k(u), Some(Link::Share), "{u}");
         }
-        for u in ["https://www.instagram.com/natgeo/", "https://www.instagram.com/stories/natgeo/3123456789/", "https://www.instagram.com/stories/highlights/17912345678901234/", "https://www.instagram.com/explore/tags/cats/", "https://www.instagram.com/direct/inbox/", "https://ddinstagram.com/p/CwqAgUZgCku/"] {
+        for u in [
+            "https://www.instagram.com/natgeo/",
+            "https://www.instagram.com/stories/natgeo/3123456789/",
+            "https://www.instagram.com/stories/highlights/17912345678901234/",
+            "https://www.instagram.com/explore/tags/cats/",
+            "https://www.instagram.com/direct/inbox/",
+            "https://ddinstagram.com/p/CwqAgUZgCku/",
+        ] {
             assert_eq!(k(u), None, "{u}");
         }
     }

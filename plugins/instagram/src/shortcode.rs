@@ -11,11 +11,16 @@ pub fn to_pk(code: &str) -> Result<String> {
     let digits = &code.as_bytes()[..code.len().min(11)];
     let mut pk: u128 = 0;
     for &c in digits {
-        let d = ALPHABET.iter().position(|&a| a == c).ok_or_else(|| Error::unsupported(format!("`{code}` is not an Instagram shortcode")))?;
+        let d = ALPHABET
+            .iter()
+            .position(|&a| a == c)
+            .ok_or_else(|| Error::unsupported(format!("`{code}` is not an Instagram shortcode")))?;
         pk = pk * 64 + d as u128;
     }
     if digits.is_empty() || pk > u64::MAX as u128 {
-        return Err(Error::unsupported(format!("`{code}` is not an Instagram shortcode")));
+        return Err(Error::unsupported(format!(
+            "`{code}` is not an Instagram shortcode"
+        )));
     }
     Ok(pk.to_string())
 }
@@ -31,7 +36,10 @@ mod tests {
         assert_eq!(to_pk("BA").unwrap(), "64");
         assert_eq!(to_pk("_").unwrap(), "63");
         // Only the first 11 characters count.
-        assert_eq!(to_pk("CwqAgUZgCkuXYZ123").unwrap(), to_pk("CwqAgUZgCku").unwrap());
+        assert_eq!(
+            to_pk("CwqAgUZgCkuXYZ123").unwrap(),
+            to_pk("CwqAgUZgCku").unwrap()
+        );
         assert!(to_pk("abc!").is_err());
         assert!(to_pk("").is_err());
     }

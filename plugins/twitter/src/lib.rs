@@ -26,8 +26,14 @@ const LINKS: Links<Link> = &[
     (Link::Status, "*.x.com/{user}/status/{id:num}/photo/{n:num}"),
     (Link::Status, "*.x.com/{user}/status/{id:num}/video/{n:num}"),
     (Link::Status, "*.twitter.com/{user}/status/{id:num}"),
-    (Link::Status, "*.twitter.com/{user}/status/{id:num}/photo/{n:num}"),
-    (Link::Status, "*.twitter.com/{user}/status/{id:num}/video/{n:num}"),
+    (
+        Link::Status,
+        "*.twitter.com/{user}/status/{id:num}/photo/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.twitter.com/{user}/status/{id:num}/video/{n:num}",
+    ),
 ];
 
 const PLATFORM: &str = "twitter";
@@ -43,7 +49,10 @@ impl Plugin for Twitter {
             url_patterns: patterns(LINKS),
             allowed_hosts: vec![syndication::HOST.into(), graphql::HOST.into()],
             insecure_hosts: vec![],
-            download_headers: vec![("Referer".into(), "https://x.com/".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            download_headers: vec![
+                ("Referer".into(), "https://x.com/".into()),
+                ("User-Agent".into(), ua::DESKTOP.into()),
+            ],
             media_hosts: vec!["video.twimg.com".into(), "pbs.twimg.com".into()],
         }
     }
@@ -63,10 +72,18 @@ fn fetch(id: &str) -> Result<Tweet> {
             return Ok(t);
         }
         Ok(t) => Ok(t),
-        Err(e) if matches!(e.kind, ErrorKind::Private | ErrorKind::LoginRequired) => return Err(e.context("syndication")),
+        Err(e) if matches!(e.kind, ErrorKind::Private | ErrorKind::LoginRequired) => {
+            return Err(e.context("syndication"));
+        }
         Err(e) => Err(e.context("syndication")),
     };
-    log::info(&format!("syndication had no media ({}); trying guest-token GraphQL", first.as_ref().err().map_or("tweet without media".to_string(), |e| e.message.clone())));
+    log::info(&format!(
+        "syndication had no media ({}); trying guest-token GraphQL",
+        first
+            .as_ref()
+            .err()
+            .map_or("tweet without media".to_string(), |e| e.message.clone())
+    ));
     match (graphql::fetch(id).map_err(|e| e.context("GraphQL")), first) {
         (Ok(t), _) => {
             log::info("answered by the guest-token GraphQL route");
@@ -75,7 +92,13 @@ fn fetch(id: &str) -> Result<Tweet> {
         // The tweet exists but has no media: say so plainly.
         (Err(_), Ok(t)) => Ok(t),
         // GraphQL's answer unless it merely failed.
-        (Err(g), Err(s)) => Err(if matches!(g.kind, ErrorKind::UpstreamFailed | ErrorKind::ParseFailed) { s } else { g }),
+        (Err(g), Err(s)) => Err(
+            if matches!(g.kind, ErrorKind::UpstreamFailed | ErrorKind::ParseFailed) {
+                s
+            } else {
+                g
+            },
+        ),
     }
 }
 
@@ -88,10 +111,24 @@ mod tests {
     #[test]
     fn link_forms() {
         let k = |u: &str| route(u, LINKS).is_ok();
-        for u in ["https://x.com/jack/status/20", "https://twitter.com/jack/status/20?s=20", "https://mobile.twitter.com/jack/status/20", "https://x.com/jack/status/20/photo/1", "https://x.com/i/status/20", "https://www.x.com/a/status/20/video/1"] {
+        for u in [
+            "https://x.com/jack/status/20",
+            "https://twitter.com/jack/status/20?s=20",
+            "https://mobile.twitter.com/jack/status/20",
+            "https://x.com/jack/status/20/photo/1",
+            "https://x.com/i/status/20",
+            "https://www.x.com/a/status/20/video/1",
+        ] {
             assert!(k(u), "{u}");
         }
-        for u in ["https://x.com/jack", "https://fxtwitter.com/jack/status/20", "https://vxtwitter.com/jack/status/20", "https://x.com/search?q=a", "https://x.com/i/spaces/1OdKrBnaEPXKX", "https://pbs.twimg.com/media/abc.jpg"] {
+        for u in [
+            "https://x.com/jack",
+            "https://fxtwitter.com/jack/status/20",
+            "https://vxtwitter.com/jack/status/20",
+            "https://x.com/search?q=a",
+            "https://x.com/i/spaces/1OdKrBnaEPXKX",
+            "https://pbs.twimg.com/media/abc.jpg",
+        ] {
             assert!(!k(u), "{u}");
         }
     }

@@ -16,12 +16,22 @@ pub fn fetch(id: &str) -> Result<Tweet> {
         .send()?;
     let empty = resp.body.iter().all(u8::is_ascii_whitespace) || resp.body == b"{}";
     if resp.status == 404 || (resp.status == 200 && empty) {
-        return Err(Error::not_found(format!("tweet {id} does not exist or is not public")));
+        return Err(Error::not_found(format!(
+            "tweet {id} does not exist or is not public"
+        )));
     }
     let tweet: Value = resp.error_for_status()?.json()?;
     if tweet["__typename"] == "TweetTombstone" {
-        let why = tweet["tombstone"]["text"]["text"].as_str().unwrap_or("the tweet is unavailable");
-        return Err(if why.contains("Age-restricted") || why.contains("log in") { Error::login_required(why.to_string()) } else { Error::private(why.to_string()) });
+        let why = tweet["tombstone"]["text"]["text"]
+            .as_str()
+            .unwrap_or("the tweet is unavailable");
+        return Err(
+            if why.contains("Age-restricted") || why.contains("log in") {
+                Error::login_required(why.to_string())
+            } else {
+                Error::private(why.to_string())
+            },
+        );
     }
     Ok(read(&tweet, id))
 }
@@ -32,6 +42,8 @@ fn read(t: &Value, id: &str) -> Tweet {
         text: t["text"].as_str().unwrap_or_default().to_string(),
         author: t["user"]["name"].as_str().map(str::to_string),
         media: t["mediaDetails"].as_array().cloned().unwrap_or_default(),
-        quoted: t["quoted_tweet"].is_object().then(|| Box::new(read(&t["quoted_tweet"], ""))),
+        quoted: t["quoted_tweet"]
+            .is_object()
+            .then(|| Box::new(read(&t["quoted_tweet"], ""))),
     }
 }

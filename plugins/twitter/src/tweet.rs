@@ -46,25 +46,55 @@ pub fn size_in_url(url: &str) -> (Option<u32>, Option<u32>) {
 
 fn collect(items: &[Value], media: &mut Media) {
     for m in items {
-        let Some(picture) = m["media_url_https"].as_str() else { continue };
+        let Some(picture) = m["media_url_https"].as_str() else {
+            continue;
+        };
         let dim = |v: &Value| v.as_u64().and_then(|n| u32::try_from(n).ok());
         match m["type"].as_str() {
             Some("photo") => {
-                let orig = if picture.contains('?') { format!("{picture}&name=orig") } else { format!("{picture}?name=orig") };
-                media.images.push(Image::new(orig).size(dim(&m["original_info"]["width"]), dim(&m["original_info"]["height"])));
+                let orig = if picture.contains('?') {
+                    format!("{picture}&name=orig")
+                } else {
+                    format!("{picture}?name=orig")
+                };
+                media.images.push(Image::new(orig).size(
+                    dim(&m["original_info"]["width"]),
+                    dim(&m["original_info"]["height"]),
+                ));
             }
             Some(kind @ ("video" | "animated_gif")) => {
                 media.thumbnail.get_or_insert_with(|| picture.to_string());
-                media.duration = media.duration.max(m["video_info"]["duration_millis"].as_f64().unwrap_or(0.0) / 1000.0);
-                let mut variants: Vec<&Value> = m["video_info"]["variants"].as_array().map(|a| a.iter().collect()).unwrap_or_default();
+                media.duration = media
+                    .duration
+                    .max(m["video_info"]["duration_millis"].as_f64().unwrap_or(0.0) / 1000.0);
+                let mut variants: Vec<&Value> = m["video_info"]["variants"]
+                    .as_array()
+                    .map(|a| a.iter().collect())
+                    .unwrap_or_default();
                 variants.sort_by_key(|v| std::cmp::Reverse(v["bitrate"].as_u64().unwrap_or(0)));
                 for v in variants {
-                    let Some(url) = v["url"].as_str() else { continue };
+                    let Some(url) = v["url"].as_str() else {
+                        continue;
+                    };
                     let (w, h) = size_in_url(url);
-                    let quality = if kind == "animated_gif" { "gif".to_string() } else { h.map(|h| format!("{}p", w.unwrap_or(h).min(h))).unwrap_or_default() };
-                    let video = Video::new(url).size(w.or(dim(&m["original_info"]["width"])), h.or(dim(&m["original_info"]["height"]))).bitrate(v["bitrate"].as_u64()).quality(quality);
+                    let quality = if kind == "animated_gif" {
+                        "gif".to_string()
+                    } else {
+                        h.map(|h| format!("{}p", w.unwrap_or(h).min(h)))
+                            .unwrap_or_default()
+                    };
+                    let video = Video::new(url)
+                        .size(
+                            w.or(dim(&m["original_info"]["width"])),
+                            h.or(dim(&m["original_info"]["height"])),
+                        )
+                        .bitrate(v["bitrate"].as_u64())
+                        .quality(quality);
                     media.videos.push(match v["content_type"].as_str() {
-                        Some("application/x-mpegURL") => video.source(VideoSource::Hls).mime("application/x-mpegURL").quality("adaptive"),
+                        Some("application/x-mpegURL") => video
+                            .source(VideoSource::Hls)
+                            .mime("application/x-mpegURL")
+                            .quality("adaptive"),
                         Some(mime) => video.mime(mime),
                         None => video,
                     });
@@ -81,7 +111,13 @@ mod tests {
 
     #[test]
     fn sizes_from_variant_urls() {
-        assert_eq!(size_in_url("https://video.twimg.com/ext_tw_video/1/pu/vid/avc1/1280x720/a.mp4?tag=12"), (Some(1280), Some(720)));
-        assert_eq!(size_in_url("https://video.twimg.com/tweet_video/a.mp4"), (None, None));
+        assert_eq!(
+            size_in_url("https://video.twimg.com/ext_tw_video/1/pu/vid/avc1/1280x720/a.mp4?tag=12"),
+            (Some(1280), Some(720))
+        );
+        assert_eq!(
+            size_in_url("https://video.twimg.com/tweet_video/a.mp4"),
+            (None, None)
+        );
     }
 }

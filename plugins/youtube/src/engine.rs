@@ -17,8 +17,13 @@ pub struct Solver {
 impl Solver {
     pub fn new(t: &Transforms) -> Result<Self> {
         let mut context = Context::default();
-        context.eval(Source::from_bytes(t.script.as_bytes())).map_err(|e| Error::parse(format!("player transforms do not run: {e}")))?;
-        Ok(Solver { context, memo: HashMap::new() })
+        context
+            .eval(Source::from_bytes(t.script.as_bytes()))
+            .map_err(|e| Error::parse(format!("player transforms do not run: {e}")))?;
+        Ok(Solver {
+            context,
+            memo: HashMap::new(),
+        })
     }
 
     /// The deciphered signature.
@@ -36,10 +41,23 @@ impl Solver {
             return Ok(hit.clone());
         }
         let global = self.context.global_object();
-        let f = global.get(js_string!(function), &mut self.context).map_err(|e| Error::parse(format!("{function}: {e}")))?;
-        let f = f.as_callable().ok_or_else(|| Error::parse(format!("the player has no {function} transform")))?;
-        let out = f.call(&JsValue::undefined(), &[JsValue::from(js_string!(arg))], &mut self.context).map_err(|e| Error::parse(format!("{function} threw: {e}")))?;
-        let out = out.as_string().map(|s| s.to_std_string_escaped()).ok_or_else(|| Error::parse(format!("{function} returned no string")))?;
+        let f = global
+            .get(js_string!(function), &mut self.context)
+            .map_err(|e| Error::parse(format!("{function}: {e}")))?;
+        let f = f
+            .as_callable()
+            .ok_or_else(|| Error::parse(format!("the player has no {function} transform")))?;
+        let out = f
+            .call(
+                &JsValue::undefined(),
+                &[JsValue::from(js_string!(arg))],
+                &mut self.context,
+            )
+            .map_err(|e| Error::parse(format!("{function} threw: {e}")))?;
+        let out = out
+            .as_string()
+            .map(|s| s.to_std_string_escaped())
+            .ok_or_else(|| Error::parse(format!("{function} returned no string")))?;
         self.memo.insert((function, arg.to_string()), out.clone());
         Ok(out)
     }
@@ -64,11 +82,25 @@ h.u=function(a){var b;(b=a.get("n"))&&(b=Nq[0](b),a.set("n",b))};"#;
 
     #[test]
     fn broken_scripts_are_parse_errors() {
-        let t = Transforms { sts: None, script: "var __sig=function(a){throw new Error('x')};".into(), has_sig: true, has_n: false };
+        let t = Transforms {
+            sts: None,
+            script: "var __sig=function(a){throw new Error('x')};".into(),
+            has_sig: true,
+            has_n: false,
+        };
         let mut solver = Solver::new(&t).unwrap();
         assert_eq!(solver.sig("a").unwrap_err().kind, ErrorKind::ParseFailed);
-        assert_eq!(solver.n("a").unwrap_err().kind, ErrorKind::ParseFailed, "no n function");
-        let bad = Transforms { sts: None, script: "var = ;".into(), has_sig: true, has_n: false };
+        assert_eq!(
+            solver.n("a").unwrap_err().kind,
+            ErrorKind::ParseFailed,
+            "no n function"
+        );
+        let bad = Transforms {
+            sts: None,
+            script: "var = ;".into(),
+            has_sig: true,
+            has_n: false,
+        };
         assert!(Solver::new(&bad).is_err());
     }
 }

@@ -17,7 +17,9 @@ use grabkit_sdk::prelude::*;
 use regex_lite::Regex;
 
 /// The pieces of one player release that grabkit needs.
-#[derive(Debug, Clone, PartialEq, grabkit_sdk::serde::Serialize, grabkit_sdk::serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, grabkit_sdk::serde::Serialize, grabkit_sdk::serde::Deserialize,
+)]
 #[serde(crate = "grabkit_sdk::serde")]
 pub struct Transforms {
     /// `signatureTimestamp`, sent with the player request.
@@ -35,12 +37,16 @@ fn re(pattern: &str) -> Regex {
 }
 
 pub fn transforms(js: &str) -> Result<Transforms> {
-    let sts = re(r"(?:signatureTimestamp|sts)\s*:\s*(\d{5})").captures(js).and_then(|c| c[1].parse().ok());
+    let sts = re(r"(?:signatureTimestamp|sts)\s*:\s*(\d{5})")
+        .captures(js)
+        .and_then(|c| c[1].parse().ok());
     let mut parts: Vec<String> = Vec::new();
     let sig = sig_function(js);
     let n = n_function(js);
     if sig.is_none() && n.is_none() {
-        return Err(Error::parse("player script: found neither the signature nor the n function"));
+        return Err(Error::parse(
+            "player script: found neither the signature nor the n function",
+        ));
     }
     let mut uses = String::new();
     if let Some((name, body)) = &sig {
@@ -59,18 +65,30 @@ pub fn transforms(js: &str) -> Result<Transforms> {
     if let Some(global) = global_array(js, &uses) {
         parts.insert(0, global);
     }
-    Ok(Transforms { sts, script: parts.join("\n"), has_sig: sig.is_some(), has_n: n.is_some() })
+    Ok(Transforms {
+        sts,
+        script: parts.join("\n"),
+        has_sig: sig.is_some(),
+        has_n: n.is_some(),
+    })
 }
 
 /// The signature function: its name from the call site, then its definition.
 fn sig_function(js: &str) -> Option<(String, String)> {
     // `c&&(c=Xyz(decodeURIComponent(c))`
     let call = re(r"\b(ID)&&\((ID)=(ID)\(decodeURIComponent\((ID)\)\)");
-    let by_call = call.captures_iter(js).find(|c| c[1] == c[2] && c[2] == c[4]).map(|c| c[3].to_string());
+    let by_call = call
+        .captures_iter(js)
+        .find(|c| c[1] == c[2] && c[2] == c[4])
+        .map(|c| c[3].to_string());
     // Or the definition's own shape: `Xyz=function(a){a=a.split("")` / `a=a[Gx[0]](Gx[1])`.
     let by_shape = || {
-        let def = re(r#"(ID)\s*=\s*function\(\s*(ID)\s*\)\s*\{\s*(ID)\s*=\s*(ID)(?:\.split\(\s*""\s*\)|\[ID\[\d+\]\]\(ID\[\d+\]\))"#);
-        def.captures_iter(js).find(|c| c[2] == c[3] && c[3] == c[4]).map(|c| c[1].to_string())
+        let def = re(
+            r#"(ID)\s*=\s*function\(\s*(ID)\s*\)\s*\{\s*(ID)\s*=\s*(ID)(?:\.split\(\s*""\s*\)|\[ID\[\d+\]\]\(ID\[\d+\]\))"#,
+        );
+        def.captures_iter(js)
+            .find(|c| c[2] == c[3] && c[3] == c[4])
+            .map(|c| c[1].to_string())
     };
     let name = by_call.or_else(by_shape)?;
     Some((name.clone(), function_named(js, &name)?))
@@ -92,18 +110,31 @@ fn n_function(js: &str) -> Option<String> {
         re(r#"\.get\("n"\)\)&&\(b=(ID)(?:\[(\d+)\])?\(ID\)"#),
         re(r#"String\.fromCharCode\(110\),ID=ID\.get\(ID\)\)&&\(ID=(ID)(?:\[(\d+)\])?\(ID\)"#),
     ];
-    let (name, index) = calls.iter().find_map(|r| r.captures(js).map(|c| (c[1].to_string(), c.get(2).map(|m| m.as_str().parse::<usize>().unwrap_or(0)))))?;
+    let (name, index) = calls.iter().find_map(|r| {
+        r.captures(js).map(|c| {
+            (
+                c[1].to_string(),
+                c.get(2).map(|m| m.as_str().parse::<usize>().unwrap_or(0)),
+            )
+        })
+    })?;
     let name = match index {
         None => name,
         // `var Nq=[Lm]`: the function is the array's element.
         Some(i) => {
-            let arr = Regex::new(&format!(r"var {}\s*=\s*\[([^\]]*)\]", regex_lite::escape(&name))).ok()?;
+            let arr = Regex::new(&format!(
+                r"var {}\s*=\s*\[([^\]]*)\]",
+                regex_lite::escape(&name)
+            ))
+            .ok()?;
             arr.captures(js)?[1].split(',').nth(i)?.trim().to_string()
         }
     };
     let body = function_named(js, &name)?;
     // The guard returns its input untouched when a global of the full player is missing.
-    let guard = re(r#";\s*if\s*\(\s*typeof\s+ID\s*===?\s*(?:"undefined"|'undefined'|ID\[\d+\])\s*\)\s*return\s+ID;"#);
+    let guard = re(
+        r#";\s*if\s*\(\s*typeof\s+ID\s*===?\s*(?:"undefined"|'undefined'|ID\[\d+\])\s*\)\s*return\s+ID;"#,
+    );
     Some(guard.replace_all(&body, ";").into_owned())
 }
 
@@ -176,18 +207,33 @@ h.u=function(a){var b;(b=a.get("n"))&&(b=Nq[0](b),a.set("n",b))};x={signatureTim
         assert_eq!(t.sts, Some(19876));
         assert!(t.has_sig && t.has_n);
         assert!(t.script.starts_with("var Ab={cd:"), "{}", t.script);
-        assert!(t.script.contains("var __sig=function(a){a=a.split(\"\");Ab.gh(a,3)"), "{}", t.script);
-        assert!(!t.script.contains("typeof Zz"), "the guard is gone: {}", t.script);
+        assert!(
+            t.script
+                .contains("var __sig=function(a){a=a.split(\"\");Ab.gh(a,3)"),
+            "{}",
+            t.script
+        );
+        assert!(
+            !t.script.contains("typeof Zz"),
+            "the guard is gone: {}",
+            t.script
+        );
     }
 
     #[test]
     fn nothing_to_find() {
-        assert_eq!(transforms("var a=1;").unwrap_err().kind, ErrorKind::ParseFailed);
+        assert_eq!(
+            transforms("var a=1;").unwrap_err().kind,
+            ErrorKind::ParseFailed
+        );
     }
 
     #[test]
     fn braces_inside_strings() {
-        assert_eq!(balanced(r#"{a="}";b='{'}tail"#).as_deref(), Some(r#"{a="}";b='{'}"#));
+        assert_eq!(
+            balanced(r#"{a="}";b='{'}tail"#).as_deref(),
+            Some(r#"{a="}";b='{'}"#)
+        );
         assert_eq!(balanced("{unclosed"), None);
     }
 }

@@ -10,13 +10,27 @@ use grabkit_sdk::url::Url;
 /// A format URL made usable: the signature deciphered into its parameter and
 /// `n` transformed. Without a solver, only formats with a plain `url` remain.
 pub fn stream_url(format: &Value, solver: Option<&mut Solver>) -> Result<Option<String>> {
-    let (mut url, sig) = match (format["url"].as_str(), format["signatureCipher"].as_str().or(format["cipher"].as_str())) {
+    let (mut url, sig) = match (
+        format["url"].as_str(),
+        format["signatureCipher"]
+            .as_str()
+            .or(format["cipher"].as_str()),
+    ) {
         (Some(u), _) => (u.to_string(), None),
         (None, Some(cipher)) => {
-            let pairs: Vec<(String, String)> = grabkit_sdk::url::form_urlencoded::parse(cipher.as_bytes()).into_owned().collect();
+            let pairs: Vec<(String, String)> =
+                grabkit_sdk::url::form_urlencoded::parse(cipher.as_bytes())
+                    .into_owned()
+                    .collect();
             let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone());
             let Some(u) = get("url") else { return Ok(None) };
-            (u, Some((get("s").unwrap_or_default(), get("sp").unwrap_or_else(|| "signature".into()))))
+            (
+                u,
+                Some((
+                    get("s").unwrap_or_default(),
+                    get("sp").unwrap_or_else(|| "signature".into()),
+                )),
+            )
         }
         (None, None) => return Ok(None),
     };
@@ -33,7 +47,10 @@ pub fn stream_url(format: &Value, solver: Option<&mut Solver>) -> Result<Option<
             // The player reports its own failures in-band; keep the throttled URL then.
             Ok(fast) if !fast.starts_with("enhanced_except") && fast != n.1 => n.1 = fast,
             Ok(_) => log::warn("the player's n transform did not change n; downloads may be slow"),
-            Err(e) => log::warn(&format!("n transform failed ({}); downloads may be slow", e.message)),
+            Err(e) => log::warn(&format!(
+                "n transform failed ({}); downloads may be slow",
+                e.message
+            )),
         }
     }
     parsed.query_pairs_mut().clear().extend_pairs(pairs);
@@ -45,7 +62,9 @@ pub fn stream_url(format: &Value, solver: Option<&mut Solver>) -> Result<Option<
 fn mime_and_codec(format: &Value) -> (String, Option<String>) {
     let raw = format["mimeType"].as_str().unwrap_or_default();
     let (mime, rest) = raw.split_once(';').unwrap_or((raw, ""));
-    let codec = rest.split_once("codecs=").map(|(_, c)| c.trim().trim_matches('"').to_string());
+    let codec = rest
+        .split_once("codecs=")
+        .map(|(_, c)| c.trim().trim_matches('"').to_string());
     (mime.trim().to_string(), codec)
 }
 
@@ -54,22 +73,42 @@ fn dim(v: &Value) -> Option<u32> {
 }
 
 /// Every usable format of `streaming` into `media`.
-pub fn collect(streaming: &Value, mut solver: Option<&mut Solver>, media: &mut Media) -> Result<()> {
+pub fn collect(
+    streaming: &Value,
+    mut solver: Option<&mut Solver>,
+    media: &mut Media,
+) -> Result<()> {
     let mut videos: Vec<(u64, Video)> = Vec::new();
     let mut audios: Vec<(u64, Audio)> = Vec::new();
-    let progressive = streaming["formats"].as_array().into_iter().flatten().map(|f| (f, true));
-    let adaptive = streaming["adaptiveFormats"].as_array().into_iter().flatten().map(|f| (f, false));
+    let progressive = streaming["formats"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| (f, true));
+    let adaptive = streaming["adaptiveFormats"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|f| (f, false));
     for (f, muxed) in progressive.chain(adaptive) {
         // DRM-protected and live-segment formats cannot be fetched as files.
-        if f["drmFamilies"].is_array() || f["targetDurationSec"].is_number() || f["type"] == "FORMAT_STREAM_TYPE_OTF" {
+        if f["drmFamilies"].is_array()
+            || f["targetDurationSec"].is_number()
+            || f["type"] == "FORMAT_STREAM_TYPE_OTF"
+        {
             continue;
         }
-        let Some(url) = stream_url(f, solver.as_deref_mut())? else { continue };
+        let Some(url) = stream_url(f, solver.as_deref_mut())? else {
+            continue;
+        };
         let (mime, codec) = mime_and_codec(f);
         let bitrate = f["bitrate"].as_u64().or(f["averageBitrate"].as_u64());
         if mime.starts_with("audio/") {
             let kbps = f["averageBitrate"].as_u64().or(bitrate).unwrap_or(0) / 1000;
-            let mut audio = Audio::new(url).mime(mime).bitrate(bitrate).quality(format!("{kbps}kbps"));
+            let mut audio = Audio::new(url)
+                .mime(mime)
+                .bitrate(bitrate)
+                .quality(format!("{kbps}kbps"));
             if let Some(c) = codec {
                 audio = audio.codec(c);
             }
@@ -77,8 +116,16 @@ pub fn collect(streaming: &Value, mut solver: Option<&mut Solver>, media: &mut M
             continue;
         }
         let (w, h) = (dim(&f["width"]), dim(&f["height"]));
-        let label = f["qualityLabel"].as_str().map(str::to_string).or_else(|| h.map(|h| format!("{h}p"))).unwrap_or_default();
-        let mut video = Video::new(url).size(w, h).mime(mime).bitrate(bitrate).quality(label);
+        let label = f["qualityLabel"]
+            .as_str()
+            .map(str::to_string)
+            .or_else(|| h.map(|h| format!("{h}p")))
+            .unwrap_or_default();
+        let mut video = Video::new(url)
+            .size(w, h)
+            .mime(mime)
+            .bitrate(bitrate)
+            .quality(label);
         if let Some(c) = codec {
             video = video.codec(c);
         }
@@ -86,7 +133,9 @@ pub fn collect(streaming: &Value, mut solver: Option<&mut Solver>, media: &mut M
             video = video.video_only();
         }
         // Rank: bigger first, then sound, then bitrate.
-        let rank = (w.unwrap_or(0) as u64 * h.unwrap_or(0) as u64) << 24 | (muxed as u64) << 23 | bitrate.unwrap_or(0).min((1 << 23) - 1);
+        let rank = (w.unwrap_or(0) as u64 * h.unwrap_or(0) as u64) << 24
+            | (muxed as u64) << 23
+            | bitrate.unwrap_or(0).min((1 << 23) - 1);
         videos.push((rank, video));
     }
     videos.sort_by_key(|(r, _)| std::cmp::Reverse(*r));
@@ -103,13 +152,27 @@ mod tests {
     #[test]
     fn mime_types_and_codecs() {
         let f = json!({"mimeType": "video/webm; codecs=\"vp9\""});
-        assert_eq!(mime_and_codec(&f), ("video/webm".to_string(), Some("vp9".to_string())));
-        assert_eq!(mime_and_codec(&json!({"mimeType": "audio/mp4"})), ("audio/mp4".to_string(), None));
+        assert_eq!(
+            mime_and_codec(&f),
+            ("video/webm".to_string(), Some("vp9".to_string()))
+        );
+        assert_eq!(
+            mime_and_codec(&json!({"mimeType": "audio/mp4"})),
+            ("audio/mp4".to_string(), None)
+        );
     }
 
     #[test]
     fn without_a_solver_only_plain_urls() {
-        assert_eq!(stream_url(&json!({"url": "https://r1.googlevideo.com/videoplayback?itag=18"}), None).unwrap().as_deref(), Some("https://r1.googlevideo.com/videoplayback?itag=18"));
+        assert_eq!(
+            stream_url(
+                &json!({"url": "https://r1.googlevideo.com/videoplayback?itag=18"}),
+                None
+            )
+            .unwrap()
+            .as_deref(),
+            Some("https://r1.googlevideo.com/videoplayback?itag=18")
+        );
         assert_eq!(stream_url(&json!({"signatureCipher": "s=abc&sp=sig&url=https%3A%2F%2Fr1.googlevideo.com%2Fvideoplayback"}), None).unwrap(), None);
     }
 }

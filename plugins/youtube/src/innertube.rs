@@ -41,7 +41,9 @@ pub fn player(client: &ClientKind, id: &str, sts: Option<u64>, session: &Session
     }
     let mut req = Client::new()
         .user_agent(client.user_agent.unwrap_or(ua::DESKTOP))
-        .post(format!("https://{HOST}/youtubei/v1/player?prettyPrint=false"))
+        .post(format!(
+            "https://{HOST}/youtubei/v1/player?prettyPrint=false"
+        ))
         .header("X-YouTube-Client-Name", client.id.to_string())
         .header("X-YouTube-Client-Version", client.version)
         .header("Origin", "https://www.youtube.com");
@@ -53,7 +55,11 @@ pub fn player(client: &ClientKind, id: &str, sts: Option<u64>, session: &Session
 
 /// A text object: `simpleText` or its `runs`.
 fn text(v: &Value) -> Option<String> {
-    v["simpleText"].as_str().map(str::to_string).or_else(|| v["runs"].as_array().map(|r| r.iter().filter_map(|t| t["text"].as_str()).collect()))
+    v["simpleText"].as_str().map(str::to_string).or_else(|| {
+        v["runs"]
+            .as_array()
+            .map(|r| r.iter().filter_map(|t| t["text"].as_str()).collect())
+    })
 }
 
 /// Why a player response cannot be played, as a typed error; `None` when it can.
@@ -64,30 +70,52 @@ pub fn refusal(resp: &Value) -> Option<Error> {
         return None;
     }
     let screen = &ps["errorScreen"]["playerErrorMessageRenderer"];
-    let reason = text(&screen["reason"]).or_else(|| ps["reason"].as_str().map(str::to_string)).unwrap_or_else(|| status.to_string());
+    let reason = text(&screen["reason"])
+        .or_else(|| ps["reason"].as_str().map(str::to_string))
+        .unwrap_or_else(|| status.to_string());
     let sub = text(&screen["subreason"]).unwrap_or_default();
     let lower = format!("{reason} {sub}").to_lowercase().replace('’', "'");
-    let msg = if sub.is_empty() { reason.clone() } else { format!("{reason}. {sub}") };
-    Some(if lower.contains("playback on other websites") || lower.contains("embedding") {
-        // Only embedded clients hear this: another client may still play it.
-        Error::upstream(format!("not embeddable: {msg}"))
-    } else if lower.contains("private") {
-        Error::private(msg)
-    } else if lower.contains("in your country") {
-        Error::geo_blocked(msg)
-    } else if lower.contains("not a bot") || lower.contains("request limit") || lower.contains("try again later") || ps["errorScreen"]["playerCaptchaViewModel"].is_object() {
-        Error::rate_limited(msg)
-    } else if lower.contains("confirm your age") || lower.contains("age-restricted") || lower.contains("inappropriate") || status.starts_with("AGE_") {
-        Error::login_required(format!("age-restricted video: YouTube wants a signed-in adult ({msg})"))
-    } else if status == "LOGIN_REQUIRED" || lower.contains("members") {
-        Error::login_required(msg)
-    } else if status == "LIVE_STREAM_OFFLINE" {
-        Error::not_found(format!("the live stream has not started ({msg})"))
-    } else if status == "ERROR" || lower.contains("unavailable") || lower.contains("removed") || lower.contains("terminated") {
-        Error::not_found(msg)
+    let msg = if sub.is_empty() {
+        reason.clone()
     } else {
-        Error::upstream(format!("{status}: {msg}"))
-    })
+        format!("{reason}. {sub}")
+    };
+    Some(
+        if lower.contains("playback on other websites") || lower.contains("embedding") {
+            // Only embedded clients hear this: another client may still play it.
+            Error::upstream(format!("not embeddable: {msg}"))
+        } else if lower.contains("private") {
+            Error::private(msg)
+        } else if lower.contains("in your country") {
+            Error::geo_blocked(msg)
+        } else if lower.contains("not a bot")
+            || lower.contains("request limit")
+            || lower.contains("try again later")
+            || ps["errorScreen"]["playerCaptchaViewModel"].is_object()
+        {
+            Error::rate_limited(msg)
+        } else if lower.contains("confirm your age")
+            || lower.contains("age-restricted")
+            || lower.contains("inappropriate")
+            || status.starts_with("AGE_")
+        {
+            Error::login_required(format!(
+                "age-restricted video: YouTube wants a signed-in adult ({msg})"
+            ))
+        } else if status == "LOGIN_REQUIRED" || lower.contains("members") {
+            Error::login_required(msg)
+        } else if status == "LIVE_STREAM_OFFLINE" {
+            Error::not_found(format!("the live stream has not started ({msg})"))
+        } else if status == "ERROR"
+            || lower.contains("unavailable")
+            || lower.contains("removed")
+            || lower.contains("terminated")
+        {
+            Error::not_found(msg)
+        } else {
+            Error::upstream(format!("{status}: {msg}"))
+        },
+    )
 }
 
 #[cfg(test)]
@@ -101,13 +129,51 @@ mod tests {
     #[test]
     fn playability_statuses() {
         assert_eq!(kind(json!({"playabilityStatus": {"status": "OK"}})), None);
-        assert_eq!(kind(json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "This video is private"}})), Some(ErrorKind::Private));
-        assert_eq!(kind(json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "Sign in to confirm you’re not a bot"}})), Some(ErrorKind::RateLimited));
-        assert_eq!(kind(json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "Sign in to confirm your age"}})), Some(ErrorKind::LoginRequired));
-        assert_eq!(kind(json!({"playabilityStatus": {"status": "AGE_VERIFICATION_REQUIRED"}})), Some(ErrorKind::LoginRequired));
-        assert_eq!(kind(json!({"playabilityStatus": {"status": "ERROR", "reason": "This video is unavailable"}})), Some(ErrorKind::NotFound));
-        assert_eq!(kind(json!({"playabilityStatus": {"status": "UNPLAYABLE", "errorScreen": {"playerErrorMessageRenderer": {"reason": {"simpleText": "Video unavailable"}, "subreason": {"runs": [{"text": "The uploader has not made this video available in your country"}]}}}}})), Some(ErrorKind::GeoBlocked));
-        assert_eq!(kind(json!({"playabilityStatus": {"status": "UNPLAYABLE", "reason": "Video unavailable", "errorScreen": {"playerErrorMessageRenderer": {"subreason": {"simpleText": "Playback on other websites has been disabled by the video owner."}}}}})), Some(ErrorKind::UpstreamFailed));
-        assert_eq!(kind(json!({"playabilityStatus": {"status": "LIVE_STREAM_OFFLINE", "reason": "This live event will begin in 3 hours."}})), Some(ErrorKind::NotFound));
+        assert_eq!(
+            kind(
+                json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "This video is private"}})
+            ),
+            Some(ErrorKind::Private)
+        );
+        assert_eq!(
+            kind(
+                json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "Sign in to confirm you’re not a bot"}})
+            ),
+            Some(ErrorKind::RateLimited)
+        );
+        assert_eq!(
+            kind(
+                json!({"playabilityStatus": {"status": "LOGIN_REQUIRED", "reason": "Sign in to confirm your age"}})
+            ),
+            Some(ErrorKind::LoginRequired)
+        );
+        assert_eq!(
+            kind(json!({"playabilityStatus": {"status": "AGE_VERIFICATION_REQUIRED"}})),
+            Some(ErrorKind::LoginRequired)
+        );
+        assert_eq!(
+            kind(
+                json!({"playabilityStatus": {"status": "ERROR", "reason": "This video is unavailable"}})
+            ),
+            Some(ErrorKind::NotFound)
+        );
+        assert_eq!(
+            kind(
+                json!({"playabilityStatus": {"status": "UNPLAYABLE", "errorScreen": {"playerErrorMessageRenderer": {"reason": {"simpleText": "Video unavailable"}, "subreason": {"runs": [{"text": "The uploader has not made this video available in your country"}]}}}}})
+            ),
+            Some(ErrorKind::GeoBlocked)
+        );
+        assert_eq!(
+            kind(
+                json!({"playabilityStatus": {"status": "UNPLAYABLE", "reason": "Video unavailable", "errorScreen": {"playerErrorMessageRenderer": {"subreason": {"simpleText": "Playback on other websites has been disabled by the video owner."}}}}})
+            ),
+            Some(ErrorKind::UpstreamFailed)
+        );
+        assert_eq!(
+            kind(
+                json!({"playabilityStatus": {"status": "LIVE_STREAM_OFFLINE", "reason": "This live event will begin in 3 hours."}})
+            ),
+            Some(ErrorKind::NotFound)
+        );
     }
 }

@@ -52,7 +52,11 @@ impl Plugin for Youtube {
             url_patterns: patterns(LINKS),
             allowed_hosts: vec![innertube::HOST.into()],
             insecure_hosts: vec![],
-            download_headers: vec![("Referer".into(), "https://www.youtube.com/".into()), ("Origin".into(), "https://www.youtube.com".into()), ("User-Agent".into(), ua::DESKTOP.into())],
+            download_headers: vec![
+                ("Referer".into(), "https://www.youtube.com/".into()),
+                ("Origin".into(), "https://www.youtube.com".into()),
+                ("User-Agent".into(), ua::DESKTOP.into()),
+            ],
             media_hosts: vec!["*.googlevideo.com".into(), "*.ytimg.com".into()],
         }
     }
@@ -60,10 +64,20 @@ impl Plugin for Youtube {
     fn parse(input: &str) -> Result<Media> {
         let link = route(input, LINKS)?;
         let id = link.cap("id");
-        if id.len() != 11 || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-            return Err(Error::unsupported(format!("{} does not name a single video", link.url)));
+        if id.len() != 11
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(Error::unsupported(format!(
+                "{} does not name a single video",
+                link.url
+            )));
         }
-        let session = Session { visitor_data: config::get("visitor_data"), po_token: config::get("po_token") };
+        let session = Session {
+            visitor_data: config::get("visitor_data"),
+            po_token: config::get("po_token"),
+        };
         let mut player: Option<Result<Transforms>> = None;
         let mut failures: Vec<(&str, Error)> = Vec::new();
         for client in clients::chosen(config::get("clients").as_deref()) {
@@ -100,7 +114,12 @@ impl Plugin for Youtube {
 }
 
 /// One client's try: the player response, checked and read into media.
-fn attempt(client: &ClientKind, id: &str, transforms: Option<&Transforms>, session: &Session) -> Result<Media> {
+fn attempt(
+    client: &ClientKind,
+    id: &str,
+    transforms: Option<&Transforms>,
+    session: &Session,
+) -> Result<Media> {
     let resp = innertube::player(client, id, transforms.and_then(|t| t.sts), session)?;
     if let Some(e) = innertube::refusal(&resp) {
         return Err(e);
@@ -108,29 +127,54 @@ fn attempt(client: &ClientKind, id: &str, transforms: Option<&Transforms>, sessi
     let details = &resp["videoDetails"];
     // YouTube sometimes answers with another video's player.
     if details["videoId"].as_str().is_some_and(|v| v != id) {
-        return Err(Error::upstream(format!("answered for another video ({})", details["videoId"])));
+        return Err(Error::upstream(format!(
+            "answered for another video ({})",
+            details["videoId"]
+        )));
     }
     let mut media = Media::new(PLATFORM, id);
     media.title = details["title"].as_str().unwrap_or_default().to_string();
     media.author = details["author"].as_str().map(str::to_string);
-    media.duration = details["lengthSeconds"].as_str().and_then(|s| s.parse().ok()).or(details["lengthSeconds"].as_f64()).unwrap_or(0.0);
-    media.thumbnail = details["thumbnail"]["thumbnails"].as_array().and_then(|t| t.iter().max_by_key(|t| t["width"].as_u64().unwrap_or(0))).and_then(|t| t["url"].as_str()).map(str::to_string);
+    media.duration = details["lengthSeconds"]
+        .as_str()
+        .and_then(|s| s.parse().ok())
+        .or(details["lengthSeconds"].as_f64())
+        .unwrap_or(0.0);
+    media.thumbnail = details["thumbnail"]["thumbnails"]
+        .as_array()
+        .and_then(|t| t.iter().max_by_key(|t| t["width"].as_u64().unwrap_or(0)))
+        .and_then(|t| t["url"].as_str())
+        .map(str::to_string);
     let streaming = &resp["streamingData"];
     if details["isLive"] == true {
         // A broadcast in progress: its HLS playlist is the media.
-        let hls = streaming["hlsManifestUrl"].as_str().ok_or_else(|| Error::upstream("live broadcast without an HLS playlist for this client"))?;
-        media.videos.push(Video::new(hls).source(VideoSource::Hls).mime("application/x-mpegURL").quality("adaptive"));
+        let hls = streaming["hlsManifestUrl"].as_str().ok_or_else(|| {
+            Error::upstream("live broadcast without an HLS playlist for this client")
+        })?;
+        media.videos.push(
+            Video::new(hls)
+                .source(VideoSource::Hls)
+                .mime("application/x-mpegURL")
+                .quality("adaptive"),
+        );
         return Ok(media);
     }
     let mut solver = transforms.map(Solver::new).transpose()?;
     formats::collect(streaming, solver.as_mut(), &mut media)?;
     if let (true, Some(pot)) = (client.needs_player, &session.po_token) {
-        for url in media.videos.iter_mut().map(|v| &mut v.url).chain(media.audios.iter_mut().map(|a| &mut a.url)) {
+        for url in media
+            .videos
+            .iter_mut()
+            .map(|v| &mut v.url)
+            .chain(media.audios.iter_mut().map(|a| &mut a.url))
+        {
             url.push_str(&format!("&pot={pot}"));
         }
     }
     if media.videos.is_empty() && media.audios.is_empty() {
-        return Err(Error::upstream("no format this client can download (protected or streaming-only formats)"));
+        return Err(Error::upstream(
+            "no format this client can download (protected or streaming-only formats)",
+        ));
     }
     if let Some(ua) = client.user_agent {
         // Stream URLs are bound to the client that asked for them.
@@ -141,9 +185,23 @@ fn attempt(client: &ClientKind, id: &str, transforms: Option<&Transforms>, sessi
 
 /// The verdict when no client could play the video: the most telling refusal.
 fn verdict(failures: Vec<(&str, Error)>, id: &str) -> Error {
-    let summary = failures.iter().map(|(c, e)| format!("{c}: {}", e.message)).collect::<Vec<_>>().join("; ");
-    let order = [ErrorKind::Private, ErrorKind::GeoBlocked, ErrorKind::NotFound, ErrorKind::LoginRequired, ErrorKind::RateLimited, ErrorKind::ParseFailed];
-    let kind = order.into_iter().find(|k| failures.iter().any(|(_, e)| e.kind == *k)).unwrap_or(ErrorKind::UpstreamFailed);
+    let summary = failures
+        .iter()
+        .map(|(c, e)| format!("{c}: {}", e.message))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let order = [
+        ErrorKind::Private,
+        ErrorKind::GeoBlocked,
+        ErrorKind::NotFound,
+        ErrorKind::LoginRequired,
+        ErrorKind::RateLimited,
+        ErrorKind::ParseFailed,
+    ];
+    let kind = order
+        .into_iter()
+        .find(|k| failures.iter().any(|(_, e)| e.kind == *k))
+        .unwrap_or(ErrorKind::UpstreamFailed);
     Error::new(kind, format!("video {id}: {summary}"))
 }
 
@@ -167,18 +225,40 @@ mod tests {
             "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
             "https://youtube.com/v/dQw4w9WgXcQ",
         ] {
-            assert_eq!(route(u, LINKS).map(|m| m.cap("id").to_string()).ok().as_deref(), Some("dQw4w9WgXcQ"), "{u}");
+            assert_eq!(
+                route(u, LINKS)
+                    .map(|m| m.cap("id").to_string())
+                    .ok()
+                    .as_deref(),
+                Some("dQw4w9WgXcQ"),
+                "{u}"
+            );
         }
-        for u in ["https://www.youtube.com/playlist?list=PL590L5WQmH8fJ54F369BLDSqIwcs-TCfs", "https://www.youtube.com/@NASA", "https://www.youtube.com/channel/UCLA_DiR1FfKNvjuUpBHmylQ", "https://www.youtube.com/post/UgkxABC", "https://www.youtube.com/feed/trending"] {
+        for u in [
+            "https://www.youtube.com/playlist?list=PL590L5WQmH8fJ54F369BLDSqIwcs-TCfs",
+            "https://www.youtube.com/@NASA",
+            "https://www.youtube.com/channel/UCLA_DiR1FfKNvjuUpBHmylQ",
+            "https://www.youtube.com/post/UgkxABC",
+            "https://www.youtube.com/feed/trending",
+        ] {
             assert!(route(u, LINKS).is_err(), "{u}");
         }
     }
 
     #[test]
     fn verdicts_prefer_the_settled_answer() {
-        let v = verdict(vec![("visionos", Error::rate_limited("bot")), ("web", Error::login_required("age"))], "x");
+        let v = verdict(
+            vec![
+                ("visionos", Error::rate_limited("bot")),
+                ("web", Error::login_required("age")),
+            ],
+            "x",
+        );
         assert_eq!(v.kind, ErrorKind::LoginRequired);
         assert!(v.message.contains("visionos: bot; web: age"));
-        assert_eq!(verdict(vec![("web", Error::upstream("a"))], "x").kind, ErrorKind::UpstreamFailed);
+        assert_eq!(
+            verdict(vec![("web", Error::upstream("a"))], "x").kind,
+            ErrorKind::UpstreamFailed
+        );
     }
 }

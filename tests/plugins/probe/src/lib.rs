@@ -9,7 +9,10 @@ enum Link {
     WithArg,
 }
 
-const LINKS: Links<Link> = &[(Link::Action, "probe.test/{action}"), (Link::WithArg, "probe.test/{action}/{arg}")];
+const LINKS: Links<Link> = &[
+    (Link::Action, "probe.test/{action}"),
+    (Link::WithArg, "probe.test/{action}/{arg}"),
+];
 
 /// The test mock upstream (mapped to 127.0.0.1 by the tests' DNS overrides).
 const UP: &str = "https://up.probe.test";
@@ -39,8 +42,16 @@ impl Plugin for Probe {
                 let v: Value = client.get(format!("{UP}/ok")).json_response()?;
                 let mut m = Media::new("probe", v["id"].as_str().required("id")?);
                 // The version tells hot-reload tests which build answered.
-                m.title = format!("{} {}", v["title"].as_str().unwrap_or_default(), env!("CARGO_PKG_VERSION"));
-                m.videos.push(Video::new(v["url"].as_str().required("url")?).quality("720p").size(Some(1280), Some(720)));
+                m.title = format!(
+                    "{} {}",
+                    v["title"].as_str().unwrap_or_default(),
+                    env!("CARGO_PKG_VERSION")
+                );
+                m.videos.push(
+                    Video::new(v["url"].as_str().required("url")?)
+                        .quality("720p")
+                        .size(Some(1280), Some(720)),
+                );
                 Ok(m)
             }
             // Media exactly as `{UP}/media/{arg}` describes it (download-proxy tests).
@@ -86,12 +97,17 @@ impl Plugin for Probe {
             }
             "kv" => {
                 let before = kv::get_string("counter").unwrap_or_default();
-                kv::set("counter", format!("{before}x"), Some(std::time::Duration::from_secs(60)));
+                kv::set(
+                    "counter",
+                    format!("{before}x"),
+                    Some(std::time::Duration::from_secs(60)),
+                );
                 Ok(titled("kv", kv::get_string("counter").unwrap_or_default()))
             }
-            "config" => {
-                Ok(titled("config", config::get("greeting").unwrap_or_else(|| "<none>".into())))
-            }
+            "config" => Ok(titled(
+                "config",
+                config::get("greeting").unwrap_or_else(|| "<none>".into()),
+            )),
             "error" => Err(match arg.as_str() {
                 "not-found" => Error::not_found("probe: no such post"),
                 "private" => Error::private("probe: private post"),
@@ -110,7 +126,10 @@ impl Plugin for Probe {
 /// Fetch a URL and report what came back as the media title.
 fn fetch(client: &Client, url: &str) -> Result<Media> {
     let resp = client.get(url).send()?;
-    Ok(titled("fetch", format!("{} {}", resp.status, resp.final_url)))
+    Ok(titled(
+        "fetch",
+        format!("{} {}", resp.status, resp.final_url),
+    ))
 }
 
 /// Media from a JSON description: `{id, title, videos: [{url, quality,
@@ -122,7 +141,9 @@ fn described(v: &Value) -> Media {
     let list = |k: &str| v[k].as_array().cloned().unwrap_or_default();
     for x in list("videos") {
         let dim = |k: &str| x[k].as_u64().map(|n| n as u32);
-        let mut video = Video::new(x["url"].as_str().unwrap_or_default()).quality(x["quality"].as_str().unwrap_or_default()).size(dim("width"), dim("height"));
+        let mut video = Video::new(x["url"].as_str().unwrap_or_default())
+            .quality(x["quality"].as_str().unwrap_or_default())
+            .size(dim("width"), dim("height"));
         video.has_audio = x["hasAudio"].as_bool().unwrap_or(true);
         video.mime_type = x["mimeType"].as_str().unwrap_or("video/mp4").into();
         video.decryption_key = x["decodeKey"].as_str().map(Into::into);
@@ -138,10 +159,14 @@ fn described(v: &Value) -> Media {
         m.audios.push(audio);
     }
     for x in list("images") {
-        m.images.push(Image::new(x["url"].as_str().unwrap_or_default()));
+        m.images
+            .push(Image::new(x["url"].as_str().unwrap_or_default()));
     }
     if let Some(h) = v["headers"].as_object() {
-        m.headers = h.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string())).collect();
+        m.headers = h
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+            .collect();
     }
     m
 }
