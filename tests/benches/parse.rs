@@ -96,7 +96,7 @@ async fn bench() {
     let mock = Mock::start(&hosts, responder).await;
     let mut mapped: Vec<String> = bilibili::HOSTS.iter().map(|h| h.to_string()).collect();
     mapped.push("up.probe.test".into());
-    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> = Arc::new(|s| {
+    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> = Arc::new(|s| {
         s.limits.max_concurrency = 64;
         s.limits.deadline_secs = 10.0;
         s.sandbox.http_timeout_secs = 10.0;
@@ -212,8 +212,8 @@ async fn bench() {
             move || {
                 let (svc, policy, url) = (svc.clone(), policy.clone(), url.clone());
                 async move {
-                    let budget = grabkit_host::sandbox::Budget::new(4);
-                    let out = grabkit_host::sandbox::Outbound {
+                    let budget = grabkit_egress::Budget::new(4);
+                    let out = grabkit_egress::Outbound {
                         method: reqwest::Method::GET,
                         url,
                         headers: vec![],

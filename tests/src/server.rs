@@ -3,18 +3,33 @@
 //! certificate trusted, served on 127.0.0.1.
 
 use crate::mock::Mock;
-use grabkit_host::app::App;
-use grabkit_host::config::Settings;
+use grabkit::app::App;
+use grabkit::config::Settings;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Where the build put the plugins.
+/// Where `cargo xtask plugins` put a shipped plugin.
 pub fn shipped_plugin(name: &str) -> PathBuf {
-    PathBuf::from(grabkit_host::config::BUILT_PLUGINS_DIR).join(format!("{name}.wasm"))
+    built(PathBuf::from(grabkit::config::BUILT_PLUGINS_DIR).join(format!("{name}.wasm")))
 }
 
+/// Where `cargo xtask plugins` put a test guest (`tests/plugins/`).
 pub fn test_plugin(name: &str) -> PathBuf {
-    PathBuf::from(env!("GRABKIT_TEST_PLUGINS_DIR")).join(format!("{name}.wasm"))
+    built(PathBuf::from(env!("GRABKIT_TEST_PLUGINS_DIR")).join(format!("{name}.wasm")))
+}
+
+/// A committed plugin file built against an older contract (`tests/artifacts/`).
+pub fn artifact(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name)
+}
+
+fn built(path: PathBuf) -> PathBuf {
+    assert!(
+        path.is_file(),
+        "{} is missing: run `cargo xtask plugins` (or `cargo xtask test`)",
+        path.display()
+    );
+    path
 }
 
 /// Knobs the tests turn.
@@ -89,13 +104,14 @@ impl TestServer {
             f(&mut s);
         }
         let app = App::build(&s).await.expect("building the app");
-        let token = grabkit_host::accounts::create(
+        let token = grabkit_core::accounts::create(
             app.store().as_ref(),
-            grabkit_host::store::keys::NewKey {
+            grabkit_store::keys::NewKey {
                 name: "tests".into(),
                 ..Default::default()
             },
         )
+        .await
         .unwrap()
         .token;
         let admin_token = s.admin_token.clone().unwrap();
@@ -153,7 +169,7 @@ impl TestServer {
         let tweak: Arc<dyn Fn(&mut Settings) + Send + Sync> = Arc::new(move |s| {
             s.plugins.insert(
                 platform.clone(),
-                grabkit_host::config::PluginSection {
+                grabkit::config::PluginSection {
                     config: config.clone(),
                     ..Default::default()
                 },

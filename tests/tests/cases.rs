@@ -5,9 +5,9 @@
 //! below: `cargo test -p grabkit-tests --test cases -- --ignored record`
 //! re-records them (and rewrites their goldens, keeping `<any>` markers).
 
-use grabkit_host::config::{PluginSection, Settings};
-use grabkit_host::kit::check;
-use grabkit_host::sandbox::TapeMode;
+use grabkit::config::{PluginSection, Settings};
+use grabkit_kit::check;
+use grabkit_egress::TapeMode;
 use grabkit_tests::server::shipped_plugin;
 use grabkit_tests::{Mock, mock::Responder};
 use std::path::{Path, PathBuf};
@@ -41,7 +41,7 @@ async fn every_shipped_plugin_passes_its_cases() {
             &shipped_plugin(p),
             &cases_dir(p),
             false,
-            &Settings::default(),
+            &Settings::default().pipeline().unwrap(),
         )
         .await
         .unwrap_or_else(|e| panic!("{p}: {e:#}"));
@@ -298,7 +298,7 @@ async fn record() {
                 },
             );
             s.tape = Some(TapeMode::Record(dir.join("cassette")));
-            let service = grabkit_host::app::build_service(&s).await.unwrap();
+            let service = grabkit::app::build_service(&s).await.unwrap();
             let _ = service.parse(r.url).await;
             let mut spec = serde_json::json!({"url": r.url, "about": r.about, "config": config});
             if !varying(p).is_empty() {
@@ -314,7 +314,7 @@ async fn record() {
             &shipped_plugin(p),
             &cases_dir(p),
             true,
-            &Settings::default(),
+            &Settings::default().pipeline().unwrap(),
         )
         .await
         .unwrap();

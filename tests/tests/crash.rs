@@ -147,14 +147,14 @@ async fn kill_dash_nine_keeps_balance_and_successes_consistent() {
     );
 
     // Restart: open the database as the server would, refunding held credits.
-    let raw = grabkit_host::store::SqliteStore::open(&data.join("grabkit.db")).unwrap();
-    let refunded = grabkit_host::store::KeyStore::recover(&raw).unwrap();
+    let raw = grabkit_store_sqlite::SqliteStore::open(&data.join("grabkit.db")).unwrap();
+    let refunded = grabkit_store::KeyStore::recover(&raw).await.unwrap();
     drop(raw);
-    let mut settings = grabkit_host::config::Settings::default();
+    let mut settings = grabkit::config::Settings::default();
     settings.data_dir = data.clone();
-    let store = grabkit_host::app::open_store(&settings).unwrap();
-    let key = store.get(id).unwrap().unwrap();
-    let usage = store.usage(id, 0).unwrap();
+    let store = grabkit::app::open_store(&settings).await.unwrap();
+    let key = store.get(id).await.unwrap().unwrap();
+    let usage = store.usage(id, 0).await.unwrap();
     let left = key.credits.unwrap();
     assert_eq!(
         left + usage.total.charged as i64,
@@ -167,7 +167,7 @@ async fn kill_dash_nine_keeps_balance_and_successes_consistent() {
         usage.total.charged
     );
     assert!(refunded >= 1, "the kill landed while parses held credits");
-    assert_eq!(store.recover().unwrap(), 0, "nothing left pending");
+    assert_eq!(store.recover().await.unwrap(), 0, "nothing left pending");
     eprintln!(
         "kill -9 after {seen} successes seen by clients: {} charged, {left} credits left, {refunded} interrupted holds refunded",
         usage.total.charged

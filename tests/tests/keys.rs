@@ -95,16 +95,17 @@ async fn checks_in_the_seeds_order() {
 
     // Expiry: at the boundary second the key is expired; a minute ahead it is not.
     let store = s.app.store();
-    let now = grabkit_host::accounts::now();
+    let now = grabkit_core::clock::now();
     for (offset, expired) in [(-1, true), (0, true), (60, false)] {
-        let c = grabkit_host::accounts::create(
+        let c = grabkit_core::accounts::create(
             store.as_ref(),
-            grabkit_host::store::keys::NewKey {
+            grabkit_store::keys::NewKey {
                 name: "e".into(),
                 expires_at: Some(now + offset),
                 ..Default::default()
             },
         )
+        .await
         .unwrap();
         let (status, v) = parse_as(&s, &c.token, VIDEO).await;
         if expired {
@@ -369,14 +370,15 @@ async fn state_survives_a_restart() {
     let (_m, s) = setup().await;
     let (id, t) = key(&s, json!({"name": "keep", "credits": 3})).await;
     assert_eq!(parse_as(&s, &t, VIDEO).await.0, 200);
-    let mut settings = grabkit_host::config::Settings::default();
+    let mut settings = grabkit::config::Settings::default();
     settings.data_dir = s.data_dir.clone();
-    let store = grabkit_host::app::open_store(&settings).unwrap();
-    let k = store.get(id).unwrap().unwrap();
+    let store = grabkit::app::open_store(&settings).await.unwrap();
+    let k = store.get(id).await.unwrap().unwrap();
     assert_eq!((k.name.as_str(), k.credits), ("keep", Some(2)));
     assert!(
         store
-            .by_token_hash(&grabkit_host::store::keys::hash_token(&t))
+            .by_token_hash(&grabkit_store::keys::hash_token(&t))
+            .await
             .unwrap()
             .is_some()
     );

@@ -1,8 +1,8 @@
 //! Loading the plugins folder: broken files are reported and skipped, never
 //! crash the host, never take a platform from a working plugin.
 
-use grabkit_host::registry::{Registry, RegistryPaths};
-use grabkit_host::runtime::{LoadError, LoadedPlugin, PluginOptions, Runtime, RuntimeSettings};
+use grabkit_core::registry::{Registry, RegistryPaths};
+use grabkit_runtime::{LoadError, LoadedPlugin, PluginOptions, Runtime, RuntimeSettings};
 use grabkit_tests::server::{shipped_plugin, test_plugin};
 use std::path::Path;
 use std::sync::Arc;
@@ -92,7 +92,7 @@ async fn folder_scan_reports_failures_and_refuses_duplicates() {
     );
     let failures = registry.failures();
     assert_eq!(failures.len(), 2, "{failures:?}");
-    let err = |f: &grabkit_host::registry::FileStatus| f.error.clone().unwrap_or_default();
+    let err = |f: &grabkit_core::registry::FileStatus| f.error.clone().unwrap_or_default();
     assert!(
         failures.iter().any(|f| f.source.ends_with("broken.wasm")
             && err(f).contains("not a valid WebAssembly component")),

@@ -574,7 +574,7 @@ async fn shipped_plugins_download_headers_reach_their_cdns() {
 async fn merging_without_ffmpeg_is_a_clear_501() {
     let watch = Arc::new(Watch::default());
     let mock = Mock::start(HOSTS, upstream(watch)).await;
-    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> =
+    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> =
         Arc::new(|s| s.proxy.ffmpeg = "/nonexistent/ffmpeg".into());
     let s = TestServer::start(
         &mock,

@@ -12,7 +12,7 @@ async fn parses_through_a_connect_proxy_and_still_checks_addresses() {
     let mock = Mock::start(HOSTS, upstream()).await;
     let proxy = ConnectProxy::start(mock.tls_addr).await;
     let proxy_url = format!("http://{}", proxy.addr);
-    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> =
+    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> =
         Arc::new(move |s| s.sandbox.proxy = Some(proxy_url.clone()));
     // Names resolve (for the sandbox's check) to loopback, which this server allows;
     // the proxy does the connecting. One host maps to a private address instead.

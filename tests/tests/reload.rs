@@ -27,7 +27,7 @@ struct Env {
 async fn setup(admin_token: Option<&str>) -> Env {
     let mock = Mock::start(&["*.probe.test"], upstream()).await;
     let token = admin_token.map(str::to_string);
-    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> =
+    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> =
         Arc::new(move |s| {
             s.reload.debounce_ms = 50;
             if token.is_some() {
@@ -295,10 +295,10 @@ async fn compiled_cache_makes_a_restart_compile_nothing() {
     );
 
     // A second host on the same folder (a restart) deserializes instead.
-    let mut s = grabkit_host::config::Settings::default();
+    let mut s = grabkit::config::Settings::default();
     s.plugins_dir = e.dir.clone();
     s.reload.watch = false;
-    let again = grabkit_host::app::build_service(&s).await.unwrap();
+    let again = grabkit::app::build_service(&s).await.unwrap();
     assert_eq!(
         again.registry.cache_stats(),
         (1, 0),

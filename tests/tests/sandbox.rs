@@ -26,7 +26,7 @@ const HOSTS: &[&str] = &["up.probe.test", "lo.probe.test"];
 
 async fn setup(
     allow_loopback: bool,
-    tweak: Option<Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync>>,
+    tweak: Option<Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync>>,
 ) -> (Mock, TestServer) {
     let mock = Mock::start(&["*.probe.test", "probe.test"], probe_upstream()).await;
     let t = TestSettings {
@@ -201,10 +201,10 @@ async fn loopback_is_refused_unless_allowed() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn host_services_and_operator_config() {
-    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> = Arc::new(|s| {
+    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> = Arc::new(|s| {
         s.plugins.insert(
             "probe".into(),
-            grabkit_host::config::PluginSection {
+            grabkit::config::PluginSection {
                 config: [("greeting".to_string(), "hi there".to_string())].into(),
                 ..Default::default()
             },
@@ -233,7 +233,7 @@ async fn host_services_and_operator_config() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn overload_answers_503_not_oom() {
-    let tweak: Arc<dyn Fn(&mut grabkit_host::config::Settings) + Send + Sync> = Arc::new(|s| {
+    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> = Arc::new(|s| {
         s.limits.max_concurrency_per_plugin = 1;
         s.limits.queue_wait_ms = 200;
     });

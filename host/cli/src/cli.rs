@@ -1,0 +1,298 @@
+//! Command line: `grabkit serve | parse | plugins`. Every setting is a flag,
+//! a `GRABKIT_*` environment variable, or a key in the `--config` file.
+
+use crate::config::{ConfigError, Settings};
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "grabkit",
+    version,
+    about = "Turn public media links into one unified JSON, with sandboxed WebAssembly extractor plugins"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the HTTP API.
+    Serve {
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Parse one link (or share text) and print the unified JSON.
+    Parse {
+        /// The link, or text containing it.
+        url: String,
+        /// Record every request the plugin makes into the case folder DIR
+        /// (`DIR/case.json`, `DIR/cassette/`; secrets redacted).
+        #[arg(long, value_name = "DIR", conflicts_with = "replay")]
+        record: Option<PathBuf>,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Parse a link and download its media (resumes a partial file; merges
+    /// separate video and audio with ffmpeg when installed).
+    Download {
+        /// The link, or text containing it.
+        url: String,
+        /// Folder to save into.
+        #[arg(short = 'o', long = "output", default_value = ".")]
+        out: PathBuf,
+        /// `best`, a quality label as the parse lists it (`720p`, `1080`), or `audio`.
+        #[arg(long, default_value = "best")]
+        quality: String,
+        /// No progress bar.
+        #[arg(long)]
+        quiet: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Plugin authoring: `grabkit plugin new <platform>`.
+    Plugin {
+        #[command(subcommand)]
+        action: PluginCommand,
+    },
+    /// Run a plugin against a folder of cases (link + cassette + golden) and
+    /// print a pass/fail table.
+    Check {
+        /// The plugin component.
+        wasm: PathBuf,
+        /// Folder of case folders.
+        #[arg(long)]
+        cases: PathBuf,
+        /// Rewrite the goldens from what the plugin answers now (markers kept).
+        #[arg(long)]
+        update: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// Show what a plugin file is: contract, self-description, hosts,
+    /// digest, size, imports and exports (only its `describe` runs).
+    Inspect {
+        wasm: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Manage API keys (in the data dir's database).
+    Keys {
+        #[command(subcommand)]
+        action: KeysCommand,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+    /// List the plugins in the plugins folder.
+    Plugins {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        settings: SettingsArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PluginCommand {
+    /// Create a plugin crate that builds as it stands, with a test and an example case.
+    New {
+        /// Platform id: lowercase letters, digits, `_`.
+        platform: String,
+        /// Where the crate goes (as DIR/<platform>); inside grabkit's tree
+        /// `plugins` also adds it to the workspace.
+        #[arg(long, default_value = "plugins")]
+        dir: PathBuf,
+        /// The grabkit SDK to depend on (for crates outside grabkit's tree)
+        /// [default: this build's sdk/].
+        #[arg(long)]
+        sdk: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print its token (shown this once).
+    Create {
+        #[arg(long)]
+        name: String,
+        /// RFC 3339 expiry, e.g. 2027-01-01T00:00:00Z [default: never].
+        #[arg(long)]
+        expires: Option<String>,
+        /// Allowed platforms, comma separated, or `all`.
+        #[arg(long, value_delimiter = ',')]
+        platforms: Option<Vec<String>>,
+        /// Credits [default: unlimited].
+        #[arg(long)]
+        credits: Option<i64>,
+        /// Requests per second for this key [default: the server's].
+        #[arg(long)]
+        rate_per_sec: Option<u32>,
+        /// Burst above that rate [default: the server's].
+        #[arg(long)]
+        rate_burst: Option<u32>,
+    },
+    /// List keys (never their tokens).
+    List,
+    /// Change name, expiry, platforms or the enabled flag (never the token).
+    Edit {
+        id: i64,
+        #[arg(long)]
+        name: Option<String>,
+        /// RFC 3339 expiry, or `never`.
+        #[arg(long)]
+        expires: Option<String>,
+        #[arg(long, value_delimiter = ',')]
+        platforms: Option<Vec<String>>,
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+    },
+    /// Rotate the token, keeping every setting.
+    Reset { id: i64 },
+    /// Delete a key.
+    Delete { id: i64 },
+    /// Add to or set the balance.
+    Credits {
+        id: i64,
+        #[arg(long, allow_hyphen_values = true, conflicts_with_all = ["set", "unlimited"])]
+        add: Option<i64>,
+        #[arg(long, conflicts_with = "unlimited")]
+        set: Option<i64>,
+        #[arg(long)]
+        unlimited: bool,
+    },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct SettingsArgs {
+    /// TOML settings file (flags and env override it).
+    #[arg(global = true, long, env = "GRABKIT_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(global = true, long, env = "GRABKIT_LISTEN")]
+    pub listen: Option<SocketAddr>,
+    /// Folder of plugin `.wasm` files [default: where the build puts them].
+    #[arg(global = true, long, env = "GRABKIT_PLUGINS")]
+    pub plugins: Option<PathBuf>,
+    /// Folder of the key database [default: ./grabkit-data].
+    #[arg(global = true, long, env = "GRABKIT_DATA_DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Admin token for the admin endpoints [default: generated at first start].
+    #[arg(
+        global = true,
+        long,
+        env = "GRABKIT_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
+    pub admin_token: Option<String>,
+    /// Answer plugin requests from a case folder or cassette DIR instead of
+    /// the network (offline development; the sandbox's checks still run). A
+    /// request it does not hold fails; `parse` uses each exchange once,
+    /// `serve` answers repeated parses.
+    #[arg(global = true, long, value_name = "DIR", env = "GRABKIT_REPLAY")]
+    pub replay: Option<PathBuf>,
+    /// Do not watch the plugins folder (reload only via the admin API).
+    #[arg(global = true, long, env = "GRABKIT_NO_WATCH")]
+    pub no_watch: bool,
+    /// Compiled-plugin cache folder [default: <plugins>/.cache].
+    #[arg(global = true, long, env = "GRABKIT_CACHE_DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// Pin list [default: <plugins>/plugins.lock].
+    #[arg(global = true, long, env = "GRABKIT_PIN_FILE")]
+    pub pin_file: Option<PathBuf>,
+    /// Outbound proxy for plugin requests (also HTTPS_PROXY).
+    #[arg(global = true, long, env = "GRABKIT_PROXY")]
+    pub proxy: Option<String>,
+    /// Extra trusted CA certificate (PEM), repeatable.
+    #[arg(
+        global = true,
+        long = "ca-cert",
+        env = "GRABKIT_CA_CERTS",
+        value_delimiter = ','
+    )]
+    pub ca_certs: Vec<PathBuf>,
+    /// Let plugins reach loopback addresses. Development and tests only.
+    #[arg(global = true, long, env = "GRABKIT_ALLOW_LOOPBACK")]
+    pub allow_loopback: bool,
+    /// Resolve HOST to IP[:PORT] for plugin requests, repeatable (still checked).
+    #[arg(global = true, long, env = "GRABKIT_RESOLVE", value_delimiter = ',')]
+    pub resolve: Vec<String>,
+    /// Memory cap per plugin instance, MiB [default: 64].
+    #[arg(global = true, long, env = "GRABKIT_MEMORY_MIB")]
+    pub memory_mib: Option<usize>,
+    /// Deadline per parse, seconds [default: 10].
+    #[arg(global = true, long, env = "GRABKIT_DEADLINE_SECS")]
+    pub deadline_secs: Option<f64>,
+    /// Timeout per outbound request, seconds [default: 15].
+    #[arg(global = true, long, env = "GRABKIT_HTTP_TIMEOUT_SECS")]
+    pub http_timeout_secs: Option<f64>,
+    /// Response size cap per outbound request, bytes [default: 16 MiB].
+    #[arg(global = true, long, env = "GRABKIT_MAX_RESPONSE_BYTES")]
+    pub max_response_bytes: Option<u64>,
+    /// Outbound requests per parse [default: 32].
+    #[arg(global = true, long, env = "GRABKIT_MAX_REQUESTS")]
+    pub max_requests: Option<u32>,
+    /// Parses running at once, all plugins [default: 64].
+    #[arg(global = true, long, env = "GRABKIT_MAX_CONCURRENCY")]
+    pub max_concurrency: Option<usize>,
+    /// Parses running at once per plugin [default: 32].
+    #[arg(global = true, long, env = "GRABKIT_MAX_CONCURRENCY_PER_PLUGIN")]
+    pub max_concurrency_per_plugin: Option<usize>,
+}
+
+impl SettingsArgs {
+    /// Defaults, then the file, then flags/env.
+    pub fn resolve(&self) -> Result<Settings, ConfigError> {
+        let mut s = match &self.config {
+            Some(path) => Settings::from_file(path)?,
+            None => Settings::default(),
+        };
+        macro_rules! set {
+            ($field:expr, $value:expr) => {
+                if let Some(v) = $value.clone() {
+                    $field = v;
+                }
+            };
+        }
+        set!(s.listen, self.listen);
+        set!(s.plugins_dir, self.plugins);
+        set!(s.data_dir, self.data_dir);
+        if self.admin_token.is_some() {
+            s.admin_token = self.admin_token.clone();
+        }
+        s.reload.watch &= !self.no_watch;
+        if self.cache_dir.is_some() {
+            s.reload.cache_dir = self.cache_dir.clone();
+        }
+        if self.pin_file.is_some() {
+            s.reload.pin_file = self.pin_file.clone();
+        }
+        if self.proxy.is_some() {
+            s.sandbox.proxy = self.proxy.clone();
+        }
+        s.sandbox.ca_certs.extend(self.ca_certs.iter().cloned());
+        s.sandbox.allow_loopback |= self.allow_loopback;
+        s.sandbox.resolve.extend(self.resolve.iter().cloned());
+        if let Some(dir) = &self.replay {
+            s.tape = Some(grabkit_egress::TapeMode::Replay(
+                grabkit_kit::check::replay_of(dir, true),
+            ));
+        }
+        set!(s.limits.memory_mib, self.memory_mib);
+        set!(s.limits.deadline_secs, self.deadline_secs);
+        set!(s.sandbox.http_timeout_secs, self.http_timeout_secs);
+        set!(s.sandbox.max_response_bytes, self.max_response_bytes);
+        set!(s.sandbox.max_requests_per_parse, self.max_requests);
+        set!(s.limits.max_concurrency, self.max_concurrency);
+        set!(
+            s.limits.max_concurrency_per_plugin,
+            self.max_concurrency_per_plugin
+        );
+        Ok(s)
+    }
+}

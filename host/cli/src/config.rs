@@ -1,0 +1,387 @@
+//! Settings: defaults, then a TOML file (`--config`), then flags and
+//! `GRABKIT_*` environment variables (see `cli`).
+
+use grabkit_core::pipeline::PipelineSettings;
+use grabkit_core::registry::{RegistryPaths, RollbackPolicy};
+use grabkit_core::service::ServiceSettings;
+use grabkit_egress::SandboxSettings;
+use grabkit_runtime::{PluginOptions, RuntimeSettings};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// Where `cargo xtask plugins` puts the workspace's plugins (see build.rs);
+/// the default plugins folder, so the run command needs no flags.
+pub const BUILT_PLUGINS_DIR: &str = env!("GRABKIT_BUILT_PLUGINS_DIR");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub plugins_dir: PathBuf,
+    /// Where the key database lives (created on first start).
+    pub data_dir: PathBuf,
+    /// Admin token; when unset, one is generated at first start, printed
+    /// once, and kept (hashed) in the database.
+    pub admin_token: Option<String>,
+    pub keys: KeyDefaults,
+    pub reload: Reload,
+    pub limits: Limits,
+    pub sandbox: Sandbox,
+    /// The media download proxy.
+    pub proxy: ProxySection,
+    /// Per-platform operator settings.
+    pub plugins: BTreeMap<String, PluginSection>,
+    /// Record or replay plugin traffic (`grabkit parse --record|--replay`, `grabkit check`).
+    #[serde(skip)]
+    pub tape: Option<grabkit_egress::TapeMode>,
+}
+
+/// Defaults for API keys.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KeyDefaults {
+    /// Requests per second per key, unless the key sets its own.
+    pub rate_per_sec: u32,
+    /// Burst above that rate.
+    pub rate_burst: u32,
+}
+
+impl Default for KeyDefaults {
+    fn default() -> Self {
+        KeyDefaults {
+            rate_per_sec: 10,
+            rate_burst: 20,
+        }
+    }
+}
+
+/// The default data folder, relative to where grabkit runs.
+pub const DEFAULT_DATA_DIR: &str = "grabkit-data";
+
+/// Hot reload and plugin lifecycle.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Reload {
+    /// Watch the plugins folder and swap changed files in.
+    pub watch: bool,
+    /// Quiet time after the last file event before rescanning.
+    pub debounce_ms: u64,
+    /// Compiled-artifact cache; default `<plugins_dir>/.cache`. Empty string disables.
+    pub cache_dir: Option<PathBuf>,
+    /// Pin list; default `<plugins_dir>/plugins.lock` (absent file = no pins).
+    pub pin_file: Option<PathBuf>,
+    /// Automatic rollback: a new version is watched for its first `rollback_window` parses…
+    pub rollback_window: u64,
+    /// …and rolled back once it has this many failures…
+    pub rollback_min_failures: u64,
+    /// …at a rate at least this many times its predecessor's (plus 10 points).
+    pub rollback_factor: f64,
+}
+
+impl Default for Reload {
+    fn default() -> Self {
+        let r = RollbackPolicy::default();
+        Reload {
+            watch: true,
+            debounce_ms: 100,
+            cache_dir: None,
+            pin_file: None,
+            rollback_window: r.window,
+            rollback_min_failures: r.min_failures,
+            rollback_factor: r.factor,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    pub memory_mib: usize,
+    pub deadline_secs: f64,
+    pub max_concurrency: usize,
+    pub max_concurrency_per_plugin: usize,
+    pub queue_wait_ms: u64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Sandbox {
+    pub http_timeout_secs: f64,
+    pub max_response_bytes: u64,
+    pub max_requests_per_parse: u32,
+    /// Development and tests only: let plugins reach 127.0.0.0/8 and ::1.
+    pub allow_loopback: bool,
+    pub proxy: Option<String>,
+    pub ca_certs: Vec<PathBuf>,
+    /// `host=ip[:port]` overrides (like curl's --resolve); still checked.
+    pub resolve: Vec<String>,
+}
+
+/// The download proxy (`/api/v1/media/…`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ProxySection {
+    /// Add proxy links to every parse result, not only with `?proxy=1`.
+    pub default: bool,
+    /// How long a proxy link stays valid.
+    pub ttl_secs: u64,
+    /// Signing secret; when unset, one is generated at first start and kept
+    /// in the database (links survive restarts either way).
+    pub secret: Option<String>,
+    /// Base URL for proxy links (behind a reverse proxy); else `http://` + the request's `Host`.
+    pub public_url: Option<String>,
+    /// The ffmpeg binary for merged downloads.
+    pub ffmpeg: String,
+    /// Longest silence from a media host mid-download.
+    pub idle_timeout_secs: u64,
+}
+
+impl Default for ProxySection {
+    fn default() -> Self {
+        let d = grabkit_media::ProxySettings::default();
+        ProxySection {
+            default: d.default_on,
+            ttl_secs: d.ttl.as_secs(),
+            secret: None,
+            public_url: None,
+            ffmpeg: d.ffmpeg,
+            idle_timeout_secs: d.idle_timeout.as_secs(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PluginSection {
+    /// Narrow the plugin's declared hosts (never widens).
+    pub allowed_hosts: Vec<String>,
+    /// Values the plugin reads through `config` (e.g. `cookie`).
+    pub config: BTreeMap<String, String>,
+    pub max_concurrency: Option<usize>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            listen: "127.0.0.1:8080".parse().unwrap(),
+            plugins_dir: PathBuf::from(BUILT_PLUGINS_DIR),
+            data_dir: PathBuf::from(DEFAULT_DATA_DIR),
+            admin_token: None,
+            keys: KeyDefaults::default(),
+            reload: Reload::default(),
+            limits: Limits::default(),
+            sandbox: Sandbox::default(),
+            proxy: ProxySection::default(),
+            plugins: BTreeMap::new(),
+            tape: None,
+        }
+    }
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_mib: 64,
+            deadline_secs: 10.0,
+            max_concurrency: 64,
+            max_concurrency_per_plugin: 32,
+            queue_wait_ms: 2000,
+        }
+    }
+}
+
+impl Default for Sandbox {
+    fn default() -> Self {
+        let d = SandboxSettings::default();
+        Sandbox {
+            http_timeout_secs: d.timeout.as_secs_f64(),
+            max_response_bytes: d.max_response_bytes,
+            max_requests_per_parse: d.max_requests_per_parse,
+            allow_loopback: false,
+            proxy: None,
+            ca_certs: Vec::new(),
+            resolve: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("reading {0}: {1}")]
+    Read(PathBuf, std::io::Error),
+    #[error("in {0}: {1}")]
+    Toml(PathBuf, toml::de::Error),
+    #[error("{0}")]
+    Invalid(String),
+}
+
+impl Settings {
+    pub fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let text =
+            std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
+        toml::from_str(&text).map_err(|e| ConfigError::Toml(path.to_path_buf(), e))
+    }
+
+    pub fn proxy(&self) -> grabkit_media::ProxySettings {
+        let p = &self.proxy;
+        grabkit_media::ProxySettings {
+            default_on: p.default,
+            ttl: Duration::from_secs(p.ttl_secs.max(60)),
+            public_url: p.public_url.clone().filter(|u| !u.trim().is_empty()),
+            ffmpeg: p.ffmpeg.clone(),
+            idle_timeout: Duration::from_secs(p.idle_timeout_secs.max(1)),
+        }
+    }
+
+    pub fn registry_paths(&self) -> RegistryPaths {
+        let mut p = RegistryPaths::in_dir(self.plugins_dir.clone());
+        if let Some(c) = &self.reload.cache_dir {
+            p.cache = (!c.as_os_str().is_empty()).then(|| c.clone());
+        }
+        if let Some(f) = &self.reload.pin_file {
+            p.pins = f.clone();
+        }
+        p
+    }
+
+    pub fn rollback(&self) -> RollbackPolicy {
+        RollbackPolicy {
+            window: self.reload.rollback_window,
+            min_failures: self.reload.rollback_min_failures.max(1),
+            factor: self.reload.rollback_factor,
+        }
+    }
+
+    pub fn runtime(&self) -> RuntimeSettings {
+        RuntimeSettings {
+            memory_bytes: self.limits.memory_mib.max(1) << 20,
+            deadline: secs(self.limits.deadline_secs),
+            max_instances: (self.limits.max_concurrency.max(1) as u32).saturating_add(4),
+        }
+    }
+
+    pub fn service(&self) -> ServiceSettings {
+        ServiceSettings {
+            max_concurrency: self.limits.max_concurrency,
+            queue_wait: Duration::from_millis(self.limits.queue_wait_ms),
+        }
+    }
+
+    pub fn sandbox(&self) -> Result<SandboxSettings, ConfigError> {
+        let mut resolve: HashMap<String, Vec<SocketAddr>> = HashMap::new();
+        for r in &self.sandbox.resolve {
+            let (host, addr) =
+                grabkit_egress::resolver::parse_override(r).map_err(ConfigError::Invalid)?;
+            resolve.entry(host).or_default().push(addr);
+        }
+        let proxy = self
+            .sandbox
+            .proxy
+            .clone()
+            .or_else(|| {
+                std::env::var("HTTPS_PROXY")
+                    .or_else(|_| std::env::var("https_proxy"))
+                    .ok()
+            })
+            .filter(|p| !p.is_empty());
+        Ok(SandboxSettings {
+            timeout: secs(self.sandbox.http_timeout_secs),
+            max_response_bytes: self.sandbox.max_response_bytes,
+            max_requests_per_parse: self.sandbox.max_requests_per_parse,
+            allow_loopback: self.sandbox.allow_loopback,
+            proxy,
+            ca_certs: self.sandbox.ca_certs.clone(),
+            resolve,
+            tape: self.tape.clone(),
+            ..SandboxSettings::default()
+        })
+    }
+
+    /// The parse pipeline's settings, resolved.
+    pub fn pipeline(&self) -> Result<PipelineSettings, ConfigError> {
+        let (plugins, default_plugin) = self.plugin_options();
+        Ok(PipelineSettings {
+            runtime: self.runtime(),
+            sandbox: self.sandbox()?,
+            registry: self.registry_paths(),
+            plugins,
+            default_plugin,
+            rollback: self.rollback(),
+            service: self.service(),
+        })
+    }
+
+    /// Operator options per platform, and the default for the rest.
+    pub fn plugin_options(&self) -> (BTreeMap<String, PluginOptions>, PluginOptions) {
+        let per = self.limits.max_concurrency_per_plugin;
+        let map = self
+            .plugins
+            .iter()
+            .map(|(k, s)| {
+                (
+                    k.clone(),
+                    PluginOptions {
+                        allowed_hosts: s.allowed_hosts.clone(),
+                        config: s.config.clone(),
+                        max_concurrency: s.max_concurrency.unwrap_or(per),
+                    },
+                )
+            })
+            .collect();
+        (
+            map,
+            PluginOptions {
+                max_concurrency: per,
+                ..Default::default()
+            },
+        )
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(if s.is_finite() && s > 0.0 { s } else { 1.0 })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_settings_parse_and_reject_unknown_keys() {
+        let s: Settings = toml::from_str(
+            r#"
+            listen = "0.0.0.0:9000"
+            [limits]
+            memory_mib = 32
+            [sandbox]
+            resolve = ["api.bilibili.com=127.0.0.1:8443"]
+            [plugins.bilibili]
+            allowed_hosts = ["api.bilibili.com"]
+            config = { cookie = "SESSDATA=x" }
+            "#,
+        )
+        .unwrap();
+        assert_eq!(s.runtime().memory_bytes, 32 << 20);
+        assert_eq!(
+            s.sandbox().unwrap().resolve["api.bilibili.com"][0].port(),
+            8443
+        );
+        let (per, _) = s.plugin_options();
+        assert_eq!(per["bilibili"].config["cookie"], "SESSDATA=x");
+        assert!(toml::from_str::<Settings>("listn = 1").is_err());
+    }
+
+    #[test]
+    fn readme_example_config_is_valid() {
+        let readme = include_str!("../../../README.md");
+        let start = readme.find("```toml\n").expect("README has a toml example") + 8;
+        let end = start + readme[start..].find("```").unwrap();
+        let s: Settings =
+            toml::from_str(&readme[start..end]).expect("README's example settings parse");
+        assert!(s.sandbox().is_ok());
+        assert_eq!(s.rollback().window, 20);
+    }
+}

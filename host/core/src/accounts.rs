@@ -1,0 +1,121 @@
+//! Key administration shared by the admin API and `grabkit keys`: create,
+//! edit, rotate, delete, credits. Validates input once, for both.
+
+use crate::clock::{format_time, now, parse_rfc3339};
+use crate::code::Coded;
+use grabkit_store::keys::{
+    CreditOp, KEY_PREFIX, Key, KeyPatch, KeyStore, NewKey, StoreError, hash_token, new_token,
+    token_prefix,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error("no key with id {0}")]
+    NotFound(i64),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Coded for AccountError {
+    fn code(&self) -> &'static str {
+        match self {
+            AccountError::Invalid(_) => "invalid_request",
+            AccountError::NotFound(_) => "key_not_found",
+            AccountError::Store(e) => e.code(),
+        }
+    }
+}
+
+/// Parse an RFC 3339 time (`null`/empty = none).
+pub fn parse_time(s: Option<&str>) -> Result<Option<i64>, AccountError> {
+    match s.map(str::trim).filter(|s| !s.is_empty() && *s != "null") {
+        None => Ok(None),
+        Some(s) => parse_rfc3339(s)
+            .map(Some)
+            .map_err(|e| AccountError::Invalid(format!("`{s}` is not an RFC 3339 time: {e}"))),
+    }
+}
+
+/// `["all"]` (or nothing) = every platform; otherwise lowercase platform ids.
+pub fn parse_platforms(list: Option<Vec<String>>) -> Result<Option<Vec<String>>, AccountError> {
+    let Some(list) = list else { return Ok(None) };
+    let list: Vec<String> = list
+        .into_iter()
+        .map(|p| p.trim().to_ascii_lowercase())
+        .filter(|p| !p.is_empty())
+        .collect();
+    if list.is_empty() || list.iter().any(|p| p == "all") {
+        return Ok(None);
+    }
+    if let Some(bad) = list.iter().find(|p| {
+        !p.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    }) {
+        return Err(AccountError::Invalid(format!(
+            "`{bad}` is not a platform id"
+        )));
+    }
+    Ok(Some(list))
+}
+
+/// A created key and its token (shown this once).
+pub struct Created {
+    pub key: Key,
+    pub token: String,
+}
+
+pub async fn create(store: &dyn KeyStore, new: NewKey) -> Result<Created, AccountError> {
+    if new.name.trim().is_empty() {
+        return Err(AccountError::Invalid("`name` is required".into()));
+    }
+    if new.credits.is_some_and(|c| c < 0) {
+        return Err(AccountError::Invalid("`credits` cannot be negative".into()));
+    }
+    let token = new_token(KEY_PREFIX);
+    let key = store
+        .create(&new, &hash_token(&token), &token_prefix(&token), now())
+        .await?;
+    Ok(Created { key, token })
+}
+
+pub async fn edit(store: &dyn KeyStore, id: i64, patch: KeyPatch) -> Result<Key, AccountError> {
+    if patch.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
+        return Err(AccountError::Invalid("`name` cannot be empty".into()));
+    }
+    store.update(id, &patch).await?.ok_or(AccountError::NotFound(id))
+}
+
+/// New token, same settings; the old token stops working at once.
+pub async fn reset(store: &dyn KeyStore, id: i64) -> Result<Created, AccountError> {
+    let token = new_token(KEY_PREFIX);
+    let key = store
+        .rotate(id, &hash_token(&token), &token_prefix(&token))
+        .await?
+        .ok_or(AccountError::NotFound(id))?;
+    Ok(Created { key, token })
+}
+
+pub async fn delete(store: &dyn KeyStore, id: i64) -> Result<(), AccountError> {
+    if store.delete(id).await? {
+        Ok(())
+    } else {
+        Err(AccountError::NotFound(id))
+    }
+}
+
+pub async fn credits(store: &dyn KeyStore, id: i64, op: CreditOp) -> Result<Key, AccountError> {
+    store.credits(id, op).await?.ok_or(AccountError::NotFound(id))
+}
+
+/// The JSON shape of a key in API answers and CLI output.
+pub fn key_json(k: &Key) -> serde_json::Value {
+    serde_json::json!({
+        "id": k.id, "name": k.name, "tokenPrefix": k.token_prefix,
+        "createdAt": format_time(k.created_at), "expiresAt": k.expires_at.map(format_time),
+        "platforms": k.platforms.clone().unwrap_or_else(|| vec!["all".into()]),
+        "credits": k.credits, "enabled": k.enabled, "lastUsedAt": k.last_used_at.map(format_time),
+        "ratePerSec": k.rate_per_sec, "rateBurst": k.rate_burst,
+    })
+}

@@ -1,0 +1,22 @@
+//! Wall-clock time as Unix seconds and RFC 3339 text, in one place.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Now, in Unix seconds.
+pub fn now() -> i64 {
+    OffsetDateTime::now_utc().unix_timestamp()
+}
+
+/// RFC 3339 text of a Unix time (empty if out of range).
+pub fn format_time(t: i64) -> String {
+    OffsetDateTime::from_unix_timestamp(t)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
+}
+
+/// Parse RFC 3339 text into Unix seconds.
+pub fn parse_rfc3339(s: &str) -> Result<i64, time::error::Parse> {
+    OffsetDateTime::parse(s, &Rfc3339).map(|t| t.unix_timestamp())
+}

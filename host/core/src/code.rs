@@ -1,0 +1,25 @@
+//! Stable error codes. Every failure a client can see carries one (README's
+//! error table lists them all); metrics and logs use the same names, and
+//! each surface (HTTP, CLI, goldens) maps codes to its own answers.
+
+use grabkit_store::StoreError;
+
+/// A failure with a stable code.
+pub trait Coded: std::error::Error {
+    /// The code, e.g. `not_found`; never changes once released.
+    fn code(&self) -> &'static str;
+    /// Seconds after which a retry may succeed, when that is known.
+    fn retry_after(&self) -> Option<u64> {
+        None
+    }
+}
+
+impl Coded for StoreError {
+    fn code(&self) -> &'static str {
+        match self {
+            StoreError::NoCredits => "insufficient_credits",
+            StoreError::NoSuchKey => "key_not_found",
+            StoreError::Backend(_) => "store_failed",
+        }
+    }
+}

@@ -1,0 +1,133 @@
+//! The parse gateway every surface shares (HTTP today; batch jobs, MCP and
+//! canaries next): authorize → route → platform permission → hold a credit
+//! → run the plugin → settle. One credit per success, nothing otherwise; a
+//! refusal before a credit is held is recorded, uncharged.
+
+use crate::auth::{Auth, AuthError, store_failed};
+use crate::clock::now;
+use crate::code::Coded;
+use crate::service::{MediaJson, ParseError, ParseService, RouteInfo};
+use grabkit_store::keys::{Key, StoreError};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Why a gateway call ended without media.
+#[derive(Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("this API key may not parse `{0}` links")]
+    PlatformNotAllowed(String),
+    #[error("no credits left on this API key")]
+    InsufficientCredits,
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("the key store failed; try again")]
+    Store(StoreError),
+}
+
+impl Coded for GatewayError {
+    fn code(&self) -> &'static str {
+        match self {
+            GatewayError::Auth(e) => e.code(),
+            GatewayError::PlatformNotAllowed(_) => "platform_not_allowed",
+            GatewayError::InsufficientCredits => "insufficient_credits",
+            GatewayError::Parse(e) => e.code(),
+            GatewayError::Store(_) => "store_failed",
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            GatewayError::Auth(e) => e.retry_after(),
+            GatewayError::Parse(e) => e.retry_after(),
+            _ => None,
+        }
+    }
+}
+
+/// A finished parse: its result and, for limited keys, the credits left.
+pub struct Billed {
+    pub result: Result<Parsed, GatewayError>,
+    pub credits_left: Option<i64>,
+}
+
+/// What a successful parse returns.
+pub struct Parsed {
+    pub route: RouteInfo,
+    pub media: MediaJson,
+}
+
+/// The parse service behind the key checks and the credit ledger.
+#[derive(Clone)]
+pub struct Gateway {
+    pub service: Arc<ParseService>,
+    pub auth: Arc<Auth>,
+}
+
+impl Gateway {
+    pub fn new(service: Arc<ParseService>, auth: Arc<Auth>) -> Self {
+        Gateway { service, auth }
+    }
+
+    /// The key behind an `Authorization` value, within its rate limit.
+    pub async fn authorize(&self, authorization: Option<&[u8]>) -> Result<Key, AuthError> {
+        let key = self.auth.api_key(authorization, now()).await?;
+        self.auth.rate_limit(&key)?;
+        Ok(key)
+    }
+
+    /// Record a refusal that happened before a credit was held (bad input).
+    pub async fn refuse(&self, key: &Key, platform: &str, code: &str, started: Instant) {
+        let ms = started.elapsed().as_millis() as u64;
+        if let Err(e) = self.auth.store.record(key.id, platform, code, ms, now()).await {
+            store_failed(e);
+        }
+    }
+
+    /// Parse `input` (a link or share text) for `key`, charging one credit on success.
+    pub async fn parse(&self, key: &Key, input: &str, started: Instant) -> Billed {
+        let unbilled = |e: GatewayError| Billed {
+            result: Err(e),
+            credits_left: None,
+        };
+        let route = match self.service.route(input) {
+            Ok(r) => r,
+            Err(e) => {
+                self.refuse(key, "none", e.code(), started).await;
+                return unbilled(e.into());
+            }
+        };
+        if !key.allows(&route.platform) {
+            let e = GatewayError::PlatformNotAllowed(route.platform.clone());
+            self.refuse(key, &route.platform, e.code(), started).await;
+            return unbilled(e);
+        }
+        let store = &self.auth.store;
+        let reservation = match store.reserve(key.id, &route.platform, now()).await {
+            Ok(r) => r,
+            Err(StoreError::NoCredits) => {
+                let e = GatewayError::InsufficientCredits;
+                self.refuse(key, &route.platform, e.code(), started).await;
+                return unbilled(e);
+            }
+            Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
+        };
+        let result = self.service.parse(input).await;
+        let outcome = match &result {
+            Ok(_) => "success",
+            Err(e) => e.code(),
+        };
+        let ms = started.elapsed().as_millis() as u64;
+        let credits_left = match store.settle(reservation, outcome, ms, result.is_ok()).await {
+            Ok(left) => left,
+            Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
+        };
+        Billed {
+            result: result
+                .map(|media| Parsed { route, media })
+                .map_err(GatewayError::Parse),
+            credits_left,
+        }
+    }
+}

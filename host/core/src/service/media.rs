@@ -1,0 +1,208 @@
+//! The unified media JSON (`data` of a parse answer), field names exactly as
+//! the Easydown seed, built from a plugin's `media` after checking it.
+
+use grabkit_runtime::LoadedPlugin;
+use grabkit_runtime::bindings as wit;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct MediaJson {
+    pub platform: String,
+    pub id: String,
+    pub title: String,
+    pub author: String,
+    pub thumbnail: String,
+    /// Seconds; whole numbers print without a fraction.
+    #[serde(serialize_with = "seconds")]
+    pub duration: f64,
+    pub images: Vec<ImageJson>,
+    pub videos: Vec<VideoJson>,
+    pub audios: Vec<AudioJson>,
+    /// Headers to send when downloading these URLs.
+    pub headers: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct ImageJson {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    /// Our download proxy's link for `url` (with `?proxy=1`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct VideoJson {
+    pub url: String,
+    pub quality: String,
+    pub mime_type: String,
+    pub width: u32,
+    pub height: u32,
+    pub has_audio: bool,
+    pub source: &'static str,
+    #[serde(flatten)]
+    pub extras: StreamExtras,
+    /// Present when the file is encrypted (WeChat Channels).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decode_key: Option<String>,
+    /// Our download proxy's link for `url` (with `?proxy=1`; decrypted).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<String>,
+    /// A video-only stream merged with the best audio into one MP4.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct AudioJson {
+    pub url: String,
+    pub quality: String,
+    pub mime_type: String,
+    #[serde(flatten)]
+    pub extras: StreamExtras,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proxy_url: Option<String>,
+}
+
+/// Optional facts both stream kinds carry, printed only when known.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamExtras {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub codec: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bitrate: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub backup_urls: Vec<String>,
+}
+
+impl StreamExtras {
+    fn new(codec: Option<String>, bitrate: Option<u64>, backups: Vec<String>) -> Self {
+        StreamExtras {
+            codec: codec.filter(|c| !c.is_empty()),
+            bitrate: bitrate.filter(|&b| b > 0),
+            backup_urls: backups.into_iter().filter(|u| web_url(u)).collect(),
+        }
+    }
+}
+
+fn seconds<S: serde::Serializer>(d: &f64, s: S) -> Result<S::Ok, S::Error> {
+    if d.fract() == 0.0 && *d >= 0.0 && *d < 1e15 {
+        s.serialize_u64(*d as u64)
+    } else {
+        s.serialize_f64((d * 1000.0).round() / 1000.0)
+    }
+}
+
+/// Why a plugin's answer was refused.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum OutputError {
+    #[error("the plugin answered for platform `{got}` but serves `{want}`")]
+    WrongPlatform { got: String, want: String },
+    #[error("the plugin returned no content id")]
+    NoId,
+}
+
+impl MediaJson {
+    pub fn is_empty(&self) -> bool {
+        self.images.is_empty() && self.videos.is_empty() && self.audios.is_empty()
+    }
+
+    /// Check and normalise: platform must be the plugin's, URLs must be
+    /// absolute http(s) (others are dropped), numbers sane, text trimmed.
+    pub fn from_plugin(plugin: &LoadedPlugin, m: wit::Media) -> Result<Self, OutputError> {
+        if m.platform != plugin.platform {
+            return Err(OutputError::WrongPlatform {
+                got: m.platform,
+                want: plugin.platform.clone(),
+            });
+        }
+        if m.id.trim().is_empty() {
+            return Err(OutputError::NoId);
+        }
+        let mut headers: BTreeMap<String, String> =
+            plugin.download_headers.iter().cloned().collect();
+        for h in m.headers {
+            headers.retain(|k, _| !k.eq_ignore_ascii_case(&h.name));
+            headers.insert(h.name, h.value);
+        }
+        let duration = if m.duration.is_finite() && m.duration > 0.0 {
+            m.duration
+        } else {
+            0.0
+        };
+        Ok(MediaJson {
+            platform: m.platform,
+            id: m.id.trim().to_string(),
+            title: m.title.trim().to_string(),
+            author: m.author.unwrap_or_default().trim().to_string(),
+            thumbnail: m.thumbnail.filter(|u| web_url(u)).unwrap_or_default(),
+            duration,
+            images: m
+                .images
+                .into_iter()
+                .filter(|i| web_url(&i.url))
+                .map(|i| ImageJson {
+                    url: i.url,
+                    width: i.width.unwrap_or(0),
+                    height: i.height.unwrap_or(0),
+                    proxy_url: None,
+                })
+                .collect(),
+            videos: m
+                .videos
+                .into_iter()
+                .filter(|v| web_url(&v.url))
+                .map(|v| VideoJson {
+                    url: v.url,
+                    quality: v.quality,
+                    mime_type: non_empty(v.mime_type, "video/mp4"),
+                    width: v.width.unwrap_or(0),
+                    height: v.height.unwrap_or(0),
+                    has_audio: v.has_audio,
+                    source: match v.source {
+                        wit::VideoSource::Direct => "direct",
+                        wit::VideoSource::Dash => "dash",
+                        wit::VideoSource::Hls => "hls",
+                    },
+                    extras: StreamExtras::new(v.codec, v.bitrate, v.backup_urls),
+                    decode_key: v.decryption_key.filter(|k| !k.is_empty()),
+                    proxy_url: None,
+                    merged_url: None,
+                })
+                .collect(),
+            audios: m
+                .audios
+                .into_iter()
+                .filter(|a| web_url(&a.url))
+                .map(|a| AudioJson {
+                    url: a.url,
+                    quality: a.quality,
+                    mime_type: non_empty(a.mime_type, "audio/mp4"),
+                    extras: StreamExtras::new(a.codec, a.bitrate, a.backup_urls),
+                    proxy_url: None,
+                })
+                .collect(),
+            headers,
+        })
+    }
+}
+
+fn non_empty(s: String, default: &str) -> String {
+    if s.trim().is_empty() {
+        default.to_string()
+    } else {
+        s
+    }
+}
+
+fn web_url(u: &str) -> bool {
+    url::Url::parse(u)
+        .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
+}

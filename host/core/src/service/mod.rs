@@ -1,0 +1,249 @@
+//! The parse pipeline: find the link → route to a plugin → wait for a slot
+//! → run it in a fresh instance → check its answer.
+
+pub mod media;
+
+use crate::code::Coded;
+use crate::registry::Registry;
+use crate::telemetry::Metrics;
+use grabkit_egress::Sandbox;
+use grabkit_runtime::{InvokeError, Runtime};
+use grabkit_store::KvStore;
+use grabkit_urlkit::FindError;
+pub use media::MediaJson;
+use media::OutputError;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::Semaphore;
+
+/// Every way a parse can end without media.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("{0}")]
+    Input(#[from] FindError),
+    #[error("unsupported link: {0}")]
+    Unsupported(String),
+    #[error("too many parses in progress{0}; try again shortly")]
+    Busy(String),
+    #[error("{message}")]
+    Extract { kind: ExtractKind, message: String },
+    #[error(transparent)]
+    Plugin(#[from] InvokeError),
+    #[error("invalid plugin output: {0}")]
+    Output(#[from] OutputError),
+    #[error("no downloadable media in this post")]
+    NoMedia,
+}
+
+/// The plugin's own error kinds (the contract's `extract-error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtractKind {
+    NotFound,
+    Private,
+    LoginRequired,
+    GeoBlocked,
+    RateLimited,
+    UpstreamFailed,
+    ParseFailed,
+}
+
+/// Limits on concurrent work.
+#[derive(Debug, Clone)]
+pub struct ServiceSettings {
+    pub max_concurrency: usize,
+    /// How long a request waits for a free slot before 503.
+    pub queue_wait: Duration,
+}
+
+impl Default for ServiceSettings {
+    fn default() -> Self {
+        ServiceSettings {
+            max_concurrency: 64,
+            queue_wait: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Which platform and plugin would take a link.
+#[derive(Debug, Clone)]
+pub struct RouteInfo {
+    pub url: url::Url,
+    pub platform: String,
+    pub plugin: String,
+    pub version: String,
+}
+
+pub struct ParseService {
+    pub runtime: Arc<Runtime>,
+    pub registry: Arc<Registry>,
+    pub sandbox: Arc<Sandbox>,
+    pub kv: Arc<KvStore>,
+    pub metrics: Arc<Metrics>,
+    slots: Semaphore,
+    settings: ServiceSettings,
+    next_id: AtomicU64,
+}
+
+impl ParseService {
+    pub fn new(
+        runtime: Arc<Runtime>,
+        registry: Arc<Registry>,
+        sandbox: Arc<Sandbox>,
+        metrics: Arc<Metrics>,
+        settings: ServiceSettings,
+    ) -> Self {
+        ParseService {
+            runtime,
+            registry,
+            sandbox,
+            kv: Default::default(),
+            metrics,
+            slots: Semaphore::new(settings.max_concurrency.max(1)),
+            settings,
+            next_id: AtomicU64::new(1),
+        }
+    }
+
+    /// Which plugin takes `input` (share text allowed), without running it.
+    pub fn route(&self, input: &str) -> Result<RouteInfo, ParseError> {
+        let url = grabkit_urlkit::find_url(input)?;
+        let table = self.registry.table();
+        let p = table.route(&url).ok_or_else(|| {
+            ParseError::Unsupported(format!(
+                "{url} is not a single post of a supported platform"
+            ))
+        })?;
+        Ok(RouteInfo {
+            url: url.clone(),
+            platform: p.platform.clone(),
+            plugin: p.name.clone(),
+            version: p.version.clone(),
+        })
+    }
+
+    /// Parse one link into unified media.
+    pub async fn parse(&self, input: &str) -> Result<MediaJson, ParseError> {
+        let started = Instant::now();
+        let url = grabkit_urlkit::find_url(input)?;
+        let table = self.registry.table();
+        let Some(plugin) = table.route(&url).cloned() else {
+            self.metrics.parse("none", "unsupported", started.elapsed());
+            return Err(ParseError::Unsupported(format!(
+                "{url} is not a single post of a supported platform"
+            )));
+        };
+        let result = self.run(&plugin, url.as_str()).await;
+        self.metrics
+            .parse(&plugin.platform, outcome_label(&result), started.elapsed());
+        if !matches!(result, Err(ParseError::Busy(_))) {
+            self.registry.record(&plugin, plugin_misbehaved(&result));
+        }
+        result
+    }
+
+    async fn run(
+        &self,
+        plugin: &Arc<grabkit_runtime::LoadedPlugin>,
+        url: &str,
+    ) -> Result<MediaJson, ParseError> {
+        let wait = self.settings.queue_wait;
+        let _global = tokio::time::timeout(wait, self.slots.acquire())
+            .await
+            .map_err(|_| ParseError::Busy(String::new()))?
+            .expect("semaphore open");
+        let _local = tokio::time::timeout(wait, plugin.permits.acquire())
+            .await
+            .map_err(|_| ParseError::Busy(format!(" for {}", plugin.platform)))?
+            .expect("semaphore open");
+        let request_id = format!("r{}", self.next_id.fetch_add(1, Ordering::Relaxed));
+        let inv = self.runtime.invoke(plugin, self.sandbox.clone(), self.kv.clone(), url, &request_id).await.inspect_err(|e| tracing::warn!(platform = %plugin.platform, request = %request_id, error = %e, "plugin run failed"))?;
+        tracing::debug!(platform = %plugin.platform, request = %request_id, requests = inv.requests, "plugin finished");
+        let media = inv.result.map_err(extract_error)?;
+        let media = MediaJson::from_plugin(plugin, media)?;
+        if media.is_empty() {
+            return Err(ParseError::NoMedia);
+        }
+        Ok(media)
+    }
+}
+
+fn extract_error(e: grabkit_runtime::bindings::ExtractError) -> ParseError {
+    use grabkit_runtime::bindings::ExtractError as E;
+    let (kind, message) = match e {
+        E::UnsupportedUrl(m) => return ParseError::Unsupported(m),
+        E::NotFound(m) => (ExtractKind::NotFound, m),
+        E::Private(m) => (ExtractKind::Private, m),
+        E::LoginRequired(m) => (ExtractKind::LoginRequired, m),
+        E::GeoBlocked(m) => (ExtractKind::GeoBlocked, m),
+        E::RateLimited(m) => (ExtractKind::RateLimited, m),
+        E::UpstreamFailed(m) => (ExtractKind::UpstreamFailed, m),
+        E::ParseFailed(m) => (ExtractKind::ParseFailed, m),
+    };
+    ParseError::Extract { kind, message }
+}
+
+/// Failures that are the plugin's fault (they count against a new version).
+fn plugin_misbehaved(r: &Result<MediaJson, ParseError>) -> bool {
+    matches!(
+        r,
+        Err(
+            ParseError::Plugin(InvokeError::Trap(_) | InvokeError::Memory(_))
+                | ParseError::Output(_)
+                | ParseError::Extract {
+                    kind: ExtractKind::ParseFailed,
+                    ..
+                }
+        )
+    )
+}
+
+fn outcome_label(r: &Result<MediaJson, ParseError>) -> &'static str {
+    match r {
+        Ok(_) => "success",
+        Err(e) => e.code(),
+    }
+}
+
+impl Coded for ParseError {
+    fn code(&self) -> &'static str {
+        match self {
+            ParseError::Input(FindError::Scheme(_)) => "unsupported_scheme",
+            ParseError::Input(_) => "invalid_url",
+            ParseError::Unsupported(_) => "unsupported_link",
+            ParseError::NoMedia => "no_media",
+            ParseError::Busy(_) => "busy",
+            ParseError::Extract { kind, .. } => kind.code(),
+            ParseError::Plugin(InvokeError::Deadline(_)) => "plugin_timeout",
+            ParseError::Plugin(InvokeError::Memory(_)) => "plugin_memory_limit",
+            ParseError::Plugin(InvokeError::Trap(_)) => "plugin_crashed",
+            ParseError::Output(_) => "plugin_invalid_output",
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ParseError::Busy(_) => Some(1),
+            ParseError::Extract {
+                kind: ExtractKind::RateLimited,
+                ..
+            } => Some(30),
+            _ => None,
+        }
+    }
+}
+
+impl ExtractKind {
+    /// The code of the plugin's own error kinds.
+    pub fn code(self) -> &'static str {
+        match self {
+            ExtractKind::NotFound => "not_found",
+            ExtractKind::Private => "private",
+            ExtractKind::LoginRequired => "login_required",
+            ExtractKind::GeoBlocked => "geo_blocked",
+            ExtractKind::RateLimited => "upstream_rate_limited",
+            ExtractKind::UpstreamFailed => "upstream_failed",
+            ExtractKind::ParseFailed => "parse_failed",
+        }
+    }
+}

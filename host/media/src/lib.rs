@@ -1,0 +1,314 @@
+//! The media download proxy: signed links to a parse result's media,
+//! streamed through the sandbox's checks with the platform's headers,
+//! Range passed through, refreshed once when the upstream URL has expired,
+//! decrypted (WeChat Channels) and merged (video-only + audio) on the way.
+
+pub mod body;
+pub mod decrypt;
+pub mod download;
+pub mod filename;
+pub mod links;
+pub mod merge;
+pub mod token;
+
+use grabkit_egress::{HttpFailure, Outbound};
+use grabkit_core::Coded;
+use grabkit_core::service::{ParseError, ParseService};
+use std::sync::Arc;
+use std::time::Duration;
+pub use token::{Signer, Ticket, TokenError};
+
+/// Operator settings (`[proxy]`).
+#[derive(Debug, Clone)]
+pub struct ProxySettings {
+    /// Add proxy links to every parse result, not only with `?proxy=1`.
+    pub default_on: bool,
+    /// How long a proxy link stays valid.
+    pub ttl: Duration,
+    /// Base URL for the links; else taken from the request's `Host`.
+    pub public_url: Option<String>,
+    /// The ffmpeg binary for `/merged`.
+    pub ffmpeg: String,
+    /// Longest silence from the upstream mid-download.
+    pub idle_timeout: Duration,
+}
+
+impl Default for ProxySettings {
+    fn default() -> Self {
+        ProxySettings {
+            default_on: false,
+            ttl: Duration::from_secs(6 * 3600),
+            public_url: None,
+            ffmpeg: "ffmpeg".into(),
+            idle_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Every way a proxied download can fail.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error(transparent)]
+    Token(#[from] TokenError),
+    #[error("the API key behind this media link is no longer valid")]
+    KeyRevoked,
+    #[error("no plugin serves `{0}` any more")]
+    PlatformGone(String),
+    #[error("refused: {0}")]
+    Denied(String),
+    #[error("the media host answered {status}{}", if *.refreshed { " even after the post was parsed again" } else { "" })]
+    Upstream { status: u16, refreshed: bool },
+    #[error("fetching the media failed: {0}")]
+    Transport(HttpFailure),
+    #[error("refreshing the expired media URL failed: {0}")]
+    Refresh(ParseError),
+    #[error("the post no longer offers this {0}")]
+    Gone(String),
+    #[error("this media link has no separate audio to merge")]
+    NothingToMerge,
+    #[error("merging needs ffmpeg, which is not installed on this server (looked for `{0}`)")]
+    NoFfmpeg(String),
+    #[error("merging failed: {0}")]
+    Merge(String),
+    #[error("the download broke off (run again to resume): {0}")]
+    Interrupted(String),
+    #[error("saving the file failed: {0}")]
+    Save(String),
+}
+
+impl Coded for ProxyError {
+    fn code(&self) -> &'static str {
+        match self {
+            ProxyError::Token(TokenError::Expired) => "media_token_expired",
+            ProxyError::Token(_) | ProxyError::KeyRevoked => "invalid_media_token",
+            ProxyError::Denied(_) => "media_host_denied",
+            ProxyError::PlatformGone(_) => "not_found",
+            ProxyError::Upstream { .. } => "upstream_failed",
+            ProxyError::Transport(HttpFailure::Timeout) => "upstream_timeout",
+            ProxyError::Transport(_) => "upstream_failed",
+            ProxyError::Refresh(p) => p.code(),
+            ProxyError::Gone(_) => "media_gone",
+            ProxyError::NothingToMerge => "nothing_to_merge",
+            ProxyError::NoFfmpeg(_) => "merge_unavailable",
+            ProxyError::Merge(_) => "merge_failed",
+            ProxyError::Interrupted(_) => "upstream_failed",
+            ProxyError::Save(_) => "save_failed",
+        }
+    }
+
+    fn retry_after(&self) -> Option<u64> {
+        match self {
+            ProxyError::Refresh(p) => p.retry_after(),
+            _ => None,
+        }
+    }
+}
+
+impl From<HttpFailure> for ProxyError {
+    fn from(e: HttpFailure) -> Self {
+        match e {
+            HttpFailure::Denied(m) => ProxyError::Denied(m),
+            HttpFailure::PrivateAddress(m) => ProxyError::Denied(format!("private address: {m}")),
+            other => ProxyError::Transport(other),
+        }
+    }
+}
+
+/// Which stream of a ticket to fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    Main,
+    Audio,
+}
+
+/// A request for the upstream: method and the client's range headers.
+#[derive(Debug, Clone, Default)]
+pub struct Want {
+    pub head: bool,
+    pub range: Option<String>,
+    pub if_range: Option<String>,
+}
+
+pub struct Proxy {
+    pub signer: Signer,
+    pub service: Arc<ParseService>,
+    pub settings: ProxySettings,
+}
+
+impl Proxy {
+    pub fn new(signer: Signer, service: Arc<ParseService>, settings: ProxySettings) -> Self {
+        Proxy {
+            signer,
+            service,
+            settings,
+        }
+    }
+
+    /// Give `media` its proxy links, signed for API key `key`, pointing at
+    /// `base` (or the configured public URL).
+    pub fn attach(&self, media: &mut grabkit_core::service::MediaJson, key: i64, post: &str, base: &str) {
+        let Some(plugin) = self.service.registry.table().get(&media.platform).cloned() else {
+            return;
+        };
+        let base = self.settings.public_url.as_deref().unwrap_or(base);
+        let expires = grabkit_core::clock::now() + self.settings.ttl.as_secs() as i64;
+        links::attach(
+            &self.signer,
+            media,
+            &plugin.media_policy(),
+            base,
+            &links::Origin { key, post, expires },
+        );
+    }
+
+    /// Open one stream of `ticket` upstream. A 403/404/410 means the signed
+    /// URL expired: parse the post again, take the same item, retry once
+    /// (the ticket is updated in place).
+    pub async fn fetch(
+        &self,
+        ticket: &mut Ticket,
+        part: Part,
+        want: &Want,
+    ) -> Result<reqwest::Response, ProxyError> {
+        let resp = self.request(ticket, part, want).await?;
+        if !matches!(resp.status().as_u16(), 403 | 404 | 410) {
+            return check(resp, false);
+        }
+        tracing::info!(platform = %ticket.platform, status = resp.status().as_u16(), "media URL refused; parsing the post again");
+        drop(resp);
+        self.refresh(ticket).await?;
+        let resp = self.request(ticket, part, want).await?;
+        check(resp, true)
+    }
+
+    async fn request(
+        &self,
+        ticket: &Ticket,
+        part: Part,
+        want: &Want,
+    ) -> Result<reqwest::Response, ProxyError> {
+        let plugin = self
+            .service
+            .registry
+            .table()
+            .get(&ticket.platform)
+            .cloned()
+            .ok_or_else(|| ProxyError::PlatformGone(ticket.platform.clone()))?;
+        let stream = match part {
+            Part::Main => &ticket.main,
+            Part::Audio => ticket.audio.as_ref().ok_or(ProxyError::NothingToMerge)?,
+        };
+        let mut headers: Vec<(String, String)> = ticket
+            .headers
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        headers.extend(want.range.iter().map(|r| ("Range".to_string(), r.clone())));
+        headers.extend(
+            want.if_range
+                .iter()
+                .map(|r| ("If-Range".to_string(), r.clone())),
+        );
+        let req = Outbound {
+            method: if want.head {
+                reqwest::Method::HEAD
+            } else {
+                reqwest::Method::GET
+            },
+            url: upgrade(&stream.url),
+            headers,
+            body: None,
+            follow_redirects: true,
+            timeout: None,
+        };
+        let (resp, _) = self
+            .service
+            .sandbox
+            .open(&plugin.media_policy(), req)
+            .await?;
+        Ok(resp)
+    }
+
+    /// The body of `ticket`'s main stream as fetched into `resp`, decrypted
+    /// when the ticket carries a key.
+    pub fn main_body(
+        &self,
+        ticket: &Ticket,
+        resp: reqwest::Response,
+    ) -> impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static {
+        let keystream = ticket
+            .main
+            .decode_key
+            .as_deref()
+            .and_then(decrypt::Keystream::new);
+        body::chunks(resp, self.settings.idle_timeout, keystream)
+    }
+
+    /// Can `ticket` be merged here: it has an audio, and ffmpeg runs.
+    pub async fn can_merge(&self, ticket: &Ticket) -> Result<(), ProxyError> {
+        if ticket.audio.is_none() {
+            return Err(ProxyError::NothingToMerge);
+        }
+        merge::available(&self.settings.ffmpeg).await
+    }
+
+    /// `ticket`'s video and audio remuxed into one MP4 by ffmpeg, checked
+    /// with [`Proxy::can_merge`] before anything is fetched.
+    pub async fn merged(
+        &self,
+        ticket: &mut Ticket,
+    ) -> Result<
+        impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+        ProxyError,
+    > {
+        self.can_merge(ticket).await?;
+        let ffmpeg = &self.settings.ffmpeg;
+        let idle = self.settings.idle_timeout;
+        let video = self.fetch(ticket, Part::Main, &Want::default()).await?;
+        let audio = self.fetch(ticket, Part::Audio, &Want::default()).await?;
+        merge::merge(
+            ffmpeg,
+            Box::pin(body::chunks(video, idle, None)),
+            Box::pin(body::chunks(audio, idle, None)),
+            Duration::from_secs(60),
+        )
+        .await
+    }
+
+    /// Re-parse the ticket's post and point the ticket at the fresh URLs.
+    async fn refresh(&self, ticket: &mut Ticket) -> Result<(), ProxyError> {
+        let media = self
+            .service
+            .parse(&ticket.post)
+            .await
+            .map_err(ProxyError::Refresh)?;
+        ticket.main = links::choose(&media, &ticket.main.pick)
+            .ok_or_else(|| ProxyError::Gone(ticket.main.pick.kind.clone()))?;
+        if let Some(a) = &ticket.audio {
+            ticket.audio = Some(
+                links::choose(&media, &a.pick).ok_or_else(|| ProxyError::Gone("audio".into()))?,
+            );
+        }
+        ticket.headers = media.headers;
+        Ok(())
+    }
+}
+
+/// Media is fetched over https; an http URL is upgraded (CDNs serve both).
+fn upgrade(url: &str) -> String {
+    match url.strip_prefix("http://") {
+        Some(rest) => format!("https://{rest}"),
+        None => url.to_string(),
+    }
+}
+
+/// Success, a partial answer, "range not satisfiable" and "not modified"
+/// go to the client; anything else is an upstream failure.
+fn check(resp: reqwest::Response, refreshed: bool) -> Result<reqwest::Response, ProxyError> {
+    let status = resp.status().as_u16();
+    if (200..300).contains(&status) || status == 304 || status == 416 {
+        Ok(resp)
+    } else {
+        Err(ProxyError::Upstream { status, refreshed })
+    }
+}

@@ -1,0 +1,105 @@
+//! The host side of the contract's imports: `http` (through the sandbox),
+//! `log`, `kv` and `config`, each scoped to the calling plugin.
+
+use super::bindings::grabkit::plugin::{config, http, kv, log, types};
+use super::state::RequestState;
+use grabkit_egress::{HttpFailure, Outbound};
+use std::time::Duration;
+
+impl types::Host for RequestState {}
+
+impl http::Host for RequestState {
+    async fn send(&mut self, req: http::Request) -> Result<http::Response, http::HttpError> {
+        let method = match req.method {
+            http::Method::Get => reqwest::Method::GET,
+            http::Method::Head => reqwest::Method::HEAD,
+            http::Method::Post => reqwest::Method::POST,
+            http::Method::Put => reqwest::Method::PUT,
+            http::Method::Delete => reqwest::Method::DELETE,
+            http::Method::Patch => reqwest::Method::PATCH,
+            http::Method::Options => reqwest::Method::OPTIONS,
+        };
+        let url = req.url.clone();
+        let out = Outbound {
+            method,
+            url: req.url,
+            headers: req.headers.into_iter().map(|h| (h.name, h.value)).collect(),
+            body: req.body,
+            follow_redirects: req.follow_redirects,
+            timeout: req.timeout_ms.map(|ms| Duration::from_millis(ms as u64)),
+        };
+        let result = self
+            .sandbox
+            .send(&self.plugin.policy, &self.budget, out)
+            .await;
+        match &result {
+            Ok(r) => {
+                tracing::debug!(plugin = %self.plugin.platform, request = %self.request_id, %url, status = r.status, "plugin http")
+            }
+            Err(e) => {
+                tracing::warn!(plugin = %self.plugin.platform, request = %self.request_id, %url, error = %e, "plugin http refused or failed")
+            }
+        }
+        result
+            .map(|r| http::Response {
+                status: r.status,
+                headers: r
+                    .headers
+                    .into_iter()
+                    .map(|(name, value)| types::Header { name, value })
+                    .collect(),
+                final_url: r.final_url,
+                body: r.body,
+            })
+            .map_err(|e| match e {
+                HttpFailure::Denied(m) => http::HttpError::Denied(m),
+                HttpFailure::PrivateAddress(m) => http::HttpError::PrivateAddress(m),
+                HttpFailure::InvalidRequest(m) => http::HttpError::InvalidRequest(m),
+                HttpFailure::Timeout => http::HttpError::Timeout,
+                HttpFailure::TooLarge(n) => http::HttpError::TooLarge(n),
+                HttpFailure::TooManyRequests(n) => http::HttpError::TooManyRequests(n),
+                HttpFailure::TooManyRedirects => http::HttpError::TooManyRedirects,
+                HttpFailure::Transport(m) => http::HttpError::Transport(m),
+            })
+    }
+}
+
+impl log::Host for RequestState {
+    fn log(&mut self, level: log::Level, message: String) {
+        let (p, r) = (&self.plugin.platform, &self.request_id);
+        match level {
+            log::Level::Trace => tracing::trace!(plugin = %p, request = %r, "{message}"),
+            log::Level::Debug => tracing::debug!(plugin = %p, request = %r, "{message}"),
+            log::Level::Info => tracing::info!(plugin = %p, request = %r, "{message}"),
+            log::Level::Warn => tracing::warn!(plugin = %p, request = %r, "{message}"),
+            log::Level::Error => tracing::error!(plugin = %p, request = %r, "{message}"),
+        }
+    }
+}
+
+impl kv::Host for RequestState {
+    fn get(&mut self, key: String) -> Option<Vec<u8>> {
+        self.kv.get(&self.plugin.platform, &key)
+    }
+
+    fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: Option<u32>) {
+        if !self.kv.set(
+            &self.plugin.platform,
+            &key,
+            value,
+            ttl_seconds.map(|s| Duration::from_secs(s as u64)),
+        ) {
+            tracing::warn!(plugin = %self.plugin.platform, %key, "kv value refused (too large or too many keys)");
+        }
+    }
+
+    fn delete(&mut self, key: String) {
+        self.kv.delete(&self.plugin.platform, &key)
+    }
+}
+
+impl config::Host for RequestState {
+    fn get(&mut self, key: String) -> Option<String> {
+        self.plugin.config.get(&key).cloned()
+    }
+}

@@ -1,0 +1,130 @@
+//! grabkit's HTTP surface (axum). Every answer, errors included, is the
+//! Easydown envelope `{"status","data","msg"[,"code"]}`; nothing falls
+//! through to a framework's plain-text error. Handlers stay thin: the work
+//! is in `grabkit-core` (the gateway) and `grabkit-media` (the proxy), and
+//! failures become answers in one place, [`error`].
+
+mod admin;
+mod body;
+pub mod error;
+mod extract;
+mod keys;
+mod media;
+mod ops;
+mod parse;
+
+use axum::Router;
+use axum::routing::{get, post};
+use error::ApiError;
+use grabkit_core::auth::Auth;
+use grabkit_core::gateway::Gateway;
+use grabkit_core::service::ParseService;
+use grabkit_media::Proxy;
+use serde::Serialize;
+use std::sync::Arc;
+
+/// Shared by all handlers.
+#[derive(Clone)]
+pub struct AppState {
+    /// Keys, credits and the parse service.
+    pub gateway: Gateway,
+    /// Signs media links and serves them.
+    pub proxy: Arc<Proxy>,
+}
+
+impl AppState {
+    pub fn service(&self) -> &Arc<ParseService> {
+        &self.gateway.service
+    }
+
+    pub fn auth(&self) -> &Arc<Auth> {
+        &self.gateway.auth
+    }
+}
+
+pub use admin::status_json;
+pub use body::RequestError;
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route(
+            "/api/v1/parse",
+            post(parse::parse).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/match",
+            post(parse::match_url).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/usage",
+            get(parse::usage).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/platforms",
+            get(ops::platforms).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/admin/keys",
+            post(keys::create)
+                .get(keys::list)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/admin/keys/{id}",
+            get(keys::get)
+                .patch(keys::edit)
+                .delete(keys::delete)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/admin/keys/{id}/reset",
+            post(keys::reset).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/admin/keys/{id}/credits",
+            post(keys::credits).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/plugins",
+            get(admin::list).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/plugins/reload",
+            post(admin::reload).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/plugins/{platform}/rollback",
+            post(admin::rollback).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/media/{token}",
+            get(media::file)
+                .head(media::file)
+                .options(media::preflight)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/media/{token}/merged",
+            get(media::merged)
+                .head(media::merged)
+                .options(media::preflight)
+                .fallback(method_not_allowed),
+        )
+        .route("/healthz", get(ops::healthz))
+        .route("/metrics", get(ops::metrics))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+/// A success envelope.
+pub fn ok<T: Serialize>(data: T) -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({"status": 200, "data": data, "msg": "success"}))
+}
+
+async fn not_found() -> ApiError {
+    RequestError::NoRoute.into()
+}
+
+async fn method_not_allowed() -> ApiError {
+    RequestError::MethodNotAllowed.into()
+}

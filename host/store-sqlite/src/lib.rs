@@ -1,0 +1,502 @@
+//! The SQLite key store: one file, WAL journal, schema migrations (files
+//! under `migrations/`) counted by `user_version`. Calls run on tokio's
+//! blocking pool, never on the async workers. Every balance change and its usage record commit in one
+//! transaction, so a crash loses no committed charge and leaves no success
+//! uncharged; reservations a crash leaves open are refunded at startup.
+
+use grabkit_store::keys::*;
+use rusqlite::{Connection, OptionalExtension, params};
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+/// A failure inside a blocking database call: SQLite's, or the store's own.
+struct E(StoreError);
+type R<T> = Result<T, E>;
+
+impl From<rusqlite::Error> for E {
+    fn from(e: rusqlite::Error) -> Self {
+        E(StoreError::backend(e))
+    }
+}
+
+/// Schema migrations, applied in order; `user_version` counts those done.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_keys_usage_meta.sql")];
+
+/// The embedded default backend of [`KeyStore`].
+#[derive(Clone)]
+pub struct SqliteStore {
+    db: Arc<Db>,
+}
+
+/// The connection and the synchronous queries over it.
+struct Db {
+    conn: Mutex<Connection>,
+}
+
+impl SqliteStore {
+    /// Open (or create) the database file and bring its schema up to date.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        Self::open_db(path).map_err(|e| e.0)
+    }
+
+    /// A private in-memory database (tests).
+    pub fn in_memory() -> Result<Self, StoreError> {
+        Self::in_memory_db().map_err(|e| e.0)
+    }
+
+    fn open_db(path: &Path) -> R<Self> {
+        let mut conn = Connection::open(path)?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // NORMAL in WAL mode survives a process crash (kill -9); only power loss can lose the last commits.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        migrate(&mut conn)?;
+        Ok(Self::wrap(conn))
+    }
+
+    fn in_memory_db() -> R<Self> {
+        let mut conn = Connection::open_in_memory()?;
+        migrate(&mut conn)?;
+        Ok(Self::wrap(conn))
+    }
+
+    fn wrap(conn: Connection) -> Self {
+        SqliteStore {
+            db: Arc::new(Db {
+                conn: Mutex::new(conn),
+            }),
+        }
+    }
+
+    /// Run `f` on the blocking pool.
+    async fn blocking<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Db) -> R<T> + Send + 'static,
+    {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || f(&db).map_err(|e| e.0))
+            .await
+            .map_err(StoreError::backend)?
+    }
+}
+
+fn migrate(conn: &mut Connection) -> R<()> {
+    let version: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+const COLUMNS: &str = "id, name, token_prefix, created_at, expires_at, platforms, credits, enabled, last_used_at, rate_per_sec, rate_burst";
+
+fn row_key(r: &rusqlite::Row<'_>) -> rusqlite::Result<Key> {
+    let platforms: Option<String> = r.get(5)?;
+    Ok(Key {
+        id: r.get(0)?,
+        name: r.get(1)?,
+        token_prefix: r.get(2)?,
+        created_at: r.get(3)?,
+        expires_at: r.get(4)?,
+        platforms: platforms.map(|p| {
+            p.split(',')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        }),
+        credits: r.get(6)?,
+        enabled: r.get::<_, i64>(7)? != 0,
+        last_used_at: r.get(8)?,
+        rate_per_sec: r.get(9)?,
+        rate_burst: r.get(10)?,
+    })
+}
+
+fn join(p: &Option<Vec<String>>) -> Option<String> {
+    p.as_ref().map(|v| v.join(","))
+}
+
+impl Db {
+    fn get_in(conn: &Connection, id: i64) -> R<Option<Key>> {
+        Ok(conn
+            .query_row(
+                &format!("SELECT {COLUMNS} FROM keys WHERE id = ?1"),
+                [id],
+                row_key,
+            )
+            .optional()?)
+    }
+}
+
+impl Db {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn create(
+        &self,
+        new: &NewKey,
+        token_hash: &str,
+        token_prefix: &str,
+        now: i64,
+    ) -> R<Key> {
+        let conn = self.lock();
+        conn.execute(
+            "INSERT INTO keys (name, token_hash, token_prefix, created_at, expires_at, platforms, credits, rate_per_sec, rate_burst) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![new.name, token_hash, token_prefix, now, new.expires_at, join(&new.platforms), new.credits, new.rate_per_sec, new.rate_burst],
+        )?;
+        Self::get_in(&conn, conn.last_insert_rowid())?.ok_or(E(StoreError::NoSuchKey))
+    }
+
+    fn list(&self) -> R<Vec<Key>> {
+        let conn = self.lock();
+        let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM keys ORDER BY id"))?;
+        let keys = st.query_map([], row_key)?.collect::<Result<Vec<_>, _>>()?;
+        Ok(keys)
+    }
+
+    fn get(&self, id: i64) -> R<Option<Key>> {
+        Self::get_in(&self.lock(), id)
+    }
+
+    fn by_token_hash(&self, token_hash: &str) -> R<Option<(Key, String)>> {
+        let conn = self.lock();
+        Ok(conn
+            .query_row(
+                &format!("SELECT {COLUMNS}, token_hash FROM keys WHERE token_hash = ?1"),
+                [token_hash],
+                |r| Ok((row_key(r)?, r.get::<_, String>(11)?)),
+            )
+            .optional()?)
+    }
+
+    fn update(&self, id: i64, p: &KeyPatch) -> R<Option<Key>> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        if let Some(n) = &p.name {
+            tx.execute("UPDATE keys SET name = ?1 WHERE id = ?2", params![n, id])?;
+        }
+        if let Some(e) = &p.expires_at {
+            tx.execute(
+                "UPDATE keys SET expires_at = ?1 WHERE id = ?2",
+                params![e, id],
+            )?;
+        }
+        if let Some(pl) = &p.platforms {
+            tx.execute(
+                "UPDATE keys SET platforms = ?1 WHERE id = ?2",
+                params![join(pl), id],
+            )?;
+        }
+        if let Some(en) = p.enabled {
+            tx.execute(
+                "UPDATE keys SET enabled = ?1 WHERE id = ?2",
+                params![en as i64, id],
+            )?;
+        }
+        if let Some(r) = p.rate_per_sec {
+            tx.execute(
+                "UPDATE keys SET rate_per_sec = ?1 WHERE id = ?2",
+                params![r, id],
+            )?;
+        }
+        if let Some(b) = p.rate_burst {
+            tx.execute(
+                "UPDATE keys SET rate_burst = ?1 WHERE id = ?2",
+                params![b, id],
+            )?;
+        }
+        let key = Self::get_in(&tx, id)?;
+        tx.commit()?;
+        Ok(key)
+    }
+
+    fn rotate(
+        &self,
+        id: i64,
+        token_hash: &str,
+        token_prefix: &str,
+    ) -> R<Option<Key>> {
+        let conn = self.lock();
+        conn.execute(
+            "UPDATE keys SET token_hash = ?1, token_prefix = ?2 WHERE id = ?3",
+            params![token_hash, token_prefix, id],
+        )?;
+        Self::get_in(&conn, id)
+    }
+
+    fn delete(&self, id: i64) -> R<bool> {
+        Ok(self
+            .lock()
+            .execute("DELETE FROM keys WHERE id = ?1", [id])?
+            > 0)
+    }
+
+    fn credits(&self, id: i64, op: CreditOp) -> R<Option<Key>> {
+        let conn = self.lock();
+        match op {
+            // Adding to an unlimited key leaves it unlimited.
+            CreditOp::Add(n) => conn.execute("UPDATE keys SET credits = MAX(credits + ?1, 0) WHERE id = ?2 AND credits IS NOT NULL", params![n, id])?,
+            CreditOp::Set(v) => conn.execute("UPDATE keys SET credits = ?1 WHERE id = ?2", params![v.map(|n| n.max(0)), id])?,
+        };
+        Self::get_in(&conn, id)
+    }
+
+    fn reserve(&self, key_id: i64, platform: &str, now: i64) -> R<Reservation> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let taken = tx.execute("UPDATE keys SET credits = CASE WHEN credits IS NULL THEN NULL ELSE credits - 1 END, last_used_at = ?2 WHERE id = ?1 AND (credits IS NULL OR credits > 0)", params![key_id, now])?;
+        if taken == 0 {
+            return Err(if Self::get_in(&tx, key_id)?.is_some() {
+                E(StoreError::NoCredits)
+            } else {
+                E(StoreError::NoSuchKey)
+            });
+        }
+        let limited: bool = tx.query_row(
+            "SELECT credits IS NOT NULL FROM keys WHERE id = ?1",
+            [key_id],
+            |r| r.get(0),
+        )?;
+        tx.execute("INSERT INTO usage (key_id, at, platform, outcome, pending, reserved) VALUES (?1, ?2, ?3, 'pending', 1, ?4)", params![key_id, now, platform, limited as i64])?;
+        let usage_id = tx.last_insert_rowid();
+        tx.commit()?;
+        Ok(Reservation { usage_id, key_id })
+    }
+
+    fn settle(
+        &self,
+        r: Reservation,
+        outcome: &str,
+        latency_ms: u64,
+        success: bool,
+    ) -> R<Option<i64>> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let reserved: bool = tx
+            .query_row(
+                "SELECT reserved FROM usage WHERE id = ?1 AND pending = 1",
+                [r.usage_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .unwrap_or(false);
+        if !success && reserved {
+            tx.execute(
+                "UPDATE keys SET credits = credits + 1 WHERE id = ?1 AND credits IS NOT NULL",
+                [r.key_id],
+            )?;
+        }
+        tx.execute("UPDATE usage SET outcome = ?1, latency_ms = ?2, charged = ?3, pending = 0 WHERE id = ?4", params![outcome, latency_ms as i64, success as i64, r.usage_id])?;
+        let left: Option<i64> = tx
+            .query_row(
+                "SELECT credits FROM keys WHERE id = ?1",
+                [r.key_id],
+                |row| row.get(0),
+            )
+            .optional()?
+            .flatten();
+        tx.commit()?;
+        Ok(left)
+    }
+
+    fn record(
+        &self,
+        key_id: i64,
+        platform: &str,
+        outcome: &str,
+        latency_ms: u64,
+        now: i64,
+    ) -> R<()> {
+        let conn = self.lock();
+        conn.execute("INSERT INTO usage (key_id, at, platform, outcome, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5)", params![key_id, now, platform, outcome, latency_ms as i64])?;
+        conn.execute(
+            "UPDATE keys SET last_used_at = ?1 WHERE id = ?2",
+            params![now, key_id],
+        )?;
+        Ok(())
+    }
+
+    fn usage(&self, key_id: i64, day_start: i64) -> R<UsageSummary> {
+        let conn = self.lock();
+        let mut out = UsageSummary::default();
+        let mut st = conn.prepare("SELECT platform, outcome, charged, at >= ?2 FROM usage WHERE key_id = ?1 AND pending = 0")?;
+        let rows = st.query_map(params![key_id, day_start], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?;
+        for row in rows {
+            let (platform, outcome, charged, today) = row?;
+            let bump = |c: &mut Counts| {
+                c.requests += 1;
+                c.charged += charged as u64;
+            };
+            bump(&mut out.total);
+            if today {
+                bump(&mut out.today);
+            }
+            bump(out.by_platform.entry(platform).or_default());
+            *out.by_outcome.entry(outcome).or_default() += 1;
+        }
+        Ok(out)
+    }
+
+    fn recover(&self) -> R<usize> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        tx.execute("UPDATE keys SET credits = credits + (SELECT COUNT(*) FROM usage u WHERE u.key_id = keys.id AND u.pending = 1 AND u.reserved = 1) WHERE credits IS NOT NULL", [])?;
+        let n = tx.execute(
+            "UPDATE usage SET pending = 0, outcome = 'interrupted', charged = 0 WHERE pending = 1",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(n)
+    }
+
+    fn meta_get(&self, name: &str) -> R<Option<String>> {
+        Ok(self
+            .lock()
+            .query_row("SELECT value FROM meta WHERE name = ?1", [name], |r| {
+                r.get(0)
+            })
+            .optional()?)
+    }
+
+    fn meta_set(&self, name: &str, value: &str) -> R<()> {
+        self.lock().execute("INSERT INTO meta (name, value) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET value = excluded.value", params![name, value])?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl KeyStore for SqliteStore {
+    async fn create(
+        &self,
+        new: &NewKey,
+        token_hash: &str,
+        token_prefix: &str,
+        now: i64,
+    ) -> Result<Key, StoreError> {
+        let (new, hash, prefix) = (new.clone(), token_hash.to_owned(), token_prefix.to_owned());
+        self.blocking(move |db| db.create(&new, &hash, &prefix, now)).await
+    }
+
+    async fn list(&self) -> Result<Vec<Key>, StoreError> {
+        self.blocking(|db| db.list()).await
+    }
+
+    async fn get(&self, id: i64) -> Result<Option<Key>, StoreError> {
+        self.blocking(move |db| db.get(id)).await
+    }
+
+    async fn by_token_hash(&self, token_hash: &str) -> Result<Option<(Key, String)>, StoreError> {
+        let hash = token_hash.to_owned();
+        self.blocking(move |db| db.by_token_hash(&hash)).await
+    }
+
+    async fn update(&self, id: i64, patch: &KeyPatch) -> Result<Option<Key>, StoreError> {
+        let patch = patch.clone();
+        self.blocking(move |db| db.update(id, &patch)).await
+    }
+
+    async fn rotate(
+        &self,
+        id: i64,
+        token_hash: &str,
+        token_prefix: &str,
+    ) -> Result<Option<Key>, StoreError> {
+        let (hash, prefix) = (token_hash.to_owned(), token_prefix.to_owned());
+        self.blocking(move |db| db.rotate(id, &hash, &prefix)).await
+    }
+
+    async fn delete(&self, id: i64) -> Result<bool, StoreError> {
+        self.blocking(move |db| db.delete(id)).await
+    }
+
+    async fn credits(&self, id: i64, op: CreditOp) -> Result<Option<Key>, StoreError> {
+        self.blocking(move |db| db.credits(id, op)).await
+    }
+
+    async fn reserve(&self, key_id: i64, platform: &str, now: i64) -> Result<Reservation, StoreError> {
+        let platform = platform.to_owned();
+        self.blocking(move |db| db.reserve(key_id, &platform, now)).await
+    }
+
+    async fn settle(
+        &self,
+        r: Reservation,
+        outcome: &str,
+        latency_ms: u64,
+        success: bool,
+    ) -> Result<Option<i64>, StoreError> {
+        let outcome = outcome.to_owned();
+        self.blocking(move |db| db.settle(r, &outcome, latency_ms, success)).await
+    }
+
+    async fn record(
+        &self,
+        key_id: i64,
+        platform: &str,
+        outcome: &str,
+        latency_ms: u64,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        let (platform, outcome) = (platform.to_owned(), outcome.to_owned());
+        self.blocking(move |db| db.record(key_id, &platform, &outcome, latency_ms, now)).await
+    }
+
+    async fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError> {
+        self.blocking(move |db| db.usage(key_id, day_start)).await
+    }
+
+    async fn recover(&self) -> Result<usize, StoreError> {
+        self.blocking(|db| db.recover()).await
+    }
+
+    async fn meta_get(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let name = name.to_owned();
+        self.blocking(move |db| db.meta_get(&name)).await
+    }
+
+    async fn meta_set(&self, name: &str, value: &str) -> Result<(), StoreError> {
+        let (name, value) = (name.to_owned(), value.to_owned());
+        self.blocking(move |db| db.meta_set(&name, &value)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passes_the_conformance_suite() {
+        grabkit_store::conformance::run(|| async { SqliteStore::in_memory().unwrap() }).await;
+    }
+
+    #[tokio::test]
+    async fn a_reopened_file_keeps_keys_and_schema() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grabkit.db");
+        let id = {
+            let s = SqliteStore::open(&path).unwrap();
+            let new = NewKey {
+                name: "kept".into(),
+                credits: Some(4),
+                ..Default::default()
+            };
+            s.create(&new, "h", "p", 0).await.unwrap().id
+        };
+        let s = SqliteStore::open(&path).unwrap();
+        let k = s.get(id).await.unwrap().expect("the key survived");
+        assert_eq!((k.name.as_str(), k.credits), ("kept", Some(4)));
+    }
+}
