@@ -2,7 +2,6 @@
 //! its self-description (only `describe` runs, in the sandbox; no parse,
 //! no network).
 
-use grabkit_runtime::bindings::CONTRACT;
 use grabkit_runtime::{LoadedPlugin, Runtime, RuntimeSettings, compile};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -14,7 +13,7 @@ pub struct Inspection {
     pub file: String,
     pub size: u64,
     pub sha256: String,
-    /// The contract version this host speaks and the component exports.
+    /// The contract the component exports (the export's full name).
     pub contract: String,
     pub name: String,
     pub version: String,
@@ -53,7 +52,7 @@ pub async fn inspect(path: &Path) -> anyhow::Result<Inspection> {
         file: path.display().to_string(),
         size: bytes.len() as u64,
         sha256: p.digest.clone(),
-        contract: CONTRACT.to_string(),
+        contract: p.contract.export_name(),
         name: p.name.clone(),
         version: p.version.clone(),
         platform: p.platform.clone(),

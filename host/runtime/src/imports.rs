@@ -1,7 +1,7 @@
 //! The host side of the contract's imports: `http` (through the sandbox),
 //! `log`, `kv` and `config`, each scoped to the calling plugin.
 
-use super::bindings::grabkit::plugin::{config, http, kv, log, types};
+use super::bindings::latest::grabkit::plugin::{config, http, kv, log, types};
 use super::state::RequestState;
 use grabkit_egress::{HttpFailure, Outbound};
 use std::time::Duration;

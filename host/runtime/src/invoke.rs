@@ -47,13 +47,7 @@ impl Runtime {
         store.set_epoch_deadline(self.deadline_ticks());
         store.epoch_deadline_trap();
 
-        let call = async {
-            let instance = plugin.pre.instantiate_async(&mut store).await?;
-            instance
-                .grabkit_plugin_extractor()
-                .call_parse(&mut store, url)
-                .await
-        };
+        let call = plugin.pre.parse(&mut store, url);
         // Epochs stop guest code; this timeout also bounds time spent waiting in host calls.
         let outcome = tokio::time::timeout(self.settings.deadline, call).await;
         let state = store.data();

@@ -9,7 +9,7 @@ mod invoke;
 mod plugin;
 mod state;
 
-pub use bindings::CONTRACT;
+pub use bindings::{ContractVersion, LATEST, VERSIONS};
 pub use invoke::{Invocation, InvokeError};
 pub use plugin::{LoadError, LoadedPlugin, PluginOptions, VersionStats, compile};
 pub use state::PluginContext;
@@ -17,7 +17,7 @@ pub use state::PluginContext;
 use state::RequestState;
 use std::sync::Arc;
 use std::time::Duration;
-use wasmtime::component::{HasSelf, Linker};
+use wasmtime::component::Linker;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
 /// How often the engine's epoch advances; the CPU deadline is counted in these.
@@ -72,7 +72,7 @@ impl Runtime {
 
         let mut linker = Linker::new(&engine);
         wasmtime_wasi::p2::add_to_linker_async(&mut linker)?;
-        bindings::Plugin::add_to_linker::<RequestState, HasSelf<RequestState>>(&mut linker, |s| s)?;
+        bindings::add_to_linker(&mut linker)?;
         Ok(Arc::new(Runtime {
             engine,
             linker,

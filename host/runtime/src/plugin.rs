@@ -2,7 +2,7 @@
 //! its self-description (read once), pre-linked for fast instantiation.
 
 use super::Runtime;
-use super::bindings::{self, CONTRACT, PluginPre};
+use super::bindings::{self, ContractVersion, EXTRACTOR, LATEST, PluginPre, VERSIONS};
 use super::state::{PluginContext, RequestState};
 use grabkit_egress::HostPolicy;
 use grabkit_urlkit::{PatternSet, host_matches};
@@ -35,7 +35,11 @@ pub enum LoadError {
     },
     #[error("not a valid WebAssembly component: {0}")]
     Invalid(String),
-    #[error("does not export `{CONTRACT}` (exports: {0})")]
+    #[error(
+        "does not export `{latest}` or another contract this host speaks ({spoken}) (exports: {0})",
+        latest = LATEST.export_name(),
+        spoken = spoken()
+    )]
     WrongContract(String),
     #[error("imports `{0}`, which plugins may not use")]
     ForbiddenImport(String),
@@ -70,7 +74,9 @@ pub struct LoadedPlugin {
     pub digest: String,
     pub source: PathBuf,
     pub loaded_at: SystemTime,
-    pub(super) pre: PluginPre<RequestState>,
+    pub(super) pre: PluginPre,
+    /// The contract version the plugin was built against.
+    pub contract: ContractVersion,
     pub context: Arc<PluginContext>,
     pub permits: Semaphore,
     /// How this version has fared (drives automatic rollback).
@@ -141,12 +147,13 @@ impl LoadedPlugin {
         digest: String,
         path: &Path,
     ) -> Result<Self, LoadError> {
-        check_interfaces(runtime, &component)?;
+        let contract = check_interfaces(runtime, &component)?;
         let pre = runtime
             .linker
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Invalid(format!("{e:#}")))?;
-        let pre = PluginPre::new(pre).map_err(|e| LoadError::WrongContract(format!("{e:#}")))?;
+        let pre = PluginPre::new(contract, pre)
+            .map_err(|e| LoadError::WrongContract(format!("{e:#}")))?;
 
         let d = describe(runtime, &pre).await?;
         let url_patterns = PatternSet::parse(&d.url_patterns)
@@ -179,6 +186,7 @@ impl LoadedPlugin {
             source: path.to_path_buf(),
             loaded_at: SystemTime::now(),
             pre,
+            contract,
             context,
             insecure_hosts: d.insecure_hosts,
             permits: Semaphore::new(1),
@@ -220,19 +228,38 @@ impl LoadedPlugin {
     }
 }
 
-fn check_interfaces(runtime: &Runtime, component: &Component) -> Result<(), LoadError> {
+/// The contract versions this host speaks, for messages.
+fn spoken() -> String {
+    let v: Vec<String> = VERSIONS.iter().map(|v| v.to_string()).collect();
+    v.join(", ")
+}
+
+/// The host version that serves this component's `extractor` export.
+fn contract_of(exports: &[String]) -> Option<ContractVersion> {
+    exports.iter().find_map(|n| {
+        let version = n.strip_prefix(EXTRACTOR)?.strip_prefix('@')?;
+        ContractVersion::parse(version)?.served_by()
+    })
+}
+
+/// Check exports (a contract we speak) and imports (only the allowed
+/// interfaces); returns the contract version to bind with.
+fn check_interfaces(
+    runtime: &Runtime,
+    component: &Component,
+) -> Result<ContractVersion, LoadError> {
     let ty = component.component_type();
     let exports: Vec<String> = ty
         .exports(&runtime.engine)
         .map(|(n, _)| n.to_string())
         .collect();
-    if !exports.iter().any(|n| n == CONTRACT) {
+    let Some(contract) = contract_of(&exports) else {
         return Err(LoadError::WrongContract(if exports.is_empty() {
             "none".into()
         } else {
             exports.join(", ")
         }));
-    }
+    };
     for (name, item) in ty.imports(&runtime.engine) {
         let ok = matches!(item.ty, ComponentItem::ComponentInstance(_))
             && IMPORT_PREFIXES.iter().any(|p| name.starts_with(p));
@@ -240,12 +267,12 @@ fn check_interfaces(runtime: &Runtime, component: &Component) -> Result<(), Load
             return Err(LoadError::ForbiddenImport(name.to_string()));
         }
     }
-    Ok(())
+    Ok(contract)
 }
 
 async fn describe(
     runtime: &Runtime,
-    pre: &PluginPre<RequestState>,
+    pre: &PluginPre,
 ) -> Result<bindings::Descriptor, LoadError> {
     let probe = Arc::new(PluginContext {
         platform: "(loading)".into(),
@@ -265,13 +292,7 @@ async fn describe(
     store.limiter(|s| &mut s.limiter);
     store.set_epoch_deadline(runtime.deadline_ticks());
     store.epoch_deadline_trap();
-    let call = async {
-        let instance = pre.instantiate_async(&mut store).await?;
-        instance
-            .grabkit_plugin_extractor()
-            .call_describe(&mut store)
-            .await
-    };
+    let call = pre.describe(&mut store);
     match tokio::time::timeout(runtime.settings.deadline, call).await {
         Ok(Ok(d)) => Ok(d),
         Ok(Err(e)) => Err(LoadError::Describe(format!("{e:#}"))),

@@ -28,6 +28,7 @@ pub fn status_json(service: &grabkit_core::service::ParseService) -> serde_json:
             let last_error = files.iter().find(|f| f.source == p.source).and_then(|f| f.error.clone());
             json!({
                 "name": p.name, "version": p.version, "platform": p.platform, "digest": p.digest,
+                "contract": p.contract.to_string(),
                 "loadedAt": p.loaded_at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
                 "source": p.source, "urlPatterns": p.pattern_sources, "allowedHosts": p.effective_hosts(),
                 "lastLoadError": last_error, "canRollBack": registry.has_previous(&p.platform),
