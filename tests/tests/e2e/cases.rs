@@ -2,7 +2,7 @@
 //! an author runs theirs: `grabkit check` logic, offline, from cassettes.
 //!
 //! The cases were recorded from the mock upstreams by the ignored test
-//! below: `cargo test -p grabkit-tests --test cases -- --ignored record`
+//! below: `cargo test -p grabkit-tests --test e2e -- --ignored cases::record`
 //! re-records them (and rewrites their goldens, keeping `<any>` markers).
 
 use grabkit::config::{PluginSection, Settings};
@@ -11,19 +11,6 @@ use grabkit_egress::TapeMode;
 use grabkit_tests::server::shipped_plugin;
 use grabkit_tests::{Mock, mock::Responder};
 use std::path::{Path, PathBuf};
-
-const PLATFORMS: &[&str] = &[
-    "bilibili",
-    "douyin",
-    "instagram",
-    "kuaishou",
-    "tiktok",
-    "twitter",
-    "wechat_channels",
-    "weibo",
-    "xiaohongshu",
-    "youtube",
-];
 
 fn cases_dir(platform: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -36,7 +23,7 @@ fn cases_dir(platform: &str) -> PathBuf {
 async fn every_shipped_plugin_passes_its_cases() {
     let mut report = String::new();
     let mut failed = false;
-    for p in PLATFORMS {
+    for p in &grabkit_tests::platforms() {
         let outcomes = check::run(
             &shipped_plugin(p),
             &cases_dir(p),
@@ -261,7 +248,7 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "rewrites plugins/*/cases from the mock upstreams"]
 async fn record() {
-    for p in PLATFORMS {
+    for p in &grabkit_tests::platforms() {
         let (recs, hosts, responder) = plan(p);
         let mock = Mock::start(hosts, responder).await;
         let tmp = tempfile::tempdir().unwrap();

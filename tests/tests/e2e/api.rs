@@ -241,16 +241,7 @@ async fn operational_endpoints() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_shipped_plugin_loads_and_is_listed() {
     let mock = Mock::start(HOSTS, upstream()).await;
-    let names = [
-        "bilibili",
-        "douyin",
-        "kuaishou",
-        "tiktok",
-        "twitter",
-        "wechat_channels",
-        "weibo",
-        "xiaohongshu",
-    ];
+    let names = grabkit_tests::platforms();
     let s = TestServer::start(
         &mock,
         TestSettings {

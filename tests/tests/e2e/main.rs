@@ -1,0 +1,27 @@
+//! End-to-end tests in one binary: a module per area and per platform.
+//! Each drives a real grabkit server (or the `grabkit` binary) against the
+//! TLS mock upstream on 127.0.0.1; nothing leaves the machine.
+
+mod api;
+mod bilibili;
+mod cases;
+mod cli;
+mod contracts;
+mod crash;
+mod douyin;
+mod instagram;
+mod keys;
+mod kit;
+mod kuaishou;
+mod loading;
+mod media_proxy;
+mod proxy;
+mod reload;
+mod sandbox;
+mod tiktok;
+mod tutorial;
+mod twitter;
+mod wechat_channels;
+mod weibo;
+mod xiaohongshu;
+mod youtube;
