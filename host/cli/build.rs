@@ -10,6 +10,9 @@ fn main() {
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
     let target = std::path::absolute(&target).unwrap_or(target);
-    println!("cargo:rustc-env=GRABKIT_BUILT_PLUGINS_DIR={}", target.join("plugins").display());
+    println!(
+        "cargo:rustc-env=GRABKIT_BUILT_PLUGINS_DIR={}",
+        target.join("plugins").display()
+    );
     println!("cargo:rerun-if-env-changed=CARGO_TARGET_DIR");
 }

@@ -187,11 +187,11 @@ pub fn resolve_short_link(
             404 | 410 => return Err(Error::not_found(format!("short link {url} does not exist"))),
             200..=299 => {
                 // Some short-link services answer 200 with a page that links on.
-                if let Some(next) = first_href(&resp.text()).and_then(|h| current.join(&h).ok()) {
-                    if next != current {
-                        current = next;
-                        continue;
-                    }
+                if let Some(next) = first_href(&resp.text()).and_then(|h| current.join(&h).ok())
+                    && next != current
+                {
+                    current = next;
+                    continue;
                 }
                 return Ok(current);
             }

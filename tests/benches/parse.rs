@@ -3,6 +3,7 @@
 //! 2. a parse through the HTTP API with the probe plugin (one upstream fetch);
 //! 3. a Bilibili parse through the API (view + playurl×2, WBI key cached);
 //! 4. plugin instantiate + call alone (no HTTP).
+//!
 //! All traffic stays on 127.0.0.1; counts and time are bounded.
 //!
 //! `cargo bench -p grabkit-tests --bench parse` (env BENCH_N, BENCH_CONCURRENCY).

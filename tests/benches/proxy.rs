@@ -3,6 +3,7 @@
 //! 1. directly from the mock (the baseline), then
 //! 2. through `GET /api/v1/media/{token}` (sandbox checks, headers, streaming),
 //! 3. the same through the proxy with WeChat decryption on.
+//!
 //! For each: the process's peak resident memory above where it started
 //! (sampled every 5 ms) and the throughput; then the ratios proxy/direct.
 //! Everything (mock, server, client) is this one process on 127.0.0.1.
@@ -100,12 +101,7 @@ async fn main() {
     let direct_url = format!("https://cdn.probecdn.test/v/big.mp4?mb={mb}");
 
     // Warm both paths so one-time allocations are not counted.
-    let _ = measure(
-        "warm",
-        &direct,
-        &format!("https://cdn.probecdn.test/v/big.mp4?mb=1"),
-    )
-    .await;
+    let _ = measure("warm", &direct, "https://cdn.probecdn.test/v/big.mp4?mb=1").await;
     let (_, w) = s
         .post_json(
             "/api/v1/parse?proxy=1",

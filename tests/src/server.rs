@@ -20,7 +20,9 @@ pub fn test_plugin(name: &str) -> PathBuf {
 
 /// A committed plugin file built against an older contract (`tests/artifacts/`).
 pub fn artifact(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("artifacts").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("artifacts")
+        .join(name)
 }
 
 fn built(path: PathBuf) -> PathBuf {
@@ -32,6 +34,9 @@ fn built(path: PathBuf) -> PathBuf {
     path
 }
 
+/// A change to the server's settings.
+pub type Tweak = Arc<dyn Fn(&mut Settings) + Send + Sync>;
+
 /// Knobs the tests turn.
 #[derive(Clone)]
 pub struct TestSettings {
@@ -42,7 +47,7 @@ pub struct TestSettings {
     pub resolve: Vec<String>,
     pub allow_loopback: bool,
     /// Adjust anything else.
-    pub tweak: Option<Arc<dyn Fn(&mut Settings) + Send + Sync>>,
+    pub tweak: Option<Tweak>,
 }
 
 impl Default for TestSettings {
@@ -79,11 +84,13 @@ impl TestServer {
         }
         let ca = dir.path().join("mock-ca.pem");
         std::fs::write(&ca, &mock.cert_pem).unwrap();
-        let mut s = Settings::default();
-        s.listen = "127.0.0.1:0".parse().unwrap();
-        s.plugins_dir = plugins;
-        s.data_dir = dir.path().join("data");
-        s.admin_token = Some("test-admin-token".into());
+        let mut s = Settings {
+            listen: "127.0.0.1:0".parse().unwrap(),
+            plugins_dir: plugins,
+            data_dir: dir.path().join("data"),
+            admin_token: Some("test-admin-token".into()),
+            ..Default::default()
+        };
         // Rate limits get their own tests; elsewhere they stay out of the way.
         s.keys.rate_per_sec = 100_000;
         s.keys.rate_burst = 100_000;

@@ -29,19 +29,19 @@ pub fn find_url(input: &str) -> Result<Url, FindError> {
     }
     // A whole input that is a URL of another scheme is refused by name, so
     // `file:///etc/passwd` or `javascript:alert(1)` get a clear answer.
-    if !has_http_link(input) {
-        if let Some(scheme) = leading_scheme(input) {
-            return Err(FindError::Scheme(scheme));
-        }
+    if !has_http_link(input)
+        && let Some(scheme) = leading_scheme(input)
+    {
+        return Err(FindError::Scheme(scheme));
     }
     let lower = input.to_ascii_lowercase();
     let mut search_from = 0;
     while let Some(pos) = lower[search_from..].find("http").map(|p| p + search_from) {
         let rest = &lower[pos..];
-        if rest.starts_with("https://") || rest.starts_with("http://") {
-            if let Some(url) = take_url(&input[pos..]) {
-                return Ok(url);
-            }
+        if (rest.starts_with("https://") || rest.starts_with("http://"))
+            && let Some(url) = take_url(&input[pos..])
+        {
+            return Ok(url);
         }
         search_from = pos + 4;
     }
@@ -54,10 +54,9 @@ pub fn find_url(input: &str) -> Result<Url, FindError> {
             && host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+            && let Some(url) = take_url(&format!("https://{token}"))
         {
-            if let Some(url) = take_url(&format!("https://{token}")) {
-                return Ok(url);
-            }
+            return Ok(url);
         }
     }
     Err(FindError::NoUrl)

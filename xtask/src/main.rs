@@ -84,7 +84,9 @@ fn ensure_wasm_target() -> Result {
             return Ok(());
         }
     }
-    eprintln!("xtask: the {WASM_TARGET} target is missing; running `rustup target add {WASM_TARGET}`");
+    eprintln!(
+        "xtask: the {WASM_TARGET} target is missing; running `rustup target add {WASM_TARGET}`"
+    );
     let mut add = Command::new("rustup");
     add.args(["target", "add", WASM_TARGET]).current_dir(root());
     match add.status() {
@@ -181,7 +183,15 @@ fn lint() -> Result {
     fmt.args(["fmt", "--all", "--check"]);
     run(fmt)?;
     let mut host = cargo();
-    host.args(["clippy", "--workspace", "--all-targets", "--locked", "--", "-D", "warnings"]);
+    host.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--locked",
+        "--",
+        "-D",
+        "warnings",
+    ]);
     run(host)?;
     let mut wasm = cargo();
     wasm.args(["clippy", "--target", WASM_TARGET, "--locked"]);
@@ -194,7 +204,15 @@ fn lint() -> Result {
     wasm.args(["--", "-D", "warnings"]);
     run(wasm)?;
     let mut doc = cargo();
-    doc.args(["doc", "--no-deps", "--locked", "-p", "grabkit-sdk", "-p", "grabkit-urlkit"]);
+    doc.args([
+        "doc",
+        "--no-deps",
+        "--locked",
+        "-p",
+        "grabkit-sdk",
+        "-p",
+        "grabkit-urlkit",
+    ]);
     doc.env("RUSTDOCFLAGS", "-D warnings");
     run(doc)
 }

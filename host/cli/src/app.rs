@@ -64,7 +64,9 @@ impl App {
 /// The parse pipeline alone, with the plugins folder loaded (what one-shot
 /// commands like `grabkit parse` need).
 pub async fn build_service(settings: &Settings) -> anyhow::Result<Arc<ParseService>> {
-    let pipeline = settings.pipeline().map_err(|e: ConfigError| anyhow::anyhow!(e))?;
+    let pipeline = settings
+        .pipeline()
+        .map_err(|e: ConfigError| anyhow::anyhow!(e))?;
     pipeline::build(&pipeline).await
 }
 
@@ -97,7 +99,9 @@ async fn admin_token_hash(store: &dyn KeyStore, settings: &Settings) -> anyhow::
         return Ok(h);
     }
     let token = new_token(ADMIN_PREFIX);
-    store.meta_set("admin_token_hash", &hash_token(&token)).await?;
+    store
+        .meta_set("admin_token_hash", &hash_token(&token))
+        .await?;
     eprintln!(
         "\n  grabkit admin token (shown once; set GRABKIT_ADMIN_TOKEN to choose your own):\n  {token}\n"
     );

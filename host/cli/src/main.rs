@@ -259,18 +259,23 @@ async fn keys(
             credits,
             rate_per_sec,
             rate_burst,
-        } => with_token(accounts::create(
-            store,
-            NewKey {
-                name,
-                expires_at: parse_time(expires.as_deref())?,
-                platforms: parse_platforms(platforms)?,
-                credits,
-                rate_per_sec,
-                rate_burst,
-            },
-        ).await?),
-        KeysCommand::List => serde_json::Value::Array(store.list().await?.iter().map(key_json).collect()),
+        } => with_token(
+            accounts::create(
+                store,
+                NewKey {
+                    name,
+                    expires_at: parse_time(expires.as_deref())?,
+                    platforms: parse_platforms(platforms)?,
+                    credits,
+                    rate_per_sec,
+                    rate_burst,
+                },
+            )
+            .await?,
+        ),
+        KeysCommand::List => {
+            serde_json::Value::Array(store.list().await?.iter().map(key_json).collect())
+        }
         KeysCommand::Edit {
             id,
             name,
@@ -318,9 +323,7 @@ async fn keys(
 }
 
 /// Settings for a command that runs once: no folder watch.
-fn one_shot(
-    args: &grabkit::cli::SettingsArgs,
-) -> anyhow::Result<grabkit::config::Settings> {
+fn one_shot(args: &grabkit::cli::SettingsArgs) -> anyhow::Result<grabkit::config::Settings> {
     let mut s = args.resolve()?;
     s.reload.watch = false;
     Ok(s)

@@ -84,7 +84,10 @@ pub async fn edit(store: &dyn KeyStore, id: i64, patch: KeyPatch) -> Result<Key,
     if patch.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
         return Err(AccountError::Invalid("`name` cannot be empty".into()));
     }
-    store.update(id, &patch).await?.ok_or(AccountError::NotFound(id))
+    store
+        .update(id, &patch)
+        .await?
+        .ok_or(AccountError::NotFound(id))
 }
 
 /// New token, same settings; the old token stops working at once.
@@ -106,7 +109,10 @@ pub async fn delete(store: &dyn KeyStore, id: i64) -> Result<(), AccountError> {
 }
 
 pub async fn credits(store: &dyn KeyStore, id: i64, op: CreditOp) -> Result<Key, AccountError> {
-    store.credits(id, op).await?.ok_or(AccountError::NotFound(id))
+    store
+        .credits(id, op)
+        .await?
+        .ok_or(AccountError::NotFound(id))
 }
 
 /// The JSON shape of a key in API answers and CLI output.

@@ -11,6 +11,8 @@ use std::sync::{Arc, Mutex};
 use subtle::ConstantTimeEq;
 
 type Limiter = RateLimiter<NotKeyed, InMemoryState, DefaultClock>;
+/// Each key's bucket, with the (rate, burst) it was made for.
+type Limiters = HashMap<i64, ((u32, u32), Arc<Limiter>)>;
 
 /// Why a caller was turned away.
 #[derive(Debug, thiserror::Error)]
@@ -56,7 +58,7 @@ pub struct Auth {
     /// sha256 of the admin token.
     admin_hash: String,
     default_rate: (u32, u32),
-    limiters: Mutex<HashMap<i64, ((u32, u32), Arc<Limiter>)>>,
+    limiters: Mutex<Limiters>,
 }
 
 impl Auth {
@@ -73,7 +75,11 @@ impl Auth {
     pub async fn api_key(&self, authorization: Option<&[u8]>, now: i64) -> Result<Key, AuthError> {
         let token = bearer(authorization)?;
         let hash = hash_token(token);
-        let found = self.store.by_token_hash(&hash).await.map_err(store_failed)?;
+        let found = self
+            .store
+            .by_token_hash(&hash)
+            .await
+            .map_err(store_failed)?;
         // The lookup is by hash; comparing the stored hash again in constant time
         // keeps the decision itself free of timing differences.
         let Some((key, _)) =

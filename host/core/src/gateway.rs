@@ -80,7 +80,12 @@ impl Gateway {
     /// Record a refusal that happened before a credit was held (bad input).
     pub async fn refuse(&self, key: &Key, platform: &str, code: &str, started: Instant) {
         let ms = started.elapsed().as_millis() as u64;
-        if let Err(e) = self.auth.store.record(key.id, platform, code, ms, now()).await {
+        if let Err(e) = self
+            .auth
+            .store
+            .record(key.id, platform, code, ms, now())
+            .await
+        {
             store_failed(e);
         }
     }

@@ -14,6 +14,9 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use url::Url;
 
+/// A recorded answer: status, headers, body.
+pub type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+
 /// Record into or replay from a folder.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TapeMode {
@@ -178,6 +181,8 @@ impl Recorder {
         })
     }
 
+    // One recorded exchange, field by field, as the sandbox has them.
+    #[allow(clippy::too_many_arguments)]
     pub fn write(
         &self,
         method: &str,
@@ -268,12 +273,7 @@ impl Cassette {
     }
 
     /// The first unused exchange matching the request, marked used.
-    pub fn answer(
-        &self,
-        method: &str,
-        url: &Url,
-        body: Option<&[u8]>,
-    ) -> Option<(u16, Vec<(String, String)>, Vec<u8>)> {
+    pub fn answer(&self, method: &str, url: &Url, body: Option<&[u8]>) -> Option<Answer> {
         let mut used = self.used.lock().expect("not poisoned");
         let found = self
             .exchanges

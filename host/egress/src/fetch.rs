@@ -259,27 +259,28 @@ impl Sandbox {
                 None => rb.send().await.map_err(transport)?,
             };
             let status = resp.status();
-            if req.follow_redirects && status.is_redirection() {
-                if let Some(loc) = resp.headers().get(reqwest::header::LOCATION) {
-                    hops += 1;
-                    if hops > self.settings.max_redirects {
-                        return Err(HttpFailure::TooManyRedirects);
-                    }
-                    let loc = loc.to_str().map_err(|_| {
-                        HttpFailure::Transport("redirect Location is not text".into())
-                    })?;
-                    url = url.join(loc).map_err(|e| {
-                        HttpFailure::Transport(format!("bad redirect target `{loc}`: {e}"))
-                    })?;
-                    // 303, and 301/302 after a POST, continue as a GET without a body.
-                    if status == reqwest::StatusCode::SEE_OTHER
-                        || (method == reqwest::Method::POST && status.as_u16() <= 302)
-                    {
-                        method = reqwest::Method::GET;
-                        body = None;
-                    }
-                    continue;
+            if req.follow_redirects
+                && status.is_redirection()
+                && let Some(loc) = resp.headers().get(reqwest::header::LOCATION)
+            {
+                hops += 1;
+                if hops > self.settings.max_redirects {
+                    return Err(HttpFailure::TooManyRedirects);
                 }
+                let loc = loc
+                    .to_str()
+                    .map_err(|_| HttpFailure::Transport("redirect Location is not text".into()))?;
+                url = url.join(loc).map_err(|e| {
+                    HttpFailure::Transport(format!("bad redirect target `{loc}`: {e}"))
+                })?;
+                // 303, and 301/302 after a POST, continue as a GET without a body.
+                if status == reqwest::StatusCode::SEE_OTHER
+                    || (method == reqwest::Method::POST && status.as_u16() <= 302)
+                {
+                    method = reqwest::Method::GET;
+                    body = None;
+                }
+                continue;
             }
             return Ok((resp, url));
         }

@@ -1,13 +1,11 @@
 //! `grabkit download`: parse a link and save its media, through the same
 //! fetch, refresh, decrypt and merge code the download proxy serves.
 
-use crate::links::{
-    Origin, audio_stream, image_stream, numbered, partner, stem_of, video_stream,
-};
+use crate::links::{Origin, audio_stream, image_stream, numbered, partner, stem_of, video_stream};
 use crate::token::Stream;
 use crate::{Part, Proxy, ProxyError, Ticket, Want, body, filename};
-use grabkit_core::service::MediaJson;
 use futures::StreamExt;
+use grabkit_core::service::MediaJson;
 use std::path::{Path, PathBuf};
 use tokio::io::AsyncWriteExt;
 

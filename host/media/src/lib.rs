@@ -11,9 +11,9 @@ pub mod links;
 pub mod merge;
 pub mod token;
 
-use grabkit_egress::{HttpFailure, Outbound};
 use grabkit_core::Coded;
 use grabkit_core::service::{ParseError, ParseService};
+use grabkit_egress::{HttpFailure, Outbound};
 use std::sync::Arc;
 use std::time::Duration;
 pub use token::{Signer, Ticket, TokenError};
@@ -146,7 +146,13 @@ impl Proxy {
 
     /// Give `media` its proxy links, signed for API key `key`, pointing at
     /// `base` (or the configured public URL).
-    pub fn attach(&self, media: &mut grabkit_core::service::MediaJson, key: i64, post: &str, base: &str) {
+    pub fn attach(
+        &self,
+        media: &mut grabkit_core::service::MediaJson,
+        key: i64,
+        post: &str,
+        base: &str,
+    ) {
         let Some(plugin) = self.service.registry.table().get(&media.platform).cloned() else {
             return;
         };

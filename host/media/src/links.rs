@@ -3,9 +3,9 @@
 
 use super::filename;
 use super::token::{Pick, Signer, Stream, Ticket};
-use grabkit_egress::HostPolicy;
 use grabkit_core::service::MediaJson;
 use grabkit_core::service::media::{AudioJson, ImageJson, VideoJson};
+use grabkit_egress::HostPolicy;
 use std::collections::BTreeMap;
 
 /// Where a parse result came from: what every ticket of it carries.
@@ -91,14 +91,14 @@ pub fn attach(
         let main = video_stream(i, v);
         let name = numbered(&stem, many, i, &filename::extension(&v.mime_type, &v.url));
         v.proxy_url = Some(link(&ticket(main.clone(), None, name), ""));
-        if !v.has_audio && v.source != "hls" {
-            if let Some(audio) = partner(v, &media.audios)
+        if !v.has_audio
+            && v.source != "hls"
+            && let Some(audio) = partner(v, &media.audios)
                 .and_then(|j| audio_streams.get(j))
                 .filter(|a| allowed(&a.url))
-            {
-                let name = numbered(&stem, many, i, "mp4");
-                v.merged_url = Some(link(&ticket(main, Some(audio.clone()), name), "/merged"));
-            }
+        {
+            let name = numbered(&stem, many, i, "mp4");
+            v.merged_url = Some(link(&ticket(main, Some(audio.clone()), name), "/merged"));
         }
     }
     for (i, a) in media.audios.iter_mut().enumerate() {

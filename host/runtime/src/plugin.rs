@@ -270,10 +270,7 @@ fn check_interfaces(
     Ok(contract)
 }
 
-async fn describe(
-    runtime: &Runtime,
-    pre: &PluginPre,
-) -> Result<bindings::Descriptor, LoadError> {
+async fn describe(runtime: &Runtime, pre: &PluginPre) -> Result<bindings::Descriptor, LoadError> {
     let probe = Arc::new(PluginContext {
         platform: "(loading)".into(),
         policy: HostPolicy::default(),

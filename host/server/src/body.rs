@@ -58,9 +58,7 @@ async fn read_capped(body: Body) -> Result<Vec<u8>, RequestError> {
     let mut stream = body.into_data_stream();
     let (mut kept, mut seen) = (Vec::new(), 0usize);
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| {
-            RequestError::Unreadable(e.to_string())
-        })?;
+        let chunk = chunk.map_err(|e| RequestError::Unreadable(e.to_string()))?;
         seen += chunk.len();
         if seen <= MAX_BODY_BYTES {
             kept.extend_from_slice(&chunk);
@@ -78,9 +76,7 @@ pub async fn url_field(headers: &HeaderMap, body: Body) -> Result<String, Reques
     let value = read_json_object_or_any(headers, body).await?;
     match value.get("url") {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(serde_json::Value::String(_)) => {
-            Err(RequestError::MissingUrl("`url` is empty"))
-        }
+        Some(serde_json::Value::String(_)) => Err(RequestError::MissingUrl("`url` is empty")),
         Some(_) => Err(RequestError::MissingUrl("`url` must be a string")),
         None if value.is_object() => Err(RequestError::MissingUrl("the body has no `url` field")),
         None => Err(RequestError::InvalidJson(
@@ -118,7 +114,6 @@ async fn read_json_object_or_any(
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(RequestError::Empty);
     }
-    serde_json::from_slice(&bytes).map_err(|e| {
-        RequestError::InvalidJson(format!("the body is not valid JSON: {e}"))
-    })
+    serde_json::from_slice(&bytes)
+        .map_err(|e| RequestError::InvalidJson(format!("the body is not valid JSON: {e}")))
 }

@@ -149,14 +149,18 @@ mod tests {
         ];
         let mut all: Vec<Box<dyn Coded>> = vec![
             Box::new(ParseError::Input(grabkit_urlkit::FindError::Empty)),
-            Box::new(ParseError::Input(grabkit_urlkit::FindError::Scheme("file".into()))),
+            Box::new(ParseError::Input(grabkit_urlkit::FindError::Scheme(
+                "file".into(),
+            ))),
             Box::new(ParseError::Unsupported("x".into())),
             Box::new(ParseError::Busy(String::new())),
             Box::new(ParseError::NoMedia),
             Box::new(ParseError::Output(
                 grabkit_core::service::media::OutputError::NoId,
             )),
-            Box::new(ParseError::Plugin(InvokeError::Deadline(Default::default()))),
+            Box::new(ParseError::Plugin(
+                InvokeError::Deadline(Default::default()),
+            )),
             Box::new(ParseError::Plugin(InvokeError::Memory(1))),
             Box::new(ParseError::Plugin(InvokeError::Trap("t".into()))),
             Box::new(AuthError::MissingToken),
@@ -240,7 +244,10 @@ mod tests {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
             let code = cells[1].split('`').nth(1).expect("a code in backticks");
             let status: u16 = cells[2].parse().expect("a status number");
-            assert!(rows.insert(code.to_string(), status).is_none(), "`{code}` twice");
+            assert!(
+                rows.insert(code.to_string(), status).is_none(),
+                "`{code}` twice"
+            );
         }
         rows
     }
@@ -253,7 +260,10 @@ mod tests {
             assert_eq!(readme.get(c), Some(s), "README's row for `{c}`");
         }
         let stale: Vec<_> = readme.keys().filter(|c| !code.contains_key(*c)).collect();
-        assert!(stale.is_empty(), "README rows for codes that do not exist: {stale:?}");
+        assert!(
+            stale.is_empty(),
+            "README rows for codes that do not exist: {stale:?}"
+        );
     }
 
     #[test]

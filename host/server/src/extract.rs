@@ -32,7 +32,9 @@ impl FromRequestParts<AppState> for AnyKey {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let now = grabkit_core::clock::now();
-        Ok(AnyKey(state.auth().api_key(authorization(parts), now).await?))
+        Ok(AnyKey(
+            state.auth().api_key(authorization(parts), now).await?,
+        ))
     }
 }
 

@@ -29,14 +29,14 @@ fn platforms_field(v: &Value) -> Result<Option<Vec<String>>, ApiError> {
         Some(Value::Array(a)) => a
             .iter()
             .map(|x| {
-                x.as_str().map(str::to_string).ok_or_else(|| {
-                    invalid("`platforms` must be a list of strings",
-                    )
-                })
+                x.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| invalid("`platforms` must be a list of strings"))
             })
             .collect::<Result<Vec<_>, _>>()
             .map(Some),
-        Some(_) => Err(invalid("`platforms` must be a list like [\"all\"] or [\"bilibili\"]",
+        Some(_) => Err(invalid(
+            "`platforms` must be a list like [\"all\"] or [\"bilibili\"]",
         )),
     }
 }
@@ -45,8 +45,9 @@ fn time_field(v: &Value, name: &str) -> Result<Option<i64>, ApiError> {
     match v.get(name) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(parse_time(Some(s))?),
-        Some(_) => Err(invalid(format!("`{name}` must be an RFC 3339 string or null"),
-        )),
+        Some(_) => Err(invalid(format!(
+            "`{name}` must be an RFC 3339 string or null"
+        ))),
     }
 }
 
@@ -58,10 +59,7 @@ fn opt_u32(v: &Value, name: &str) -> Result<Option<u32>, ApiError> {
             .and_then(|n| u32::try_from(n).ok())
             .filter(|&n| n > 0)
             .map(Some)
-            .ok_or_else(|| {
-                invalid(format!("`{name}` must be a positive integer"),
-                )
-            }),
+            .ok_or_else(|| invalid(format!("`{name}` must be a positive integer"))),
     }
 }
 
@@ -75,10 +73,11 @@ pub async fn create(
         let v = json_body(&headers, body).await?;
         let credits = match v.get("credits") {
             None | Some(Value::Null) => None,
-            Some(c) => Some(c.as_i64().filter(|&n| n >= 0).ok_or_else(|| {
-                invalid("`credits` must be a non-negative integer or null",
-                )
-            })?),
+            Some(c) => Some(
+                c.as_i64()
+                    .filter(|&n| n >= 0)
+                    .ok_or_else(|| invalid("`credits` must be a non-negative integer or null"))?,
+            ),
         };
         let new = NewKey {
             name: v
@@ -136,9 +135,7 @@ pub async fn edit(
                 .transpose()?,
             platforms: v
                 .get("platforms")
-                .map(|_| {
-                    platforms_field(&v).and_then(|p| Ok(parse_platforms(p)?))
-                })
+                .map(|_| platforms_field(&v).and_then(|p| Ok(parse_platforms(p)?)))
                 .transpose()?,
             enabled: v.get("enabled").and_then(Value::as_bool),
             rate_per_sec: v
@@ -182,14 +179,14 @@ pub async fn credits(
     {
         let v = json_body(&headers, body).await?;
         let op = match (v.get("add"), v.get("set")) {
-            (Some(a), None) => CreditOp::Add(a.as_i64().ok_or_else(|| {
-                invalid("`add` must be an integer")
-            })?),
+            (Some(a), None) => CreditOp::Add(
+                a.as_i64()
+                    .ok_or_else(|| invalid("`add` must be an integer"))?,
+            ),
             (None, Some(Value::Null)) => CreditOp::Set(None),
             (None, Some(s)) => {
                 CreditOp::Set(Some(s.as_i64().filter(|&n| n >= 0).ok_or_else(|| {
-                    invalid("`set` must be a non-negative integer or null",
-                    )
+                    invalid("`set` must be a non-negative integer or null")
                 })?))
             }
             _ => {

@@ -4,12 +4,12 @@
 
 use super::AppState;
 use crate::error::ApiError;
-use grabkit_core::clock::now;
-use grabkit_media::{Part, ProxyError, Ticket, Want, filename};
 use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use grabkit_core::clock::now;
+use grabkit_media::{Part, ProxyError, Ticket, Want, filename};
 
 /// Upstream answer headers a client needs, passed through as they are.
 const PASSED: [header::HeaderName; 6] = [
@@ -47,7 +47,7 @@ async fn open(state: &AppState, token: &str) -> Result<Ticket, ProxyError> {
     let t = now();
     let ticket = state.proxy.signer.open(token, t)?;
     match state.auth().store.get(ticket.key).await {
-        Ok(Some(k)) if k.enabled && !k.expires_at.is_some_and(|e| t >= e) => Ok(ticket),
+        Ok(Some(k)) if k.enabled && k.expires_at.is_none_or(|e| t < e) => Ok(ticket),
         _ => Err(ProxyError::KeyRevoked),
     }
 }

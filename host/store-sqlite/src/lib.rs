@@ -138,13 +138,7 @@ impl Db {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn create(
-        &self,
-        new: &NewKey,
-        token_hash: &str,
-        token_prefix: &str,
-        now: i64,
-    ) -> R<Key> {
+    fn create(&self, new: &NewKey, token_hash: &str, token_prefix: &str, now: i64) -> R<Key> {
         let conn = self.lock();
         conn.execute(
             "INSERT INTO keys (name, token_hash, token_prefix, created_at, expires_at, platforms, credits, rate_per_sec, rate_burst) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -216,12 +210,7 @@ impl Db {
         Ok(key)
     }
 
-    fn rotate(
-        &self,
-        id: i64,
-        token_hash: &str,
-        token_prefix: &str,
-    ) -> R<Option<Key>> {
+    fn rotate(&self, id: i64, token_hash: &str, token_prefix: &str) -> R<Option<Key>> {
         let conn = self.lock();
         conn.execute(
             "UPDATE keys SET token_hash = ?1, token_prefix = ?2 WHERE id = ?3",
@@ -387,7 +376,8 @@ impl KeyStore for SqliteStore {
         now: i64,
     ) -> Result<Key, StoreError> {
         let (new, hash, prefix) = (new.clone(), token_hash.to_owned(), token_prefix.to_owned());
-        self.blocking(move |db| db.create(&new, &hash, &prefix, now)).await
+        self.blocking(move |db| db.create(&new, &hash, &prefix, now))
+            .await
     }
 
     async fn list(&self) -> Result<Vec<Key>, StoreError> {
@@ -426,9 +416,15 @@ impl KeyStore for SqliteStore {
         self.blocking(move |db| db.credits(id, op)).await
     }
 
-    async fn reserve(&self, key_id: i64, platform: &str, now: i64) -> Result<Reservation, StoreError> {
+    async fn reserve(
+        &self,
+        key_id: i64,
+        platform: &str,
+        now: i64,
+    ) -> Result<Reservation, StoreError> {
         let platform = platform.to_owned();
-        self.blocking(move |db| db.reserve(key_id, &platform, now)).await
+        self.blocking(move |db| db.reserve(key_id, &platform, now))
+            .await
     }
 
     async fn settle(
@@ -439,7 +435,8 @@ impl KeyStore for SqliteStore {
         success: bool,
     ) -> Result<Option<i64>, StoreError> {
         let outcome = outcome.to_owned();
-        self.blocking(move |db| db.settle(r, &outcome, latency_ms, success)).await
+        self.blocking(move |db| db.settle(r, &outcome, latency_ms, success))
+            .await
     }
 
     async fn record(
@@ -451,7 +448,8 @@ impl KeyStore for SqliteStore {
         now: i64,
     ) -> Result<(), StoreError> {
         let (platform, outcome) = (platform.to_owned(), outcome.to_owned());
-        self.blocking(move |db| db.record(key_id, &platform, &outcome, latency_ms, now)).await
+        self.blocking(move |db| db.record(key_id, &platform, &outcome, latency_ms, now))
+            .await
     }
 
     async fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError> {

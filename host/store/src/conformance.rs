@@ -29,16 +29,29 @@ fn new_key(name: &str, credits: Option<i64>) -> NewKey {
 }
 
 async fn keys_round_trip(s: impl KeyStore) {
-    let a = s.create(&new_key("a", Some(3)), "hash-a", "gk_live_aaa", 10).await.unwrap();
-    let b = s.create(&new_key("b", None), "hash-b", "gk_live_bbb", 11).await.unwrap();
+    let a = s
+        .create(&new_key("a", Some(3)), "hash-a", "gk_live_aaa", 10)
+        .await
+        .unwrap();
+    let b = s
+        .create(&new_key("b", None), "hash-b", "gk_live_bbb", 11)
+        .await
+        .unwrap();
     assert_ne!(a.id, b.id, "ids are distinct");
-    assert_eq!((a.name.as_str(), a.credits, a.enabled), ("a", Some(3), true));
+    assert_eq!(
+        (a.name.as_str(), a.credits, a.enabled),
+        ("a", Some(3), true)
+    );
     assert_eq!(a.created_at, 10);
     assert_eq!(s.get(a.id).await.unwrap().as_ref(), Some(&a));
     let listed: Vec<i64> = s.list().await.unwrap().iter().map(|k| k.id).collect();
     assert_eq!(listed, vec![a.id, b.id], "listed in id order");
 
-    let (found, hash) = s.by_token_hash("hash-b").await.unwrap().expect("found by hash");
+    let (found, hash) = s
+        .by_token_hash("hash-b")
+        .await
+        .unwrap()
+        .expect("found by hash");
     assert_eq!((found.id, hash.as_str()), (b.id, "hash-b"));
     assert!(s.by_token_hash("nope").await.unwrap().is_none());
 
@@ -53,7 +66,10 @@ async fn keys_round_trip(s: impl KeyStore) {
     let edited = s.update(a.id, &patch).await.unwrap().expect("edited");
     assert_eq!(edited.name, "renamed");
     assert_eq!(edited.expires_at, Some(99));
-    assert_eq!(edited.platforms.as_deref(), Some(&["bilibili".into(), "douyin".into()][..]));
+    assert_eq!(
+        edited.platforms.as_deref(),
+        Some(&["bilibili".into(), "douyin".into()][..])
+    );
     assert!(!edited.enabled);
     assert_eq!((edited.rate_per_sec, edited.rate_burst), (Some(5), Some(7)));
     assert!(edited.allows("douyin") && !edited.allows("tiktok"));
@@ -63,13 +79,30 @@ async fn keys_round_trip(s: impl KeyStore) {
         ..Default::default()
     };
     let edited = s.update(a.id, &cleared).await.unwrap().unwrap();
-    assert_eq!((edited.expires_at, edited.platforms), (None, None), "Some(None) clears");
-    assert!(s.update(999, &patch).await.unwrap().is_none(), "editing a missing key");
+    assert_eq!(
+        (edited.expires_at, edited.platforms),
+        (None, None),
+        "Some(None) clears"
+    );
+    assert!(
+        s.update(999, &patch).await.unwrap().is_none(),
+        "editing a missing key"
+    );
 
-    let rotated = s.rotate(a.id, "hash-a2", "gk_live_a22").await.unwrap().unwrap();
+    let rotated = s
+        .rotate(a.id, "hash-a2", "gk_live_a22")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(rotated.token_prefix, "gk_live_a22");
-    assert!(s.by_token_hash("hash-a").await.unwrap().is_none(), "the old token is gone");
-    assert_eq!(s.by_token_hash("hash-a2").await.unwrap().unwrap().0.id, a.id);
+    assert!(
+        s.by_token_hash("hash-a").await.unwrap().is_none(),
+        "the old token is gone"
+    );
+    assert_eq!(
+        s.by_token_hash("hash-a2").await.unwrap().unwrap().0.id,
+        a.id
+    );
 
     assert!(s.delete(a.id).await.unwrap());
     assert!(!s.delete(a.id).await.unwrap(), "deleting twice");
@@ -80,11 +113,19 @@ async fn credit_operations(s: impl KeyStore) {
     let u = s.create(&new_key("u", None), "h1", "p1", 0).await.unwrap();
     for _ in 0..3 {
         let r = s.reserve(u.id, "x", 0).await.unwrap();
-        assert_eq!(s.settle(r, "success", 1, true).await.unwrap(), None, "unlimited");
+        assert_eq!(
+            s.settle(r, "success", 1, true).await.unwrap(),
+            None,
+            "unlimited"
+        );
     }
     let add = s.credits(u.id, CreditOp::Add(5)).await.unwrap().unwrap();
     assert_eq!(add.credits, None, "unlimited stays unlimited");
-    let set = s.credits(u.id, CreditOp::Set(Some(3))).await.unwrap().unwrap();
+    let set = s
+        .credits(u.id, CreditOp::Set(Some(3)))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(set.credits, Some(3));
     let add = s.credits(u.id, CreditOp::Add(2)).await.unwrap().unwrap();
     assert_eq!(add.credits, Some(5));
@@ -96,24 +137,51 @@ async fn credit_operations(s: impl KeyStore) {
 }
 
 async fn reserve_settle_refund_recover(s: impl KeyStore) {
-    let k = s.create(&new_key("a", Some(2)), "h", "gk_live_abc", 0).await.unwrap();
+    let k = s
+        .create(&new_key("a", Some(2)), "h", "gk_live_abc", 0)
+        .await
+        .unwrap();
     let r1 = s.reserve(k.id, "bilibili", 1).await.unwrap();
     let r2 = s.reserve(k.id, "bilibili", 1).await.unwrap();
-    assert!(matches!(s.reserve(k.id, "bilibili", 1).await, Err(StoreError::NoCredits)));
-    assert!(matches!(s.reserve(999, "bilibili", 1).await, Err(StoreError::NoSuchKey)));
+    assert!(matches!(
+        s.reserve(k.id, "bilibili", 1).await,
+        Err(StoreError::NoCredits)
+    ));
+    assert!(matches!(
+        s.reserve(999, "bilibili", 1).await,
+        Err(StoreError::NoSuchKey)
+    ));
     assert_eq!(s.settle(r1, "success", 5, true).await.unwrap(), Some(0));
-    assert_eq!(s.settle(r2, "not_found", 5, false).await.unwrap(), Some(1), "failure refunds");
-    assert_eq!(s.settle(r2, "not_found", 5, false).await.unwrap(), Some(1), "settling twice");
+    assert_eq!(
+        s.settle(r2, "not_found", 5, false).await.unwrap(),
+        Some(1),
+        "failure refunds"
+    );
+    assert_eq!(
+        s.settle(r2, "not_found", 5, false).await.unwrap(),
+        Some(1),
+        "settling twice"
+    );
     let _open = s.reserve(k.id, "bilibili", 2).await.unwrap();
     assert_eq!(s.get(k.id).await.unwrap().unwrap().credits, Some(0));
     assert_eq!(s.get(k.id).await.unwrap().unwrap().last_used_at, Some(2));
-    assert_eq!(s.recover().await.unwrap(), 1, "a crash's open reservation is refunded");
+    assert_eq!(
+        s.recover().await.unwrap(),
+        1,
+        "a crash's open reservation is refunded"
+    );
     assert_eq!(s.get(k.id).await.unwrap().unwrap().credits, Some(1));
     assert_eq!(s.recover().await.unwrap(), 0, "recovering twice");
-    s.record(k.id, "none", "invalid_url", 1, 86_400).await.unwrap();
+    s.record(k.id, "none", "invalid_url", 1, 86_400)
+        .await
+        .unwrap();
     let u = s.usage(k.id, 86_400).await.unwrap();
     assert_eq!((u.total.requests, u.total.charged), (4, 1));
-    assert_eq!((u.today.requests, u.today.charged), (1, 0), "only the record is today");
+    assert_eq!(
+        (u.today.requests, u.today.charged),
+        (1, 0),
+        "only the record is today"
+    );
     assert_eq!(u.by_outcome["interrupted"], 1);
     assert_eq!(u.by_outcome["success"], 1);
     assert_eq!(u.by_platform["bilibili"].requests, 3);
@@ -121,7 +189,10 @@ async fn reserve_settle_refund_recover(s: impl KeyStore) {
 }
 
 async fn concurrent_reservations_never_overdraw<S: KeyStore + 'static>(s: Arc<S>) {
-    let k = s.create(&new_key("c", Some(10)), "hc", "pc", 0).await.unwrap();
+    let k = s
+        .create(&new_key("c", Some(10)), "hc", "pc", 0)
+        .await
+        .unwrap();
     let tasks: Vec<_> = (0..25)
         .map(|_| {
             let s = s.clone();
@@ -147,5 +218,9 @@ async fn meta_values(s: impl KeyStore) {
     assert_eq!(s.meta_get("x").await.unwrap(), None);
     s.meta_set("x", "1").await.unwrap();
     s.meta_set("x", "2").await.unwrap();
-    assert_eq!(s.meta_get("x").await.unwrap().as_deref(), Some("2"), "overwritten");
+    assert_eq!(
+        s.meta_get("x").await.unwrap().as_deref(),
+        Some("2"),
+        "overwritten"
+    );
 }

@@ -135,7 +135,12 @@ pub trait KeyStore: Send + Sync {
     async fn delete(&self, id: i64) -> Result<bool, StoreError>;
     async fn credits(&self, id: i64, op: CreditOp) -> Result<Option<Key>, StoreError>;
     /// Take one credit (if limited) and open a pending usage record, atomically.
-    async fn reserve(&self, key_id: i64, platform: &str, now: i64) -> Result<Reservation, StoreError>;
+    async fn reserve(
+        &self,
+        key_id: i64,
+        platform: &str,
+        now: i64,
+    ) -> Result<Reservation, StoreError>;
     /// Close a reservation: charged on success, refunded otherwise. Returns credits left.
     async fn settle(
         &self,

@@ -4,14 +4,11 @@
 //! is the embedded default); [`memory`] holds an in-memory backend, and
 //! [`conformance`] the suite every backend must pass.
 
-
 pub mod conformance;
 pub mod keys;
 pub mod kv;
 pub mod memory;
 
-pub use keys::{
-    CreditOp, Key, KeyPatch, KeyStore, NewKey, Reservation, StoreError, UsageSummary,
-};
+pub use keys::{CreditOp, Key, KeyPatch, KeyStore, NewKey, Reservation, StoreError, UsageSummary};
 pub use kv::KvStore;
 pub use memory::MemoryStore;

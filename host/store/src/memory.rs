@@ -147,7 +147,12 @@ impl KeyStore for MemoryStore {
         }))
     }
 
-    async fn reserve(&self, key_id: i64, platform: &str, now: i64) -> Result<Reservation, StoreError> {
+    async fn reserve(
+        &self,
+        key_id: i64,
+        platform: &str,
+        now: i64,
+    ) -> Result<Reservation, StoreError> {
         self.with(|s| {
             let k = s.key_mut(key_id).ok_or(StoreError::NoSuchKey)?;
             let reserved = match k.credits {
@@ -225,7 +230,11 @@ impl KeyStore for MemoryStore {
     async fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError> {
         Ok(self.with(|s| {
             let mut out = UsageSummary::default();
-            for u in s.usage.values().filter(|u| u.key_id == key_id && !u.pending) {
+            for u in s
+                .usage
+                .values()
+                .filter(|u| u.key_id == key_id && !u.pending)
+            {
                 let bump = |c: &mut Counts| {
                     c.requests += 1;
                     c.charged += u.charged as u64;

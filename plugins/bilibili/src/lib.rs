@@ -124,10 +124,9 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
                 .take_while(char::is_ascii_digit)
                 .collect::<String>()
         })
+        && !ep.is_empty()
     {
-        if !ep.is_empty() {
-            return bangumi(client, ("ep_id", &ep));
-        }
+        return bangumi(client, ("ep_id", &ep));
     }
     let bvid = view["bvid"].as_str().required("data.bvid")?.to_string();
     let pages = view["pages"].as_array().cloned().unwrap_or_default();

@@ -124,16 +124,16 @@ fn node_media(node: &Value, media: &mut Media) {
         dim(&node["dimensions"]["width"]),
         dim(&node["dimensions"]["height"]),
     );
-    if node["is_video"] == true {
-        if let Some(url) = node["video_url"].as_str() {
-            media.videos.push(
-                Video::new(url)
-                    .size(w, h)
-                    .quality(label(w, h))
-                    .mime("video/mp4"),
-            );
-            return;
-        }
+    if node["is_video"] == true
+        && let Some(url) = node["video_url"].as_str()
+    {
+        media.videos.push(
+            Video::new(url)
+                .size(w, h)
+                .quality(label(w, h))
+                .mime("video/mp4"),
+        );
+        return;
     }
     // `display_resources` lists sizes smallest first; the largest is the original.
     let largest = node["display_resources"]

@@ -25,10 +25,11 @@ impl Tweet {
         media.title = self.text;
         media.author = self.author;
         collect(&self.media, &mut media);
-        if media.images.is_empty() && media.videos.is_empty() {
-            if let Some(q) = self.quoted {
-                collect(&q.media, &mut media);
-            }
+        if media.images.is_empty()
+            && media.videos.is_empty()
+            && let Some(q) = self.quoted
+        {
+            collect(&q.media, &mut media);
         }
         media
     }

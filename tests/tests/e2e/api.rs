@@ -50,7 +50,9 @@ async fn raw(
 async fn bad_inputs_get_clear_envelopes() {
     let (mock, s) = server().await;
     let json_ct = Some("application/json");
-    let cases: Vec<(&str, Option<&str>, Vec<u8>, u16, Value)> = vec![
+    // What, content type, body, status, code.
+    type BadInput<'a> = (&'a str, Option<&'a str>, Vec<u8>, u16, Value);
+    let cases: Vec<BadInput> = vec![
         ("no body", json_ct, vec![], 400, json!("missing_body")),
         (
             "no content type, no body",

@@ -6,8 +6,8 @@
 //! re-records them (and rewrites their goldens, keeping `<any>` markers).
 
 use grabkit::config::{PluginSection, Settings};
-use grabkit_kit::check;
 use grabkit_egress::TapeMode;
+use grabkit_kit::check;
 use grabkit_tests::server::shipped_plugin;
 use grabkit_tests::{Mock, mock::Responder};
 use std::path::{Path, PathBuf};
@@ -266,8 +266,10 @@ async fn record() {
                 .iter()
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect();
-            let mut s = Settings::default();
-            s.plugins_dir = plugins.clone();
+            let mut s = Settings {
+                plugins_dir: plugins.clone(),
+                ..Default::default()
+            };
             s.reload.watch = false;
             s.reload.cache_dir = None;
             s.reload.pin_file = None;

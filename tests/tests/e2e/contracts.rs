@@ -32,12 +32,19 @@ async fn parses_with(file: &str, contract: &str) -> TestServer {
     let (status, body) = s.parse("https://probe.test/ok").await;
     assert_eq!(status, 200, "{file}: {body}");
     assert_eq!(body["data"]["title"], "probe ok 0.1.0", "{file}: {body}");
-    assert_eq!(body["data"]["videos"][0]["url"], "https://cdn.probe.test/v.mp4");
+    assert_eq!(
+        body["data"]["videos"][0]["url"],
+        "https://cdn.probe.test/v.mp4"
+    );
     assert_eq!(body["data"]["videos"][0]["quality"], "720p");
 
     // Errors cross the old bindings typed, and the sandbox still polices them.
     let (status, body) = s.parse("https://probe.test/undeclared").await;
-    assert_eq!((status, body["code"].as_str()), (502, Some("upstream_failed")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (502, Some("upstream_failed")),
+        "{body}"
+    );
 
     let (status, v) = s.admin("GET", "/api/v1/plugins", None).await;
     assert_eq!(status, 200, "{v}");

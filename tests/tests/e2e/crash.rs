@@ -150,8 +150,10 @@ async fn kill_dash_nine_keeps_balance_and_successes_consistent() {
     let raw = grabkit_store_sqlite::SqliteStore::open(&data.join("grabkit.db")).unwrap();
     let refunded = grabkit_store::KeyStore::recover(&raw).await.unwrap();
     drop(raw);
-    let mut settings = grabkit::config::Settings::default();
-    settings.data_dir = data.clone();
+    let settings = grabkit::config::Settings {
+        data_dir: data.clone(),
+        ..Default::default()
+    };
     let store = grabkit::app::open_store(&settings).await.unwrap();
     let key = store.get(id).await.unwrap().unwrap();
     let usage = store.usage(id, 0).await.unwrap();

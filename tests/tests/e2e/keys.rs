@@ -370,8 +370,10 @@ async fn state_survives_a_restart() {
     let (_m, s) = setup().await;
     let (id, t) = key(&s, json!({"name": "keep", "credits": 3})).await;
     assert_eq!(parse_as(&s, &t, VIDEO).await.0, 200);
-    let mut settings = grabkit::config::Settings::default();
-    settings.data_dir = s.data_dir.clone();
+    let settings = grabkit::config::Settings {
+        data_dir: s.data_dir.clone(),
+        ..Default::default()
+    };
     let store = grabkit::app::open_store(&settings).await.unwrap();
     let k = store.get(id).await.unwrap().unwrap();
     assert_eq!((k.name.as_str(), k.credits), ("keep", Some(2)));

@@ -27,13 +27,12 @@ struct Env {
 async fn setup(admin_token: Option<&str>) -> Env {
     let mock = Mock::start(&["*.probe.test"], upstream()).await;
     let token = admin_token.map(str::to_string);
-    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> =
-        Arc::new(move |s| {
-            s.reload.debounce_ms = 50;
-            if token.is_some() {
-                s.admin_token = token.clone();
-            }
-        });
+    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> = Arc::new(move |s| {
+        s.reload.debounce_ms = 50;
+        if token.is_some() {
+            s.admin_token = token.clone();
+        }
+    });
     let server = TestServer::start(
         &mock,
         TestSettings {
@@ -295,8 +294,10 @@ async fn compiled_cache_makes_a_restart_compile_nothing() {
     );
 
     // A second host on the same folder (a restart) deserializes instead.
-    let mut s = grabkit::config::Settings::default();
-    s.plugins_dir = e.dir.clone();
+    let mut s = grabkit::config::Settings {
+        plugins_dir: e.dir.clone(),
+        ..Default::default()
+    };
     s.reload.watch = false;
     let again = grabkit::app::build_service(&s).await.unwrap();
     assert_eq!(

@@ -26,7 +26,7 @@ const HOSTS: &[&str] = &["up.probe.test", "lo.probe.test"];
 
 async fn setup(
     allow_loopback: bool,
-    tweak: Option<Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync>>,
+    tweak: Option<grabkit_tests::server::Tweak>,
 ) -> (Mock, TestServer) {
     let mock = Mock::start(&["*.probe.test", "probe.test"], probe_upstream()).await;
     let t = TestSettings {
@@ -41,7 +41,6 @@ async fn setup(
         ],
         allow_loopback,
         tweak,
-        ..Default::default()
     };
     let server = TestServer::start(&mock, t).await;
     (mock, server)

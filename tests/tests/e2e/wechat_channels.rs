@@ -8,18 +8,17 @@ use std::sync::Arc;
 
 async fn setup(cookie: Option<&'static str>) -> (Mock, TestServer) {
     let mock = Mock::start(HOSTS, upstream()).await;
-    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> =
-        Arc::new(move |s| {
-            if let Some(c) = cookie {
-                s.plugins.insert(
-                    "wechat_channels".into(),
-                    grabkit::config::PluginSection {
-                        config: [("yuanbao_cookie".to_string(), c.to_string())].into(),
-                        ..Default::default()
-                    },
-                );
-            }
-        });
+    let tweak: Arc<dyn Fn(&mut grabkit::config::Settings) + Send + Sync> = Arc::new(move |s| {
+        if let Some(c) = cookie {
+            s.plugins.insert(
+                "wechat_channels".into(),
+                grabkit::config::PluginSection {
+                    config: [("yuanbao_cookie".to_string(), c.to_string())].into(),
+                    ..Default::default()
+                },
+            );
+        }
+    });
     let s = TestServer::start(
         &mock,
         TestSettings {

@@ -35,16 +35,16 @@ impl CompileCache {
         let mut h = ShaHasher(Sha256::new());
         runtime.engine.precompile_compatibility_hash().hash(&mut h);
         let fingerprint = hex::encode(&h.0.finalize()[..8]);
-        if let Some(d) = &dir {
-            if let Err(e) = std::fs::create_dir_all(d) {
-                tracing::warn!(dir = %d.display(), error = %e, "compiled-plugin cache disabled");
-                return CompileCache {
-                    dir: None,
-                    fingerprint,
-                    hits: AtomicU64::new(0),
-                    misses: AtomicU64::new(0),
-                };
-            }
+        if let Some(d) = &dir
+            && let Err(e) = std::fs::create_dir_all(d)
+        {
+            tracing::warn!(dir = %d.display(), error = %e, "compiled-plugin cache disabled");
+            return CompileCache {
+                dir: None,
+                fingerprint,
+                hits: AtomicU64::new(0),
+                misses: AtomicU64::new(0),
+            };
         }
         CompileCache {
             dir,

@@ -12,10 +12,10 @@ mod cache;
 pub mod pins;
 pub mod watcher;
 
-use grabkit_runtime::{LoadError, LoadedPlugin, PluginOptions, Runtime};
 use crate::telemetry::Metrics;
 use arc_swap::ArcSwap;
 pub use cache::CompileCache;
+use grabkit_runtime::{LoadError, LoadedPlugin, PluginOptions, Runtime};
 use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};

@@ -20,10 +20,8 @@ use wasmtime::component::{InstancePre, Linker};
 pub const EXTRACTOR: &str = "grabkit:plugin/extractor";
 
 /// The contract versions this host speaks, newest first.
-pub const VERSIONS: &[ContractVersion] = &[
-    ContractVersion::new(0, 2, 0),
-    ContractVersion::new(0, 1, 0),
-];
+pub const VERSIONS: &[ContractVersion] =
+    &[ContractVersion::new(0, 2, 0), ContractVersion::new(0, 1, 0)];
 
 /// The newest contract (what the SDK builds against).
 pub const LATEST: ContractVersion = VERSIONS[0];
