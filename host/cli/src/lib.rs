@@ -7,4 +7,5 @@
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;

@@ -3,6 +3,7 @@
 
 use super::address::permitted;
 use super::cassette::{Cassette, Recorder, TapeMode};
+use super::intercept::{Hop, Interceptor};
 use super::policy::HostPolicy;
 use super::resolver::{AddressDenied, GuardedResolver};
 use reqwest::redirect::Policy;
@@ -43,12 +44,6 @@ impl Default for SandboxSettings {
             tape: None,
         }
     }
-}
-
-/// A cassette in use.
-enum Tape {
-    Record(Recorder),
-    Replay(Cassette),
 }
 
 /// Why a request was refused or failed; the plugin sees each as `http-error`.
@@ -123,7 +118,8 @@ pub struct Sandbox {
     client: reqwest::Client,
     resolver: GuardedResolver,
     settings: SandboxSettings,
-    tape: Option<Tape>,
+    /// Record or replay (`TapeMode`), behind the checks.
+    interceptor: Option<Box<dyn Interceptor>>,
 }
 
 impl Sandbox {
@@ -145,25 +141,25 @@ impl Sandbox {
                 builder = builder.add_root_certificate(cert);
             }
         }
-        let tape = match &settings.tape {
-            Some(TapeMode::Record(dir)) => Some(Tape::Record(Recorder::new(dir)?)),
-            Some(TapeMode::Replay(r)) => Some(Tape::Replay(Cassette::load(r)?)),
+        let interceptor: Option<Box<dyn Interceptor>> = match &settings.tape {
+            Some(TapeMode::Record(dir)) => Some(Box::new(Recorder::new(dir)?)),
+            Some(TapeMode::Replay(r)) => Some(Box::new(Cassette::load(r)?)),
             None => None,
         };
         Ok(Arc::new(Sandbox {
             client: builder.build()?,
             resolver,
             settings,
-            tape,
+            interceptor,
         }))
     }
 
     /// In replay mode, the requests the cassette could not answer.
     pub fn cassette_misses(&self) -> Vec<String> {
-        match &self.tape {
-            Some(Tape::Replay(c)) => c.misses(),
-            _ => Vec::new(),
-        }
+        self.interceptor
+            .as_ref()
+            .map(|i| i.misses())
+            .unwrap_or_default()
     }
 
     pub fn settings(&self) -> &SandboxSettings {
@@ -228,35 +224,26 @@ impl Sandbox {
             if let Some(b) = &body {
                 rb = rb.body(b.clone());
             }
-            let resp = match &self.tape {
-                // Replay: the checks above ran; the cassette answers instead of the network.
-                Some(Tape::Replay(c)) => {
-                    let (status, headers, bytes) = c
-                        .answer(method.as_str(), &url, body.as_deref())
-                        .ok_or_else(|| {
-                            HttpFailure::Denied(format!(
-                                "the cassette holds no answer for {method} {url}"
-                            ))
-                        })?;
-                    rebuild(status, &headers, bytes)?
-                }
-                Some(Tape::Record(r)) => {
-                    let resp = rb.send().await.map_err(transport)?;
-                    let (status, headers) = (resp.status().as_u16(), header_list(resp.headers()));
-                    let bytes = self.read(resp, url.clone()).await?.body;
-                    r.write(
-                        method.as_str(),
-                        &url,
-                        &req.headers,
-                        body.as_deref(),
-                        status,
-                        &headers,
-                        &bytes,
-                    )
-                    .map_err(|e| HttpFailure::Transport(e.to_string()))?;
-                    rebuild(status, &headers, bytes)?
-                }
+            let hop = Hop {
+                method: method.as_str(),
+                url: &url,
+                headers: &req.headers,
+                body: body.as_deref(),
+            };
+            let resp = match &self.interceptor {
                 None => rb.send().await.map_err(transport)?,
+                Some(i) => match i.answer(&hop)? {
+                    Some((status, headers, bytes)) => rebuild(status, &headers, bytes)?,
+                    None if i.observes() => {
+                        let resp = rb.send().await.map_err(transport)?;
+                        let status = resp.status().as_u16();
+                        let headers = header_list(resp.headers());
+                        let answer = (status, headers, self.read(resp, url.clone()).await?.body);
+                        i.observe(&hop, &answer)?;
+                        rebuild(answer.0, &answer.1, answer.2)?
+                    }
+                    None => rb.send().await.map_err(transport)?,
+                },
             };
             let status = resp.status();
             if req.follow_redirects
@@ -316,7 +303,11 @@ impl Sandbox {
             Some(Host::Ipv4(ip)) => deny_ip(bare, IpAddr::V4(ip), self.settings.allow_loopback),
             Some(Host::Ipv6(ip)) => deny_ip(bare, IpAddr::V6(ip), self.settings.allow_loopback),
             // Replaying nothing is resolved; the operator's overrides still are checked.
-            _ if matches!(self.tape, Some(Tape::Replay(_))) => {
+            _ if self
+                .interceptor
+                .as_ref()
+                .is_some_and(|i| !i.reaches_network()) =>
+            {
                 match self.settings.resolve.get(bare) {
                     Some(addrs) => addrs
                         .iter()

@@ -5,6 +5,7 @@
 pub mod address;
 pub mod cassette;
 mod fetch;
+pub mod intercept;
 pub mod policy;
 pub mod resolver;
 
@@ -12,4 +13,5 @@ pub use cassette::{Replay, TapeMode};
 pub use fetch::{
     Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport,
 };
+pub use intercept::{Hop, Interceptor};
 pub use policy::HostPolicy;
