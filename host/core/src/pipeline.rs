@@ -7,6 +7,7 @@ use crate::service::{ParseService, ServiceSettings};
 use crate::telemetry::Metrics;
 use grabkit_egress::{Sandbox, SandboxSettings};
 use grabkit_runtime::{PluginOptions, Runtime, RuntimeSettings};
+use grabkit_store::{MemoryKv, PluginKv};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -24,8 +25,16 @@ pub struct PipelineSettings {
     pub service: ServiceSettings,
 }
 
-/// Build the pipeline and load the plugins folder once.
+/// Build the pipeline with plugin state in memory and load the plugins folder once.
 pub async fn build(settings: &PipelineSettings) -> anyhow::Result<Arc<ParseService>> {
+    build_with(settings, Arc::new(MemoryKv::default())).await
+}
+
+/// Build the pipeline with plugin state in `kv`, and load the plugins folder once.
+pub async fn build_with(
+    settings: &PipelineSettings,
+    kv: Arc<dyn PluginKv>,
+) -> anyhow::Result<Arc<ParseService>> {
     let runtime = Runtime::new(settings.runtime.clone())?;
     let sandbox = Sandbox::new(settings.sandbox.clone())?;
     let metrics = Arc::new(Metrics::default());
@@ -48,6 +57,7 @@ pub async fn build(settings: &PipelineSettings) -> anyhow::Result<Arc<ParseServi
         runtime,
         registry,
         sandbox,
+        kv,
         metrics,
         settings.service.clone(),
     )))

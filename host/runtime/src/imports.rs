@@ -78,23 +78,31 @@ impl log::Host for RequestState {
 }
 
 impl kv::Host for RequestState {
-    fn get(&mut self, key: String) -> Option<Vec<u8>> {
-        self.kv.get(&self.plugin.platform, &key)
+    async fn get(&mut self, key: String) -> Option<Vec<u8>> {
+        let platform = &self.plugin.platform;
+        self.kv.get(platform, &key).await.unwrap_or_else(|e| {
+            tracing::warn!(plugin = %platform, %key, error = %e, "kv read failed");
+            None
+        })
     }
 
-    fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: Option<u32>) {
-        if !self.kv.set(
-            &self.plugin.platform,
-            &key,
-            value,
-            ttl_seconds.map(|s| Duration::from_secs(s as u64)),
-        ) {
-            tracing::warn!(plugin = %self.plugin.platform, %key, "kv value refused (too large or too many keys)");
+    async fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: Option<u32>) {
+        let platform = &self.plugin.platform;
+        let ttl = ttl_seconds.map(|s| Duration::from_secs(s as u64));
+        match self.kv.set(platform, &key, value, ttl).await {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(plugin = %platform, %key, "kv value refused (too large or too many keys)")
+            }
+            Err(e) => tracing::warn!(plugin = %platform, %key, error = %e, "kv write failed"),
         }
     }
 
-    fn delete(&mut self, key: String) {
-        self.kv.delete(&self.plugin.platform, &key)
+    async fn delete(&mut self, key: String) {
+        let platform = &self.plugin.platform;
+        if let Err(e) = self.kv.delete(platform, &key).await {
+            tracing::warn!(plugin = %platform, %key, error = %e, "kv delete failed");
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use super::bindings::{ExtractError, Media};
 use super::state::RequestState;
 use super::{LoadedPlugin, Runtime};
 use grabkit_egress::Sandbox;
-use grabkit_store::KvStore;
+use grabkit_store::PluginKv;
 use std::sync::Arc;
 use wasmtime::{Store, Trap};
 
@@ -31,7 +31,7 @@ impl Runtime {
         &self,
         plugin: &LoadedPlugin,
         sandbox: Arc<Sandbox>,
-        kv: Arc<KvStore>,
+        kv: Arc<dyn PluginKv>,
         url: &str,
         request_id: &str,
     ) -> Result<Invocation, InvokeError> {

@@ -281,7 +281,7 @@ async fn describe(runtime: &Runtime, pre: &PluginPre) -> Result<bindings::Descri
     let state = RequestState::new(
         probe,
         sandbox,
-        Default::default(),
+        Arc::new(grabkit_store::MemoryKv::default()),
         runtime.settings.memory_bytes,
         "describe".into(),
     );

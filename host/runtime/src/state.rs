@@ -3,7 +3,7 @@
 //! memory limiter, and the plugin's view of the host services.
 
 use grabkit_egress::{Budget, HostPolicy, Sandbox};
-use grabkit_store::KvStore;
+use grabkit_store::PluginKv;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use wasmtime::ResourceLimiter;
@@ -29,7 +29,7 @@ pub struct RequestState {
     pub stderr: MemoryOutputPipe,
     pub plugin: Arc<PluginContext>,
     pub sandbox: Arc<Sandbox>,
-    pub kv: Arc<KvStore>,
+    pub kv: Arc<dyn PluginKv>,
     pub budget: Budget,
     pub request_id: String,
 }
@@ -38,7 +38,7 @@ impl RequestState {
     pub fn new(
         plugin: Arc<PluginContext>,
         sandbox: Arc<Sandbox>,
-        kv: Arc<KvStore>,
+        kv: Arc<dyn PluginKv>,
         memory_bytes: usize,
         request_id: String,
     ) -> Self {

@@ -1,10 +1,13 @@
-//! The behaviour every `KeyStore` backend must show, as one async suite.
-//! A backend's tests call [`run`] with a function that opens a fresh, empty
-//! store; a failed expectation panics with what differed.
+//! The behaviour every backend must show, as async suites: [`run`] for a
+//! `KeyStore` (called with a function that opens a fresh, empty store) and
+//! [`plugin_kv`] for a `PluginKv`. A failed expectation panics with what
+//! differed.
 
 use crate::keys::*;
+use crate::kv::{MAX_KEY_BYTES, MAX_KEYS, MAX_VALUE_BYTES, PluginKv};
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Run every check, each against a fresh store from `open`.
 pub async fn run<S, F, Fut>(open: F)
@@ -223,4 +226,58 @@ async fn meta_values(s: impl KeyStore) {
         Some("2"),
         "overwritten"
     );
+}
+
+/// Namespaces, time to live, limits and deletion of a fresh `PluginKv`.
+pub async fn plugin_kv(kv: impl PluginKv) {
+    assert!(kv.set("a", "k", b"1".to_vec(), None).await.unwrap());
+    assert_eq!(kv.get("a", "k").await.unwrap(), Some(b"1".to_vec()));
+    assert_eq!(
+        kv.get("b", "k").await.unwrap(),
+        None,
+        "namespaces are separate"
+    );
+    assert!(
+        kv.set("a", "k", b"2".to_vec(), None).await.unwrap(),
+        "overwrite"
+    );
+    assert_eq!(kv.get("a", "k").await.unwrap(), Some(b"2".to_vec()));
+    let gone = Some(Duration::ZERO);
+    assert!(kv.set("a", "t", b"x".to_vec(), gone).await.unwrap());
+    assert_eq!(kv.get("a", "t").await.unwrap(), None, "expired");
+    let later = Some(Duration::from_secs(3600));
+    assert!(kv.set("a", "l", b"y".to_vec(), later).await.unwrap());
+    assert_eq!(
+        kv.get("a", "l").await.unwrap(),
+        Some(b"y".to_vec()),
+        "not yet expired"
+    );
+    let big = vec![0; MAX_VALUE_BYTES + 1];
+    assert!(
+        !kv.set("a", "big", big, None).await.unwrap(),
+        "value too large"
+    );
+    let long_key = "k".repeat(MAX_KEY_BYTES + 1);
+    assert!(
+        !kv.set("a", &long_key, vec![1], None).await.unwrap(),
+        "key too long"
+    );
+    for i in 0..MAX_KEYS {
+        kv.set("full", &i.to_string(), vec![1], None).await.unwrap();
+    }
+    assert!(
+        !kv.set("full", "one-more", vec![1], None).await.unwrap(),
+        "namespace full"
+    );
+    assert!(
+        kv.set("full", "0", vec![2], None).await.unwrap(),
+        "overwriting still works"
+    );
+    assert!(
+        kv.set("other", "k", vec![1], None).await.unwrap(),
+        "other namespaces are not"
+    );
+    kv.delete("a", "k").await.unwrap();
+    assert_eq!(kv.get("a", "k").await.unwrap(), None);
+    kv.delete("a", "never-set").await.unwrap();
 }

@@ -1,18 +1,41 @@
 //! The plugins' key-value store: one namespace per platform, values with an
-//! optional time to live, bounded in size so a plugin cannot fill memory.
-//! In memory for now; it survives hot swaps of a plugin, not host restarts.
+//! optional time to live, bounded in size so a plugin cannot fill a store.
+//! [`PluginKv`] is the interface; [`MemoryKv`] keeps values in memory (they
+//! survive hot swaps of a plugin, not host restarts).
 
+use crate::keys::StoreError;
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-/// Limits per namespace.
-const MAX_KEYS: usize = 1024;
-const MAX_VALUE_BYTES: usize = 256 << 10;
-const MAX_KEY_BYTES: usize = 512;
+/// Keys per namespace.
+pub const MAX_KEYS: usize = 1024;
+/// Bytes per value.
+pub const MAX_VALUE_BYTES: usize = 256 << 10;
+/// Bytes per key.
+pub const MAX_KEY_BYTES: usize = 512;
 
+/// Where plugins keep tokens, signing keys and caches. Every backend keeps
+/// the limits above and refuses (returns `false` from `set`) past them.
+#[async_trait::async_trait]
+pub trait PluginKv: Send + Sync {
+    /// The live value of `key` in namespace `ns`.
+    async fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Store a value; `false` when it is refused (too large, namespace full).
+    async fn set(
+        &self,
+        ns: &str,
+        key: &str,
+        value: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError>;
+    /// Forget `key`.
+    async fn delete(&self, ns: &str, key: &str) -> Result<(), StoreError>;
+}
+
+/// Values in memory.
 #[derive(Default)]
-pub struct KvStore {
+pub struct MemoryKv {
     spaces: Mutex<HashMap<String, HashMap<String, Entry>>>,
 }
 
@@ -21,9 +44,32 @@ struct Entry {
     expires: Option<Instant>,
 }
 
-impl KvStore {
+#[async_trait::async_trait]
+impl PluginKv for MemoryKv {
+    async fn get(&self, ns: &str, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(MemoryKv::get(self, ns, key))
+    }
+
+    async fn set(
+        &self,
+        ns: &str,
+        key: &str,
+        value: Vec<u8>,
+        ttl: Option<Duration>,
+    ) -> Result<bool, StoreError> {
+        Ok(MemoryKv::set(self, ns, key, value, ttl))
+    }
+
+    async fn delete(&self, ns: &str, key: &str) -> Result<(), StoreError> {
+        MemoryKv::delete(self, ns, key);
+        Ok(())
+    }
+}
+
+impl MemoryKv {
+    /// The live value of `key` in `ns`.
     pub fn get(&self, ns: &str, key: &str) -> Option<Vec<u8>> {
-        let mut spaces = self.spaces.lock().unwrap();
+        let mut spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
         let space = spaces.get_mut(ns)?;
         match space.get(key) {
             Some(e) if e.expires.is_some_and(|t| t <= Instant::now()) => {
@@ -40,7 +86,7 @@ impl KvStore {
         if key.len() > MAX_KEY_BYTES || value.len() > MAX_VALUE_BYTES {
             return false;
         }
-        let mut spaces = self.spaces.lock().unwrap();
+        let mut spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
         let space = spaces.entry(ns.to_string()).or_default();
         if space.len() >= MAX_KEYS && !space.contains_key(key) {
             let now = Instant::now();
@@ -59,8 +105,10 @@ impl KvStore {
         true
     }
 
+    /// Forget `key` in `ns`.
     pub fn delete(&self, ns: &str, key: &str) {
-        if let Some(space) = self.spaces.lock().unwrap().get_mut(ns) {
+        let mut spaces = self.spaces.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(space) = spaces.get_mut(ns) {
             space.remove(key);
         }
     }
@@ -68,18 +116,8 @@ impl KvStore {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-
-    #[test]
-    fn namespaces_ttl_and_limits() {
-        let kv = KvStore::default();
-        assert!(kv.set("a", "k", b"1".to_vec(), None));
-        assert_eq!(kv.get("a", "k"), Some(b"1".to_vec()));
-        assert_eq!(kv.get("b", "k"), None, "namespaces are separate");
-        assert!(kv.set("a", "t", b"2".to_vec(), Some(Duration::ZERO)));
-        assert_eq!(kv.get("a", "t"), None, "expired");
-        assert!(!kv.set("a", "big", vec![0; MAX_VALUE_BYTES + 1], None));
-        kv.delete("a", "k");
-        assert_eq!(kv.get("a", "k"), None);
+    #[tokio::test]
+    async fn passes_the_conformance_suite() {
+        crate::conformance::plugin_kv(super::MemoryKv::default()).await;
     }
 }

@@ -1,6 +1,6 @@
 //! Backend-neutral storage for the host: API keys, credits and usage
 //! (`KeyStore`), small named values (`meta`), and the plugins' key-value
-//! space (`KvStore`). Backends live in sibling crates (`grabkit-store-sqlite`
+//! space (`PluginKv`). Backends live in sibling crates (`grabkit-store-sqlite`
 //! is the embedded default); [`memory`] holds an in-memory backend, and
 //! [`conformance`] the suite every backend must pass.
 
@@ -10,5 +10,5 @@ pub mod kv;
 pub mod memory;
 
 pub use keys::{CreditOp, Key, KeyPatch, KeyStore, NewKey, Reservation, StoreError, UsageSummary};
-pub use kv::KvStore;
+pub use kv::{MemoryKv, PluginKv};
 pub use memory::MemoryStore;

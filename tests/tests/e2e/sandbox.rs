@@ -223,11 +223,11 @@ async fn host_services_and_operator_config() {
     );
     let kv = &server.app.service.kv;
     assert_eq!(
-        kv.get("probe", "counter"),
+        kv.get("probe", "counter").await.unwrap(),
         Some(b"xx".to_vec()),
         "kv persists across instances of one plugin"
     );
-    assert_eq!(kv.get("other", "counter"), None);
+    assert_eq!(kv.get("other", "counter").await.unwrap(), None);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,7 +8,7 @@ use crate::registry::Registry;
 use crate::telemetry::Metrics;
 use grabkit_egress::Sandbox;
 use grabkit_runtime::{InvokeError, Runtime};
-use grabkit_store::KvStore;
+use grabkit_store::PluginKv;
 use grabkit_urlkit::FindError;
 pub use media::MediaJson;
 use media::OutputError;
@@ -78,7 +78,7 @@ pub struct ParseService {
     pub runtime: Arc<Runtime>,
     pub registry: Arc<Registry>,
     pub sandbox: Arc<Sandbox>,
-    pub kv: Arc<KvStore>,
+    pub kv: Arc<dyn PluginKv>,
     pub metrics: Arc<Metrics>,
     slots: Semaphore,
     settings: ServiceSettings,
@@ -90,6 +90,7 @@ impl ParseService {
         runtime: Arc<Runtime>,
         registry: Arc<Registry>,
         sandbox: Arc<Sandbox>,
+        kv: Arc<dyn PluginKv>,
         metrics: Arc<Metrics>,
         settings: ServiceSettings,
     ) -> Self {
@@ -97,7 +98,7 @@ impl ParseService {
             runtime,
             registry,
             sandbox,
-            kv: Default::default(),
+            kv,
             metrics,
             slots: Semaphore::new(settings.max_concurrency.max(1)),
             settings,

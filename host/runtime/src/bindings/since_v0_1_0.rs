@@ -8,6 +8,10 @@ wasmtime::component::bindgen!({
     path: "../../wit/since_v0.1.0",
     imports: {
         "grabkit:plugin/http.send": async,
+        // The plugin kv sits behind an async store interface.
+        "grabkit:plugin/kv.get": async,
+        "grabkit:plugin/kv.set": async,
+        "grabkit:plugin/kv.delete": async,
         default: tracing,
     },
     exports: { default: async },
@@ -102,16 +106,16 @@ impl log::Host for RequestState {
 }
 
 impl kv::Host for RequestState {
-    fn get(&mut self, key: String) -> Option<Vec<u8>> {
-        <RequestState as new_p::kv::Host>::get(self, key)
+    async fn get(&mut self, key: String) -> Option<Vec<u8>> {
+        <RequestState as new_p::kv::Host>::get(self, key).await
     }
 
-    fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: Option<u32>) {
-        <RequestState as new_p::kv::Host>::set(self, key, value, ttl_seconds)
+    async fn set(&mut self, key: String, value: Vec<u8>, ttl_seconds: Option<u32>) {
+        <RequestState as new_p::kv::Host>::set(self, key, value, ttl_seconds).await
     }
 
-    fn delete(&mut self, key: String) {
-        <RequestState as new_p::kv::Host>::delete(self, key)
+    async fn delete(&mut self, key: String) {
+        <RequestState as new_p::kv::Host>::delete(self, key).await
     }
 }
 

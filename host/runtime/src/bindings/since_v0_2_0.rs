@@ -8,6 +8,10 @@ wasmtime::component::bindgen!({
     imports: {
         // The one import that waits on the network.
         "grabkit:plugin/http.send": async,
+        // The plugin kv sits behind an async store interface.
+        "grabkit:plugin/kv.get": async,
+        "grabkit:plugin/kv.set": async,
+        "grabkit:plugin/kv.delete": async,
         default: tracing,
     },
     exports: { default: async },
