@@ -3,6 +3,7 @@
 
 use super::address::permitted;
 use super::cassette::{Cassette, Recorder, TapeMode};
+use super::failure::HttpFailure;
 use super::intercept::{Hop, Interceptor};
 use super::policy::HostPolicy;
 use super::resolver::{AddressDenied, GuardedResolver};
@@ -44,27 +45,6 @@ impl Default for SandboxSettings {
             tape: None,
         }
     }
-}
-
-/// Why a request was refused or failed; the plugin sees each as `http-error`.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HttpFailure {
-    #[error("denied: {0}")]
-    Denied(String),
-    #[error("private address: {0}")]
-    PrivateAddress(String),
-    #[error("invalid request: {0}")]
-    InvalidRequest(String),
-    #[error("timed out")]
-    Timeout,
-    #[error("response larger than {0} bytes")]
-    TooLarge(u64),
-    #[error("more than {0} requests in one parse")]
-    TooManyRequests(u32),
-    #[error("too many redirects")]
-    TooManyRedirects,
-    #[error("transport: {0}")]
-    Transport(String),
 }
 
 /// One request as the plugin asked for it.

@@ -4,7 +4,7 @@
 //! cassette's two halves are the implementations we ship.
 
 use crate::cassette::{Answer, Cassette, Recorder};
-use crate::fetch::HttpFailure;
+use crate::failure::HttpFailure;
 use url::Url;
 
 /// One outgoing hop, after the sandbox's checks.

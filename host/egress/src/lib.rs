@@ -4,14 +4,14 @@
 
 pub mod address;
 pub mod cassette;
+mod failure;
 mod fetch;
 pub mod intercept;
 pub mod policy;
 pub mod resolver;
 
 pub use cassette::{Replay, TapeMode};
-pub use fetch::{
-    Budget, HttpFailure, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport,
-};
+pub use failure::HttpFailure;
+pub use fetch::{Budget, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport};
 pub use intercept::{Hop, Interceptor};
 pub use policy::HostPolicy;
