@@ -26,10 +26,10 @@ pub struct Settings {
     /// Admin token; when unset, one is generated at first start, printed
     /// once, and kept (hashed) in the database.
     pub admin_token: Option<String>,
-    pub keys: KeyDefaults,
-    pub reload: Reload,
-    pub limits: Limits,
-    pub sandbox: Sandbox,
+    pub keys: KeysSection,
+    pub reload: ReloadSection,
+    pub limits: LimitsSection,
+    pub sandbox: SandboxSection,
     /// The media download proxy.
     pub proxy: ProxySection,
     /// Per-platform operator settings.
@@ -42,16 +42,16 @@ pub struct Settings {
 /// Defaults for API keys.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct KeyDefaults {
+pub struct KeysSection {
     /// Requests per second per key, unless the key sets its own.
     pub rate_per_sec: u32,
     /// Burst above that rate.
     pub rate_burst: u32,
 }
 
-impl Default for KeyDefaults {
+impl Default for KeysSection {
     fn default() -> Self {
-        KeyDefaults {
+        KeysSection {
             rate_per_sec: 10,
             rate_burst: 20,
         }
@@ -64,7 +64,7 @@ pub const DEFAULT_DATA_DIR: &str = "grabkit-data";
 /// Hot reload and plugin lifecycle.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Reload {
+pub struct ReloadSection {
     /// Watch the plugins folder and swap changed files in.
     pub watch: bool,
     /// Quiet time after the last file event before rescanning.
@@ -81,10 +81,10 @@ pub struct Reload {
     pub rollback_factor: f64,
 }
 
-impl Default for Reload {
+impl Default for ReloadSection {
     fn default() -> Self {
         let r = RollbackPolicy::default();
-        Reload {
+        ReloadSection {
             watch: true,
             debounce_ms: 100,
             cache_dir: None,
@@ -98,7 +98,7 @@ impl Default for Reload {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Limits {
+pub struct LimitsSection {
     pub memory_mib: usize,
     pub deadline_secs: f64,
     pub max_concurrency: usize,
@@ -108,7 +108,7 @@ pub struct Limits {
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct Sandbox {
+pub struct SandboxSection {
     pub http_timeout_secs: f64,
     pub max_response_bytes: u64,
     pub max_requests_per_parse: u32,
@@ -170,10 +170,10 @@ impl Default for Settings {
             plugins_dir: PathBuf::from(BUILT_PLUGINS_DIR),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             admin_token: None,
-            keys: KeyDefaults::default(),
-            reload: Reload::default(),
-            limits: Limits::default(),
-            sandbox: Sandbox::default(),
+            keys: KeysSection::default(),
+            reload: ReloadSection::default(),
+            limits: LimitsSection::default(),
+            sandbox: SandboxSection::default(),
             proxy: ProxySection::default(),
             plugins: BTreeMap::new(),
             tape: None,
@@ -181,9 +181,9 @@ impl Default for Settings {
     }
 }
 
-impl Default for Limits {
+impl Default for LimitsSection {
     fn default() -> Self {
-        Limits {
+        LimitsSection {
             memory_mib: 64,
             deadline_secs: 10.0,
             max_concurrency: 64,
@@ -193,10 +193,10 @@ impl Default for Limits {
     }
 }
 
-impl Default for Sandbox {
+impl Default for SandboxSection {
     fn default() -> Self {
         let d = SandboxSettings::default();
-        Sandbox {
+        SandboxSection {
             http_timeout_secs: d.timeout.as_secs_f64(),
             max_response_bytes: d.max_response_bytes,
             max_requests_per_parse: d.max_requests_per_parse,
