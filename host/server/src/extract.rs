@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use grabkit_store::Key;
@@ -47,5 +47,18 @@ impl FromRequestParts<AppState> for AdminToken {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         state.auth().admin(authorization(parts))?;
         Ok(AdminToken)
+    }
+}
+
+/// A JSON object body, read under the size cap with a precise error.
+pub struct JsonObject(pub serde_json::Value);
+
+impl FromRequest<AppState> for JsonObject {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, _: &AppState) -> Result<Self, ApiError> {
+        let (parts, body) = req.into_parts();
+        let v = crate::body::read_json_object(&parts.headers, body).await?;
+        Ok(JsonObject(v))
     }
 }

@@ -1,12 +1,10 @@
 //! Admin key endpoints: `/api/v1/admin/keys…`.
 
 use super::body::RequestError;
-use super::extract::AdminToken;
+use super::extract::{AdminToken, JsonObject};
 use super::{AppState, ok};
 use crate::error::ApiError;
-use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::HeaderMap;
 use grabkit_core::accounts::{self, AccountError, key_json, parse_platforms, parse_time};
 use grabkit_core::auth::store_failed;
 use grabkit_store::keys::{CreditOp, KeyPatch, NewKey};
@@ -16,11 +14,6 @@ type Answer = Result<axum::Json<Value>, ApiError>;
 
 fn invalid(msg: impl Into<String>) -> ApiError {
     RequestError::Invalid(msg.into()).into()
-}
-
-async fn json_body(headers: &HeaderMap, body: Body) -> Result<Value, ApiError> {
-    let bytes = super::body::read_json_object(headers, body).await?;
-    Ok(bytes)
 }
 
 fn platforms_field(v: &Value) -> Result<Option<Vec<String>>, ApiError> {
@@ -66,11 +59,9 @@ fn opt_u32(v: &Value, name: &str) -> Result<Option<u32>, ApiError> {
 pub async fn create(
     State(state): State<AppState>,
     _: AdminToken,
-    headers: HeaderMap,
-    body: Body,
+    JsonObject(v): JsonObject,
 ) -> Answer {
     {
-        let v = json_body(&headers, body).await?;
         let credits = match v.get("credits") {
             None | Some(Value::Null) => None,
             Some(c) => Some(
@@ -122,11 +113,9 @@ pub async fn edit(
     State(state): State<AppState>,
     _: AdminToken,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Body,
+    JsonObject(v): JsonObject,
 ) -> Answer {
     {
-        let v = json_body(&headers, body).await?;
         let patch = KeyPatch {
             name: v.get("name").and_then(Value::as_str).map(str::to_string),
             expires_at: v
@@ -173,11 +162,9 @@ pub async fn credits(
     State(state): State<AppState>,
     _: AdminToken,
     Path(id): Path<i64>,
-    headers: HeaderMap,
-    body: Body,
+    JsonObject(v): JsonObject,
 ) -> Answer {
     {
-        let v = json_body(&headers, body).await?;
         let op = match (v.get("add"), v.get("set")) {
             (Some(a), None) => CreditOp::Add(
                 a.as_i64()
