@@ -237,13 +237,9 @@ impl Sandbox {
                 let loc = loc
                     .to_str()
                     .map_err(|_| HttpFailure::Transport("redirect Location is not text".into()))?;
-                url = url.join(loc).map_err(|e| {
-                    HttpFailure::Transport(format!("bad redirect target `{loc}`: {e}"))
-                })?;
-                // 303, and 301/302 after a POST, continue as a GET without a body.
-                if status == reqwest::StatusCode::SEE_OTHER
-                    || (method == reqwest::Method::POST && status.as_u16() <= 302)
-                {
+                let (next, as_get) = next_hop(status.as_u16(), &method, loc, &url)?;
+                url = next;
+                if as_get {
                     method = reqwest::Method::GET;
                     body = None;
                 }
@@ -395,6 +391,22 @@ fn header_map(headers: &[(String, String)]) -> Result<reqwest::header::HeaderMap
     Ok(map)
 }
 
+/// Where a redirect leads, and whether the request goes on as a GET
+/// without its body: after a 303, and after a 301 or 302 answering a POST
+/// (what browsers do); 307 and 308 keep the method and body.
+fn next_hop(
+    status: u16,
+    method: &reqwest::Method,
+    location: &str,
+    from: &Url,
+) -> Result<(Url, bool), HttpFailure> {
+    let next = from
+        .join(location)
+        .map_err(|e| HttpFailure::Transport(format!("bad redirect target `{location}`: {e}")))?;
+    let as_get = status == 303 || (*method == reqwest::Method::POST && status <= 302);
+    Ok((next, as_get))
+}
+
 /// Map a client error, finding our resolver's refusal in its cause chain.
 pub fn transport(e: reqwest::Error) -> HttpFailure {
     if e.is_timeout() {
@@ -415,4 +427,45 @@ pub fn transport(e: reqwest::Error) -> HttpFailure {
         source = s.source();
     }
     HttpFailure::Transport(msg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::Method;
+
+    #[test]
+    fn redirects_keep_or_drop_the_method_as_browsers_do() {
+        let from = Url::parse("https://a.example/x/y?q=1").unwrap();
+        let cases = [
+            (301, Method::GET, "/z", "https://a.example/z", false),
+            (302, Method::GET, "z", "https://a.example/x/z", false),
+            (301, Method::POST, "/z", "https://a.example/z", true),
+            (302, Method::POST, "/z", "https://a.example/z", true),
+            (
+                303,
+                Method::PUT,
+                "https://b.example/",
+                "https://b.example/",
+                true,
+            ),
+            (307, Method::POST, "/z", "https://a.example/z", false),
+            (
+                308,
+                Method::POST,
+                "//c.example/p",
+                "https://c.example/p",
+                false,
+            ),
+        ];
+        for (status, method, loc, want, as_get) in cases {
+            let (url, get) = next_hop(status, &method, loc, &from).unwrap();
+            assert_eq!(
+                (url.as_str(), get),
+                (want, as_get),
+                "{status} {method} {loc}"
+            );
+        }
+        assert!(next_hop(302, &Method::GET, "http://[bad", &from).is_err());
+    }
 }
