@@ -139,6 +139,19 @@ impl crate::code::Coded for RollbackError {
     }
 }
 
+/// Why a plugin file was not swapped in (the serving version stays).
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    #[error(transparent)]
+    Pinned(#[from] pins::PinError),
+    #[error("digest {0} was rolled back; change the file to try again")]
+    RolledBack(String),
+    #[error("platform `{platform}` is already served by {}", other.display())]
+    Conflict { platform: String, other: PathBuf },
+}
+
 /// One platform's versions.
 struct Slot {
     current: Arc<LoadedPlugin>,
@@ -254,6 +267,7 @@ impl Registry {
         let outcome = match self.try_load(path).await {
             Ok(o) => o,
             Err(error) => {
+                let error = error.to_string();
                 tracing::error!(file = %path.display(), %error, "plugin not loaded; the serving version (if any) stays");
                 self.set_file(path, |f| f.error = Some(error.clone()));
                 Outcome::Failed(error)
@@ -265,7 +279,7 @@ impl Registry {
         outcome
     }
 
-    async fn try_load(&self, path: &Path) -> Result<Outcome, String> {
+    async fn try_load(&self, path: &Path) -> Result<Outcome, FileError> {
         let bytes = match tokio::fs::read(path).await {
             Ok(b) => b,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(self.unload(path)),
@@ -274,7 +288,7 @@ impl Registry {
                     path: path.to_path_buf(),
                     source: e,
                 }
-                .to_string());
+                .into());
             }
         };
         let digest = hex::encode(Sha256::digest(&bytes));
@@ -292,10 +306,7 @@ impl Registry {
             if st.rejected.contains(&digest) {
                 drop(st);
                 self.set_file(path, |f| f.digest = Some(digest.clone()));
-                return Err(format!(
-                    "digest {} was rolled back; change the file to try again",
-                    &digest[..12]
-                ));
+                return Err(FileError::RolledBack(digest[..12].to_string()));
             }
         }
         // Record the digest now: a failure of this content is not retried until it changes.
@@ -308,16 +319,14 @@ impl Registry {
             .and_then(|s| s.to_str())
             .unwrap_or_default()
             .to_string();
-        pins::check(&self.paths.pins, &stem, &digest).map_err(|e| e.to_string())?;
+        pins::check(&self.paths.pins, &stem, &digest)?;
         let (component, cache_hit) = self
             .cache
             .get_or_compile(&self.runtime, &digest, bytes)
-            .await
-            .map_err(|e| e.to_string())?;
+            .await?;
         self.metrics.compile_cache(cache_hit);
-        let plugin = LoadedPlugin::from_component(&self.runtime, component, digest.clone(), path)
-            .await
-            .map_err(|e| e.to_string())?;
+        let plugin =
+            LoadedPlugin::from_component(&self.runtime, component, digest.clone(), path).await?;
         let options = self
             .options
             .get(&plugin.platform)
@@ -327,10 +336,10 @@ impl Registry {
         {
             let mut st = self.state.lock().unwrap();
             if let Some(other) = st.slots.get(&platform).filter(|s| s.current.source != path) {
-                return Err(format!(
-                    "platform `{platform}` is already served by {}",
-                    other.current.source.display()
-                ));
+                return Err(FileError::Conflict {
+                    platform,
+                    other: other.current.source.clone(),
+                });
             }
             // The file used to serve another platform: that one goes.
             let old_platform = st
