@@ -1,6 +1,6 @@
 //! Wiring: settings → store, auth, parse pipeline, gateway, proxy, router.
 
-use crate::config::{ConfigError, Settings};
+use crate::config::Settings;
 use grabkit_core::auth::Auth;
 use grabkit_core::gateway::Gateway;
 use grabkit_core::pipeline;
@@ -64,10 +64,7 @@ impl App {
 /// The parse pipeline alone, with the plugins folder loaded (what one-shot
 /// commands like `grabkit parse` need).
 pub async fn build_service(settings: &Settings) -> anyhow::Result<Arc<ParseService>> {
-    let pipeline = settings
-        .pipeline()
-        .map_err(|e: ConfigError| anyhow::anyhow!(e))?;
-    pipeline::build(&pipeline).await
+    pipeline::build(&settings.pipeline()?).await
 }
 
 /// Open (or create) the key database in the data dir and refund any

@@ -97,14 +97,6 @@ impl PluginPre {
         })
     }
 
-    /// The contract version the plugin was built against.
-    pub fn version(&self) -> ContractVersion {
-        match self {
-            PluginPre::V0_2(_) => ContractVersion::new(0, 2, 0),
-            PluginPre::V0_1(_) => ContractVersion::new(0, 1, 0),
-        }
-    }
-
     /// Instantiate and ask for the self-description.
     pub async fn describe(&self, store: &mut Store<RequestState>) -> wasmtime::Result<Descriptor> {
         match self {
