@@ -70,6 +70,10 @@ pub struct TestServer {
     pub token: String,
     pub admin_token: String,
     pub data_dir: PathBuf,
+    /// Resolving it starts the server's shutdown (see [`TestServer::stop`]).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    /// The serve loop; it ends once shutdown has drained.
+    pub served: Option<tokio::task::JoinHandle<()>>,
     _dir: tempfile::TempDir,
 }
 
@@ -126,8 +130,19 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = app.router();
-        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let limits = s.connections();
+        let served = tokio::spawn(grabkit_server::listen::serve(
+            listener,
+            router,
+            limits,
+            async move {
+                let _ = stopped.await;
+            },
+        ));
         TestServer {
+            stop: Some(stop),
+            served: Some(served),
             base,
             client: reqwest::Client::new(),
             app,
@@ -135,6 +150,13 @@ impl TestServer {
             admin_token,
             data_dir,
             _dir: dir,
+        }
+    }
+
+    /// Begin a graceful shutdown (what SIGINT and SIGTERM do).
+    pub fn stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
         }
     }
 

@@ -32,6 +32,7 @@ impl App {
         let state = AppState {
             gateway: Gateway::new(service.clone(), auth),
             proxy,
+            http: Arc::new(settings.http()?),
         };
         let watch = if settings.reload.watch {
             let debounce = std::time::Duration::from_millis(settings.reload.debounce_ms);

@@ -26,6 +26,7 @@ pub struct Settings {
     /// Admin token; when unset, one is generated at first start, printed
     /// once, and kept (hashed) in the database.
     pub admin_token: Option<String>,
+    pub server: ServerSection,
     pub keys: KeysSection,
     pub reload: ReloadSection,
     pub limits: LimitsSection,
@@ -37,6 +38,38 @@ pub struct Settings {
     /// Record or replay plugin traffic (`grabkit parse --record|--replay`, `grabkit check`).
     #[serde(skip)]
     pub tape: Option<grabkit_egress::TapeMode>,
+}
+
+/// Connections and requests (timeouts, caps, trusted reverse proxies).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSection {
+    /// A request head must arrive whole within this (also closes idle keep-alive connections).
+    pub header_timeout_secs: u64,
+    /// A request body must arrive whole within this.
+    pub body_timeout_secs: u64,
+    /// Connections open at once, in total and from one peer address.
+    pub max_connections: usize,
+    pub max_connections_per_peer: usize,
+    /// How long SIGINT/SIGTERM waits for requests in flight.
+    pub drain_timeout_secs: u64,
+    /// Addresses or CIDR ranges whose `X-Forwarded-*` headers are believed.
+    pub trusted_proxies: Vec<String>,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        let c = grabkit_server::listen::ConnectionLimits::default();
+        let h = grabkit_server::HttpSettings::default();
+        ServerSection {
+            header_timeout_secs: c.header_timeout.as_secs(),
+            body_timeout_secs: h.body_timeout.as_secs(),
+            max_connections: c.max_connections,
+            max_connections_per_peer: c.max_per_peer,
+            drain_timeout_secs: c.drain_timeout.as_secs(),
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 /// Defaults for API keys.
@@ -170,6 +203,7 @@ impl Default for Settings {
             plugins_dir: PathBuf::from(BUILT_PLUGINS_DIR),
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             admin_token: None,
+            server: ServerSection::default(),
             keys: KeysSection::default(),
             reload: ReloadSection::default(),
             limits: LimitsSection::default(),
@@ -223,6 +257,31 @@ impl Settings {
         let text =
             std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.to_path_buf(), e))?;
         toml::from_str(&text).map_err(|e| ConfigError::Toml(path.to_path_buf(), e))
+    }
+
+    pub fn connections(&self) -> grabkit_server::listen::ConnectionLimits {
+        let s = &self.server;
+        grabkit_server::listen::ConnectionLimits {
+            header_timeout: Duration::from_secs(s.header_timeout_secs.max(1)),
+            max_connections: s.max_connections.max(1),
+            max_per_peer: s.max_connections_per_peer.max(1),
+            drain_timeout: Duration::from_secs(s.drain_timeout_secs),
+            ..Default::default()
+        }
+    }
+
+    pub fn http(&self) -> Result<grabkit_server::HttpSettings, ConfigError> {
+        let s = &self.server;
+        let trusted = s
+            .trusted_proxies
+            .iter()
+            .map(|p| grabkit_server::parse_trusted(p));
+        Ok(grabkit_server::HttpSettings {
+            body_timeout: Duration::from_secs(s.body_timeout_secs.max(1)),
+            trusted_proxies: trusted
+                .collect::<Result<_, _>>()
+                .map_err(|e| ConfigError::Invalid(format!("[server] trusted_proxies: {e}")))?,
+        })
     }
 
     pub fn proxy(&self) -> grabkit_media::ProxySettings {

@@ -145,18 +145,21 @@ impl Proxy {
     }
 
     /// Give `media` its proxy links, signed for API key `key`, pointing at
-    /// `base` (or the configured public URL).
+    /// the configured public URL, else at `base` (none without either).
     pub fn attach(
         &self,
         media: &mut grabkit_core::service::MediaJson,
         key: i64,
         post: &str,
-        base: &str,
+        base: Option<&str>,
     ) {
         let Some(plugin) = self.service.registry.table().get(&media.platform).cloned() else {
             return;
         };
-        let base = self.settings.public_url.as_deref().unwrap_or(base);
+        let Some(base) = self.settings.public_url.as_deref().or(base) else {
+            tracing::warn!("no proxy links: the request names no usable host");
+            return;
+        };
         let expires = grabkit_core::clock::now() + self.settings.ttl.as_secs() as i64;
         links::attach(
             &self.signer,

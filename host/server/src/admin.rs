@@ -2,10 +2,10 @@
 //! admin token when one is configured.
 
 use super::body::RequestError;
-use super::extract::AdminToken;
+use super::extract::{AdminToken, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::IntoResponse;
 use serde_json::json;
 use std::time::UNIX_EPOCH;
@@ -55,7 +55,7 @@ pub async fn reload(
 pub async fn rollback(
     State(state): State<AppState>,
     _: AdminToken,
-    Path(platform): Path<String>,
+    PathParam(platform): PathParam<String>,
 ) -> Result<impl IntoResponse, ApiError> {
     let service = state.service();
     let why = "rolled back by an operator";

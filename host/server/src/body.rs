@@ -4,6 +4,7 @@
 use axum::body::Body;
 use axum::http::{HeaderMap, header};
 use grabkit_core::Coded;
+use std::time::Duration;
 
 /// What is wrong with a request before any work starts.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,14 @@ pub enum RequestError {
     MethodNotAllowed,
     #[error("reading the plugins folder failed: {0}")]
     PluginsDirUnreadable(String),
+    #[error("the request head did not arrive in time")]
+    HeadTimeout,
+    #[error("the request body did not arrive within {0} s")]
+    BodyTimeout(u64),
+    #[error("too many connections; try again shortly")]
+    TooManyConnections,
+    #[error("{0}")]
+    InvalidPath(String),
 }
 
 impl Coded for RequestError {
@@ -43,6 +52,9 @@ impl Coded for RequestError {
             RequestError::NoRoute => "no_route",
             RequestError::MethodNotAllowed => "method_not_allowed",
             RequestError::PluginsDirUnreadable(_) => "plugins_dir_unreadable",
+            RequestError::HeadTimeout | RequestError::BodyTimeout(_) => "request_timeout",
+            RequestError::TooManyConnections => "too_many_connections",
+            RequestError::InvalidPath(_) => "invalid_path",
         }
     }
 }
@@ -53,7 +65,14 @@ pub const MAX_BODY_BYTES: usize = 64 << 10;
 /// still uploading, receives our answer instead of a reset connection.
 const DRAIN_BYTES: usize = 8 << 20;
 
-async fn read_capped(body: Body) -> Result<Vec<u8>, RequestError> {
+/// The body, whole, within `deadline` (a client trickling bytes is cut off).
+async fn read_capped(body: Body, deadline: Duration) -> Result<Vec<u8>, RequestError> {
+    tokio::time::timeout(deadline, read_all(body))
+        .await
+        .map_err(|_| RequestError::BodyTimeout(deadline.as_secs().max(1)))?
+}
+
+async fn read_all(body: Body) -> Result<Vec<u8>, RequestError> {
     use futures::StreamExt;
     let mut stream = body.into_data_stream();
     let (mut kept, mut seen) = (Vec::new(), 0usize);
@@ -72,8 +91,12 @@ async fn read_capped(body: Body) -> Result<Vec<u8>, RequestError> {
     Ok(kept)
 }
 
-pub async fn url_field(headers: &HeaderMap, body: Body) -> Result<String, RequestError> {
-    let value = read_json_object_or_any(headers, body).await?;
+pub async fn url_field(
+    headers: &HeaderMap,
+    body: Body,
+    deadline: Duration,
+) -> Result<String, RequestError> {
+    let value = read_json_object_or_any(headers, body, deadline).await?;
     match value.get("url") {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
         Some(serde_json::Value::String(_)) => Err(RequestError::MissingUrl("`url` is empty")),
@@ -89,8 +112,9 @@ pub async fn url_field(headers: &HeaderMap, body: Body) -> Result<String, Reques
 pub async fn read_json_object(
     headers: &HeaderMap,
     body: Body,
+    deadline: Duration,
 ) -> Result<serde_json::Value, RequestError> {
-    let v = read_json_object_or_any(headers, body).await?;
+    let v = read_json_object_or_any(headers, body, deadline).await?;
     if v.is_object() {
         Ok(v)
     } else {
@@ -103,6 +127,7 @@ pub async fn read_json_object(
 async fn read_json_object_or_any(
     headers: &HeaderMap,
     body: Body,
+    deadline: Duration,
 ) -> Result<serde_json::Value, RequestError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
@@ -110,7 +135,7 @@ async fn read_json_object_or_any(
             return Err(RequestError::NotJson);
         }
     }
-    let bytes = read_capped(body).await?;
+    let bytes = read_capped(body, deadline).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(RequestError::Empty);
     }

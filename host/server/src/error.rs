@@ -23,6 +23,9 @@ pub const CODES: &[(&str, u16)] = &[
     ("unsupported_media_type", 415),
     ("no_route", 404),
     ("method_not_allowed", 405),
+    ("invalid_path", 400),
+    ("request_timeout", 408),
+    ("too_many_connections", 503),
     // Keys, permissions, credits.
     ("missing_token", 401),
     ("invalid_token", 401),
@@ -105,14 +108,23 @@ impl<E: Coded> From<E> for ApiError {
     }
 }
 
+impl ApiError {
+    pub fn status(&self) -> StatusCode {
+        status_of(self.code)
+    }
+
+    /// The envelope of this failure.
+    pub fn envelope(&self) -> serde_json::Value {
+        json!({
+            "status": self.status().as_u16(), "data": null, "msg": self.msg,
+            "code": wire_code(self.code),
+        })
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let status = status_of(self.code);
-        let body = json!({
-            "status": status.as_u16(), "data": null, "msg": self.msg,
-            "code": wire_code(self.code),
-        });
-        let mut resp = (status, axum::Json(body)).into_response();
+        let mut resp = (self.status(), axum::Json(self.envelope())).into_response();
         if let Some(s) = self.retry_after {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(s));
@@ -190,6 +202,10 @@ mod tests {
             Box::new(R::NoRoute),
             Box::new(R::MethodNotAllowed),
             Box::new(R::PluginsDirUnreadable("x".into())),
+            Box::new(R::HeadTimeout),
+            Box::new(R::BodyTimeout(1)),
+            Box::new(R::TooManyConnections),
+            Box::new(R::InvalidPath("x".into())),
             Box::new(ProxyError::Token(TokenError::Expired)),
             Box::new(ProxyError::Token(TokenError::BadSignature)),
             Box::new(ProxyError::KeyRevoked),

@@ -24,20 +24,6 @@ impl FromRequestParts<AppState> for ApiKey {
     }
 }
 
-/// A valid API key, rate limit not taken (endpoints that cost nothing).
-pub struct AnyKey(pub Key);
-
-impl FromRequestParts<AppState> for AnyKey {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let now = grabkit_core::clock::now();
-        Ok(AnyKey(
-            state.auth().api_key(authorization(parts), now).await?,
-        ))
-    }
-}
-
 /// The admin token (`Authorization: Bearer gk_admin_…`).
 pub struct AdminToken;
 
@@ -56,9 +42,41 @@ pub struct JsonObject(pub serde_json::Value);
 impl FromRequest<AppState> for JsonObject {
     type Rejection = ApiError;
 
-    async fn from_request(req: Request, _: &AppState) -> Result<Self, ApiError> {
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
         let (parts, body) = req.into_parts();
-        let v = crate::body::read_json_object(&parts.headers, body).await?;
+        let deadline = state.http.body_timeout;
+        let v = crate::body::read_json_object(&parts.headers, body, deadline).await?;
         Ok(JsonObject(v))
+    }
+}
+
+/// A path segment, parsed; a malformed one answers in our envelope.
+pub struct PathParam<T>(pub T);
+
+impl<T> FromRequestParts<AppState> for PathParam<T>
+where
+    T: serde::de::DeserializeOwned + Send,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(PathParam(v)),
+            Err(e) => Err(crate::RequestError::InvalidPath(e.body_text()).into()),
+        }
+    }
+}
+
+/// The peer's address (absent only when served without our listener).
+pub struct Peer(pub Option<std::net::IpAddr>);
+
+impl FromRequestParts<AppState> for Peer {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Self::Rejection> {
+        let info = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>();
+        Ok(Peer(info.map(|c| c.0.ip())))
     }
 }

@@ -1,10 +1,10 @@
 //! Admin key endpoints: `/api/v1/admin/keys…`.
 
 use super::body::RequestError;
-use super::extract::{AdminToken, JsonObject};
+use super::extract::{AdminToken, JsonObject, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use grabkit_core::accounts::{self, AccountError, key_json, parse_platforms, parse_time};
 use grabkit_core::auth::store_failed;
 use grabkit_store::keys::{CreditOp, KeyPatch, NewKey};
@@ -96,7 +96,11 @@ pub async fn list(State(state): State<AppState>, _: AdminToken) -> Answer {
     }
 }
 
-pub async fn get(State(state): State<AppState>, _: AdminToken, Path(id): Path<i64>) -> Answer {
+pub async fn get(
+    State(state): State<AppState>,
+    _: AdminToken,
+    PathParam(id): PathParam<i64>,
+) -> Answer {
     {
         let k = state
             .auth()
@@ -112,7 +116,7 @@ pub async fn get(State(state): State<AppState>, _: AdminToken, Path(id): Path<i6
 pub async fn edit(
     State(state): State<AppState>,
     _: AdminToken,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     JsonObject(v): JsonObject,
 ) -> Answer {
     {
@@ -141,14 +145,22 @@ pub async fn edit(
     }
 }
 
-pub async fn delete(State(state): State<AppState>, _: AdminToken, Path(id): Path<i64>) -> Answer {
+pub async fn delete(
+    State(state): State<AppState>,
+    _: AdminToken,
+    PathParam(id): PathParam<i64>,
+) -> Answer {
     {
         accounts::delete(state.auth().store.as_ref(), id).await?;
         Ok(ok(serde_json::json!({"id": id, "deleted": true})))
     }
 }
 
-pub async fn reset(State(state): State<AppState>, _: AdminToken, Path(id): Path<i64>) -> Answer {
+pub async fn reset(
+    State(state): State<AppState>,
+    _: AdminToken,
+    PathParam(id): PathParam<i64>,
+) -> Answer {
     {
         let c = accounts::reset(state.auth().store.as_ref(), id).await?;
         let mut j = key_json(&c.key);
@@ -161,7 +173,7 @@ pub async fn reset(State(state): State<AppState>, _: AdminToken, Path(id): Path<
 pub async fn credits(
     State(state): State<AppState>,
     _: AdminToken,
-    Path(id): Path<i64>,
+    PathParam(id): PathParam<i64>,
     JsonObject(v): JsonObject,
 ) -> Answer {
     {

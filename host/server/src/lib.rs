@@ -9,8 +9,11 @@ mod body;
 pub mod error;
 mod extract;
 mod keys;
+mod layers;
+pub mod listen;
 mod media;
 mod ops;
+mod origin;
 mod parse;
 
 use axum::Router;
@@ -22,6 +25,7 @@ use grabkit_core::service::ParseService;
 use grabkit_media::Proxy;
 use serde::Serialize;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// Shared by all handlers.
 #[derive(Clone)]
@@ -30,6 +34,25 @@ pub struct AppState {
     pub gateway: Gateway,
     /// Signs media links and serves them.
     pub proxy: Arc<Proxy>,
+    pub http: Arc<HttpSettings>,
+}
+
+/// Request-level settings (`[server]` in the config file).
+#[derive(Debug, Clone)]
+pub struct HttpSettings {
+    /// A request body must arrive whole within this.
+    pub body_timeout: Duration,
+    /// Peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            body_timeout: Duration::from_secs(30),
+            trusted_proxies: Vec::new(),
+        }
+    }
 }
 
 impl AppState {
@@ -44,6 +67,7 @@ impl AppState {
 
 pub use admin::status_json;
 pub use body::RequestError;
+pub use origin::parse_trusted;
 
 pub fn router(state: AppState) -> Router {
     Router::new()
@@ -110,9 +134,10 @@ pub fn router(state: AppState) -> Router {
                 .options(media::preflight)
                 .fallback(method_not_allowed),
         )
-        .route("/healthz", get(ops::healthz))
-        .route("/metrics", get(ops::metrics))
+        .route("/healthz", get(ops::healthz).fallback(method_not_allowed))
+        .route("/metrics", get(ops::metrics).fallback(method_not_allowed))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn(layers::answer_headers))
         .with_state(state)
 }
 

@@ -4,8 +4,9 @@
 
 use super::AppState;
 use crate::error::ApiError;
+use crate::extract::PathParam;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use grabkit_core::clock::now;
@@ -23,7 +24,7 @@ const PASSED: [header::HeaderName; 6] = [
 
 pub async fn file(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    PathParam(token): PathParam<String>,
     method: Method,
     headers: HeaderMap,
 ) -> Response {
@@ -34,7 +35,7 @@ pub async fn file(
 
 pub async fn merged(
     State(state): State<AppState>,
-    Path(token): Path<String>,
+    PathParam(token): PathParam<String>,
     method: Method,
 ) -> Response {
     serve_merged(&state, &token, method == Method::HEAD)

@@ -1,8 +1,9 @@
 //! `POST /api/v1/parse`, `POST /api/v1/match`, `GET /api/v1/usage`.
 
-use super::extract::{AnyKey, ApiKey};
+use super::extract::{ApiKey, Peer};
 use super::{AppState, body, ok};
 use crate::error::ApiError;
+use crate::origin::base_url;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Uri};
@@ -18,13 +19,14 @@ use std::time::Instant;
 pub async fn parse(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
+    Peer(peer): Peer,
     uri: Uri,
     headers: HeaderMap,
     body: Body,
 ) -> Response {
     let started = Instant::now();
     let gateway = &state.gateway;
-    let url = match body::url_field(&headers, body).await {
+    let url = match body::url_field(&headers, body, state.http.body_timeout).await {
         Ok(u) => u,
         Err(e) => {
             gateway.refuse(&key, "none", e.code(), started).await;
@@ -34,11 +36,12 @@ pub async fn parse(
     let billed = gateway.parse(&key, &url, started).await;
     let mut resp = match billed.result {
         Ok(mut parsed) => {
+            let trusted = &state.http.trusted_proxies;
+            let base = base_url(&headers, peer, trusted);
             if wants_proxy(&uri, state.proxy.settings.default_on) {
                 let post = parsed.route.url.as_str();
-                state
-                    .proxy
-                    .attach(&mut parsed.media, key.id, post, &base_url(&headers));
+                let proxy = &state.proxy;
+                proxy.attach(&mut parsed.media, key.id, post, base.as_deref());
             }
             ok(parsed.media).into_response()
         }
@@ -54,11 +57,11 @@ pub async fn parse(
 /// Which platform and plugin would take a link; no upstream request, no charge.
 pub async fn match_url(
     State(state): State<AppState>,
-    AnyKey(_): AnyKey,
+    ApiKey(_): ApiKey,
     headers: HeaderMap,
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
-    let url = body::url_field(&headers, body).await?;
+    let url = body::url_field(&headers, body, state.http.body_timeout).await?;
     let r = state.service().route(&url)?;
     Ok(ok(serde_json::json!({
         "url": r.url.as_str(), "platform": r.platform, "plugin": r.plugin, "version": r.version,
@@ -68,7 +71,7 @@ pub async fn match_url(
 /// `GET /api/v1/usage`: the calling key's own usage.
 pub async fn usage(
     State(state): State<AppState>,
-    AnyKey(key): AnyKey,
+    ApiKey(key): ApiKey,
 ) -> Result<impl IntoResponse, ApiError> {
     let t = now();
     let day_start = t - t.rem_euclid(86_400);
@@ -87,25 +90,6 @@ fn wants_proxy(uri: &Uri, default_on: bool) -> bool {
         Some((_, v)) => matches!(v.as_ref(), "1" | "true" | "yes" | ""),
         None => default_on,
     }
-}
-
-/// Our own address as the client sees it (a reverse proxy's forwarded
-/// headers first).
-fn base_url(headers: &HeaderMap) -> String {
-    let get = |n: &str| {
-        headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').next().unwrap_or_default().trim().to_string())
-            .filter(|v| !v.is_empty())
-    };
-    let proto = get("x-forwarded-proto")
-        .filter(|p| p == "https" || p == "http")
-        .unwrap_or_else(|| "http".into());
-    let host = get("x-forwarded-host")
-        .or_else(|| get("host"))
-        .unwrap_or_else(|| "localhost".into());
-    format!("{proto}://{host}")
 }
 
 #[cfg(test)]
@@ -127,24 +111,5 @@ mod tests {
             "turned off per request"
         );
         assert!(!wants_proxy(&uri("/api/v1/parse?proxy=nonsense"), false));
-    }
-
-    #[test]
-    fn links_point_where_the_client_reached_us() {
-        let mut h = HeaderMap::new();
-        h.insert("host", HeaderValue::from_static("127.0.0.1:8080"));
-        assert_eq!(base_url(&h), "http://127.0.0.1:8080");
-        h.insert("x-forwarded-proto", HeaderValue::from_static("https"));
-        h.insert(
-            "x-forwarded-host",
-            HeaderValue::from_static("dl.example.com, inner.local"),
-        );
-        assert_eq!(
-            base_url(&h),
-            "https://dl.example.com",
-            "a reverse proxy's view, first hop"
-        );
-        h.insert("x-forwarded-proto", HeaderValue::from_static("javascript"));
-        assert_eq!(base_url(&h), "http://dl.example.com", "only http or https");
     }
 }

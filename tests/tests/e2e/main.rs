@@ -6,6 +6,7 @@ mod api;
 mod bilibili;
 mod cases;
 mod cli;
+mod connections;
 mod contracts;
 mod crash;
 mod douyin;
