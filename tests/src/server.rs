@@ -131,7 +131,7 @@ impl TestServer {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let router = app.router();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let limits = s.connections();
+        let limits = s.connections().unwrap();
         let served = tokio::spawn(grabkit_server::listen::serve(
             listener,
             router,

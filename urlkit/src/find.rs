@@ -21,8 +21,29 @@ const STOPS: &[char] = &['"', '\'', '<', '>', '`', '{', '}', '|', '\\', '^'];
 /// Characters that may end a URL token but are almost always sentence punctuation.
 const TRAILING: &[char] = &['.', ',', ';', ':', '!', '?', ')', ']', '}', '\'', '"'];
 
+/// A link longer than this is not one a user pastes; scanning stops here.
+pub const MAX_URL_BYTES: usize = 8 << 10;
+/// Candidates tried before giving up, so hostile text costs bounded work.
+const MAX_CANDIDATES: u32 = 32;
+
+/// What a search may still spend: candidates to parse, bytes to scan.
+struct Budget {
+    candidates: u32,
+    scanned: usize,
+}
+
 /// Return the first http(s) link in `input`.
 pub fn find_url(input: &str) -> Result<Url, FindError> {
+    find_within(
+        input,
+        &mut Budget {
+            candidates: 0,
+            scanned: 0,
+        },
+    )
+}
+
+fn find_within(input: &str, budget: &mut Budget) -> Result<Url, FindError> {
     let input = input.trim();
     if input.is_empty() {
         return Err(FindError::Empty);
@@ -38,10 +59,13 @@ pub fn find_url(input: &str) -> Result<Url, FindError> {
     let mut search_from = 0;
     while let Some(pos) = lower[search_from..].find("http").map(|p| p + search_from) {
         let rest = &lower[pos..];
-        if (rest.starts_with("https://") || rest.starts_with("http://"))
-            && let Some(url) = take_url(&input[pos..])
-        {
-            return Ok(url);
+        if rest.starts_with("https://") || rest.starts_with("http://") {
+            if let Some(url) = take_url(&input[pos..], budget) {
+                return Ok(url);
+            }
+            if budget.candidates >= MAX_CANDIDATES {
+                return Err(FindError::NoUrl);
+            }
         }
         search_from = pos + 4;
     }
@@ -54,9 +78,13 @@ pub fn find_url(input: &str) -> Result<Url, FindError> {
             && host
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
-            && let Some(url) = take_url(&format!("https://{token}"))
+            && token.len() <= MAX_URL_BYTES
+            && let Some(url) = take_url(&format!("https://{token}"), budget)
         {
             return Ok(url);
+        }
+        if budget.candidates >= MAX_CANDIDATES {
+            break;
         }
     }
     Err(FindError::NoUrl)
@@ -78,10 +106,22 @@ fn leading_scheme(input: &str) -> Option<String> {
     ok.then(|| scheme.to_ascii_lowercase())
 }
 
-fn take_url(s: &str) -> Option<Url> {
-    let end = s
-        .find(|c: char| c.is_whitespace() || !c.is_ascii() || STOPS.contains(&c))
-        .unwrap_or(s.len());
+/// The URL at the start of `s`, if it is one (and not longer than
+/// [`MAX_URL_BYTES`]). Every stop character is ASCII, so a byte scan finds it.
+fn take_url(s: &str, budget: &mut Budget) -> Option<Url> {
+    budget.candidates += 1;
+    let window = &s.as_bytes()[..s.len().min(MAX_URL_BYTES + 1)];
+    let stop = |b: &u8| {
+        let c = *b as char;
+        c.is_whitespace() || !b.is_ascii() || STOPS.contains(&c)
+    };
+    let end = window.iter().position(stop);
+    budget.scanned += end.unwrap_or(window.len());
+    let end = match end {
+        Some(e) => e,
+        None if s.len() <= MAX_URL_BYTES => s.len(),
+        None => return None,
+    };
     let candidate = s[..end].trim_end_matches(TRAILING);
     let url = Url::parse(candidate).ok()?;
     (matches!(url.scheme(), "http" | "https") && url.host_str().is_some_and(|h| !h.is_empty()))
@@ -138,5 +178,26 @@ mod tests {
         );
         assert_eq!(find_url("just some words, no link"), Err(FindError::NoUrl));
         assert_eq!(find_url("https://"), Err(FindError::NoUrl));
+    }
+
+    #[test]
+    fn hostile_text_costs_bounded_work() {
+        let hostile = "http://[".repeat(8187);
+        let mut budget = Budget {
+            candidates: 0,
+            scanned: 0,
+        };
+        assert_eq!(find_within(&hostile, &mut budget), Err(FindError::NoUrl));
+        assert!(budget.candidates <= MAX_CANDIDATES);
+        let bound = (MAX_CANDIDATES as usize) * (MAX_URL_BYTES + 1);
+        assert!(budget.scanned <= bound, "scanned {} bytes", budget.scanned);
+        let long = format!("https://b23.tv/{}", "a".repeat(MAX_URL_BYTES));
+        assert_eq!(
+            find_url(&long),
+            Err(FindError::NoUrl),
+            "too long to be a link"
+        );
+        let fine = format!("{} https://b23.tv/abc", "http://[ ".repeat(10));
+        assert_eq!(find_url(&fine).unwrap().as_str(), "https://b23.tv/abc");
     }
 }

@@ -259,15 +259,16 @@ impl Settings {
         toml::from_str(&text).map_err(|e| ConfigError::Toml(path.to_path_buf(), e))
     }
 
-    pub fn connections(&self) -> grabkit_server::listen::ConnectionLimits {
+    pub fn connections(&self) -> Result<grabkit_server::listen::ConnectionLimits, ConfigError> {
         let s = &self.server;
-        grabkit_server::listen::ConnectionLimits {
+        Ok(grabkit_server::listen::ConnectionLimits {
             header_timeout: Duration::from_secs(s.header_timeout_secs.max(1)),
             max_connections: s.max_connections.max(1),
             max_per_peer: s.max_connections_per_peer.max(1),
+            uncapped_peers: self.http()?.trusted_proxies,
             drain_timeout: Duration::from_secs(s.drain_timeout_secs),
             ..Default::default()
-        }
+        })
     }
 
     pub fn http(&self) -> Result<grabkit_server::HttpSettings, ConfigError> {

@@ -4,8 +4,8 @@
 use crate::clock::{format_time, now, parse_rfc3339};
 use crate::code::Coded;
 use grabkit_store::keys::{
-    CreditOp, KEY_PREFIX, Key, KeyPatch, KeyStore, NewKey, StoreError, hash_token, new_token,
-    token_prefix,
+    CreditOp, KEY_PREFIX, Key, KeyPatch, KeyStore, MAX_CREDITS, NewKey, StoreError, hash_token,
+    new_token, token_prefix,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -38,25 +38,57 @@ pub fn parse_time(s: Option<&str>) -> Result<Option<i64>, AccountError> {
     }
 }
 
-/// `["all"]` (or nothing) = every platform; otherwise lowercase platform ids.
-pub fn parse_platforms(list: Option<Vec<String>>) -> Result<Option<Vec<String>>, AccountError> {
+/// The platforms grabkit ships plugins for (a key may name them before
+/// their plugin is loaded); other ids must belong to a loaded plugin.
+pub const SHIPPED_PLATFORMS: &[&str] = &[
+    "bilibili",
+    "douyin",
+    "instagram",
+    "kuaishou",
+    "tiktok",
+    "twitter",
+    "wechat_channels",
+    "weibo",
+    "xiaohongshu",
+    "youtube",
+];
+
+/// A key's platform list: `None` (not given) or `["all"]` = every platform;
+/// otherwise known platform ids (`is_known`, or one grabkit ships). An
+/// empty list, an empty id or an unknown one is refused, never read as "all".
+pub fn parse_platforms(
+    list: Option<Vec<String>>,
+    is_known: &dyn Fn(&str) -> bool,
+) -> Result<Option<Vec<String>>, AccountError> {
     let Some(list) = list else { return Ok(None) };
+    let invalid = |m: String| Err(AccountError::Invalid(m));
     let list: Vec<String> = list
         .into_iter()
         .map(|p| p.trim().to_ascii_lowercase())
-        .filter(|p| !p.is_empty())
         .collect();
-    if list.is_empty() || list.iter().any(|p| p == "all") {
-        return Ok(None);
+    if list.is_empty() || list.iter().any(String::is_empty) {
+        return invalid(
+            "`platforms` must name platforms; send [\"all\"] for every platform".into(),
+        );
     }
-    if let Some(bad) = list.iter().find(|p| {
-        !p.chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
-    }) {
-        return Err(AccountError::Invalid(format!(
-            "`{bad}` is not a platform id"
-        )));
+    if list.iter().any(|p| p == "all") {
+        return if list.len() == 1 {
+            Ok(None)
+        } else {
+            invalid("`platforms`: \"all\" cannot be combined with other platforms".into())
+        };
     }
+    if let Some(bad) = list
+        .iter()
+        .find(|p| !SHIPPED_PLATFORMS.contains(&p.as_str()) && !is_known(p))
+    {
+        return invalid(format!(
+            "`{bad}` is not a platform (known: {})",
+            SHIPPED_PLATFORMS.join(", ")
+        ));
+    }
+    let mut list = list;
+    list.dedup();
     Ok(Some(list))
 }
 
@@ -70,8 +102,10 @@ pub async fn create(store: &dyn KeyStore, new: NewKey) -> Result<Created, Accoun
     if new.name.trim().is_empty() {
         return Err(AccountError::Invalid("`name` is required".into()));
     }
-    if new.credits.is_some_and(|c| c < 0) {
-        return Err(AccountError::Invalid("`credits` cannot be negative".into()));
+    if new.credits.is_some_and(|c| !(0..=MAX_CREDITS).contains(&c)) {
+        return Err(AccountError::Invalid(format!(
+            "`credits` must be between 0 and {MAX_CREDITS}"
+        )));
     }
     let token = new_token(KEY_PREFIX);
     let key = store
@@ -108,7 +142,17 @@ pub async fn delete(store: &dyn KeyStore, id: i64) -> Result<(), AccountError> {
     }
 }
 
+/// Change a balance; amounts and results beyond [`MAX_CREDITS`] are refused.
 pub async fn credits(store: &dyn KeyStore, id: i64, op: CreditOp) -> Result<Key, AccountError> {
+    let amount = match op {
+        CreditOp::Add(n) => Some(n),
+        CreditOp::Set(v) => v,
+    };
+    if amount.is_some_and(|n| n.unsigned_abs() > MAX_CREDITS as u64) {
+        return Err(AccountError::Invalid(format!(
+            "a credit amount must be between -{MAX_CREDITS} and {MAX_CREDITS}"
+        )));
+    }
     store
         .credits(id, op)
         .await?

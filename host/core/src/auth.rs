@@ -145,12 +145,26 @@ fn limiter((per_sec, burst): (u32, u32)) -> Limiter {
 fn bearer(value: Option<&[u8]>) -> Result<&str, AuthError> {
     let value = value.ok_or(AuthError::MissingToken)?;
     let value = std::str::from_utf8(value).map_err(|_| AuthError::InvalidToken)?;
-    value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    // The scheme is case-insensitive (RFC 7235).
+    let (scheme, token) = value.trim_start().split_once(' ').unwrap_or((value, ""));
+    Some(token.trim())
+        .filter(|t| scheme.eq_ignore_ascii_case("bearer") && !t.is_empty())
         .ok_or(AuthError::MissingToken)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::bearer;
+
+    #[test]
+    fn the_bearer_scheme_is_case_insensitive() {
+        for v in ["Bearer t1", "bearer t1", "BEARER t1", "bEaReR   t1 "] {
+            assert_eq!(bearer(Some(v.as_bytes())).unwrap(), "t1", "{v}");
+        }
+        for v in ["Basic t1", "Bearer", "Bearer  ", "t1", "Bearert1"] {
+            assert!(bearer(Some(v.as_bytes())).is_err(), "{v}");
+        }
+    }
 }
 
 /// Logged once where it happens; the caller sees only `store_failed`.

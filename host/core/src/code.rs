@@ -20,6 +20,9 @@ impl Coded for StoreError {
             StoreError::NoCredits => "insufficient_credits",
             StoreError::NoSuchKey => "key_not_found",
             StoreError::Backend(_) => "store_failed",
+            StoreError::KeyInvalid => "invalid_token",
+            StoreError::KeyExpired => "token_expired",
+            StoreError::CreditsOutOfRange => "credits_out_of_range",
         }
     }
 }

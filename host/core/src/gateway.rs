@@ -109,13 +109,17 @@ impl Gateway {
             return unbilled(e);
         }
         let store = &self.auth.store;
-        let reservation = match store.reserve(key.id, &route.platform, now()).await {
+        // The key is checked again here, atomically with the credit: it may
+        // have been disabled, rotated or deleted while the body arrived.
+        let reservation = match store.reserve(key, &route.platform, now()).await {
             Ok(r) => r,
             Err(StoreError::NoCredits) => {
                 let e = GatewayError::InsufficientCredits;
                 self.refuse(key, &route.platform, e.code(), started).await;
                 return unbilled(e);
             }
+            Err(StoreError::KeyInvalid) => return unbilled(AuthError::InvalidToken.into()),
+            Err(StoreError::KeyExpired) => return unbilled(AuthError::TokenExpired.into()),
             Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
         };
         let result = self.service.parse(input).await;

@@ -34,6 +34,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("insufficient_credits", 402),
     ("rate_limited", 429),
     ("key_not_found", 404),
+    ("credits_out_of_range", 400),
     ("store_failed", 500),
     // What the platform or the plugin said.
     ("not_found", 404),
@@ -192,6 +193,7 @@ mod tests {
             Box::new(RollbackError::UnknownPlatform("x".into())),
             Box::new(RollbackError::NoPrevious("x".into())),
             Box::new(StoreError::NoCredits),
+            Box::new(StoreError::CreditsOutOfRange),
             Box::new(R::Unreadable("x".into())),
             Box::new(R::TooLarge),
             Box::new(R::NotJson),

@@ -1,4 +1,6 @@
-//! Admin key endpoints: `/api/v1/admin/keys…`.
+//! Admin key endpoints: `/api/v1/admin/keys…`. Bodies are strict: an
+//! unknown field, a wrong type or a read-only field is a `400` naming it,
+//! so an operator never believes a change was made that was not.
 
 use super::body::RequestError;
 use super::extract::{AdminToken, JsonObject, PathParam};
@@ -8,6 +10,8 @@ use axum::extract::State;
 use grabkit_core::accounts::{self, AccountError, key_json, parse_platforms, parse_time};
 use grabkit_core::auth::store_failed;
 use grabkit_store::keys::{CreditOp, KeyPatch, NewKey};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 type Answer = Result<axum::Json<Value>, ApiError>;
@@ -16,44 +20,90 @@ fn invalid(msg: impl Into<String>) -> ApiError {
     RequestError::Invalid(msg.into()).into()
 }
 
-fn platforms_field(v: &Value) -> Result<Option<Vec<String>>, ApiError> {
-    match v.get("platforms") {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Array(a)) => a
-            .iter()
-            .map(|x| {
-                x.as_str()
-                    .map(str::to_string)
-                    .ok_or_else(|| invalid("`platforms` must be a list of strings"))
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Some),
-        Some(_) => Err(invalid(
-            "`platforms` must be a list like [\"all\"] or [\"bilibili\"]",
-        )),
+/// Fields of a key that the API shows but an edit cannot change.
+const READ_ONLY: &[(&str, &str)] = &[
+    ("id", ""),
+    (
+        "token",
+        "; POST /api/v1/admin/keys/{id}/reset makes a new one",
+    ),
+    ("tokenPrefix", ""),
+    ("createdAt", ""),
+    ("lastUsedAt", ""),
+    ("credits", "; use POST /api/v1/admin/keys/{id}/credits"),
+];
+
+/// `v` as a `T`, or a `400` that names the field at fault.
+fn strict<T: DeserializeOwned>(v: Value, read_only: &[(&str, &str)]) -> Result<T, ApiError> {
+    if let Some((field, hint)) = read_only.iter().find(|(f, _)| v.get(f).is_some()) {
+        return Err(invalid(format!("`{field}` cannot be changed here{hint}")));
+    }
+    serde_path_to_error::deserialize(v).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner().to_string();
+        if path == "." {
+            invalid(inner)
+        } else {
+            invalid(format!("`{path}`: {inner}"))
+        }
+    })
+}
+
+/// `Some(None)` for an explicit `null`, `None` for an absent field.
+fn nullable<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    T: Deserialize<'de>,
+    D: serde::Deserializer<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct CreateBody {
+    name: String,
+    expires_at: Option<String>,
+    platforms: Option<Vec<String>>,
+    credits: Option<i64>,
+    rate_per_sec: Option<u32>,
+    rate_burst: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+struct EditBody {
+    name: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    expires_at: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    platforms: Option<Option<Vec<String>>>,
+    enabled: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
+    rate_per_sec: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    rate_burst: Option<Option<u32>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreditsBody {
+    add: Option<i64>,
+    #[serde(default, deserialize_with = "nullable")]
+    set: Option<Option<i64>>,
+}
+
+/// Rates are at least 1 per second and a burst of 1.
+fn positive(name: &str, v: Option<u32>) -> Result<Option<u32>, ApiError> {
+    match v {
+        Some(0) => Err(invalid(format!("`{name}` must be a positive integer"))),
+        v => Ok(v),
     }
 }
 
-fn time_field(v: &Value, name: &str) -> Result<Option<i64>, ApiError> {
-    match v.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(parse_time(Some(s))?),
-        Some(_) => Err(invalid(format!(
-            "`{name}` must be an RFC 3339 string or null"
-        ))),
-    }
-}
-
-fn opt_u32(v: &Value, name: &str) -> Result<Option<u32>, ApiError> {
-    match v.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(x) => x
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .filter(|&n| n > 0)
-            .map(Some)
-            .ok_or_else(|| invalid(format!("`{name}` must be a positive integer"))),
-    }
+fn platforms(state: &AppState, list: Option<Vec<String>>) -> Result<Option<Vec<String>>, ApiError> {
+    let table = state.service().registry.table();
+    let loaded = |p: &str| table.get(p).is_some();
+    Ok(parse_platforms(list, &loaded)?)
 }
 
 pub async fn create(
@@ -61,39 +111,27 @@ pub async fn create(
     _: AdminToken,
     JsonObject(v): JsonObject,
 ) -> Answer {
-    {
-        let credits = match v.get("credits") {
-            None | Some(Value::Null) => None,
-            Some(c) => Some(
-                c.as_i64()
-                    .filter(|&n| n >= 0)
-                    .ok_or_else(|| invalid("`credits` must be a non-negative integer or null"))?,
-            ),
-        };
-        let new = NewKey {
-            name: v
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or_default()
-                .to_string(),
-            expires_at: time_field(&v, "expiresAt")?,
-            platforms: parse_platforms(platforms_field(&v)?)?,
-            credits,
-            rate_per_sec: opt_u32(&v, "ratePerSec")?,
-            rate_burst: opt_u32(&v, "rateBurst")?,
-        };
-        let c = accounts::create(state.auth().store.as_ref(), new).await?;
-        let mut j = key_json(&c.key);
-        j["token"] = c.token.into();
-        Ok(ok(j))
+    let b: CreateBody = strict(v, &READ_ONLY[..5])?;
+    if b.credits.is_some_and(|c| c < 0) {
+        return Err(invalid("`credits` must be a non-negative integer or null"));
     }
+    let new = NewKey {
+        name: b.name,
+        expires_at: parse_time(b.expires_at.as_deref())?,
+        platforms: platforms(&state, b.platforms)?,
+        credits: b.credits,
+        rate_per_sec: positive("ratePerSec", b.rate_per_sec)?,
+        rate_burst: positive("rateBurst", b.rate_burst)?,
+    };
+    let c = accounts::create(state.auth().store.as_ref(), new).await?;
+    let mut j = key_json(&c.key);
+    j["token"] = c.token.into();
+    Ok(ok(j))
 }
 
 pub async fn list(State(state): State<AppState>, _: AdminToken) -> Answer {
-    {
-        let keys = state.auth().store.list().await.map_err(store_failed)?;
-        Ok(ok(keys.iter().map(key_json).collect::<Vec<_>>()))
-    }
+    let keys = state.auth().store.list().await.map_err(store_failed)?;
+    Ok(ok(keys.iter().map(key_json).collect::<Vec<_>>()))
 }
 
 pub async fn get(
@@ -101,16 +139,14 @@ pub async fn get(
     _: AdminToken,
     PathParam(id): PathParam<i64>,
 ) -> Answer {
-    {
-        let k = state
-            .auth()
-            .store
-            .get(id)
-            .await
-            .map_err(store_failed)?
-            .ok_or(AccountError::NotFound(id))?;
-        Ok(ok(key_json(&k)))
-    }
+    let k = state
+        .auth()
+        .store
+        .get(id)
+        .await
+        .map_err(store_failed)?
+        .ok_or(AccountError::NotFound(id))?;
+    Ok(ok(key_json(&k)))
 }
 
 pub async fn edit(
@@ -119,30 +155,30 @@ pub async fn edit(
     PathParam(id): PathParam<i64>,
     JsonObject(v): JsonObject,
 ) -> Answer {
-    {
-        let patch = KeyPatch {
-            name: v.get("name").and_then(Value::as_str).map(str::to_string),
-            expires_at: v
-                .get("expiresAt")
-                .map(|_| time_field(&v, "expiresAt"))
-                .transpose()?,
-            platforms: v
-                .get("platforms")
-                .map(|_| platforms_field(&v).and_then(|p| Ok(parse_platforms(p)?)))
-                .transpose()?,
-            enabled: v.get("enabled").and_then(Value::as_bool),
-            rate_per_sec: v
-                .get("ratePerSec")
-                .map(|_| opt_u32(&v, "ratePerSec"))
-                .transpose()?,
-            rate_burst: v
-                .get("rateBurst")
-                .map(|_| opt_u32(&v, "rateBurst"))
-                .transpose()?,
-        };
-        let k = accounts::edit(state.auth().store.as_ref(), id, patch).await?;
-        Ok(ok(key_json(&k)))
+    if v.as_object().is_some_and(|o| o.is_empty()) {
+        return Err(invalid(
+            "the body changes nothing; send any of name, expiresAt, platforms, enabled, \
+             ratePerSec, rateBurst",
+        ));
     }
+    let b: EditBody = strict(v, READ_ONLY)?;
+    let patch = KeyPatch {
+        name: b.name,
+        expires_at: b.expires_at.map(|t| parse_time(t.as_deref())).transpose()?,
+        platforms: match b.platforms {
+            None => None,
+            Some(None) => Some(None),
+            Some(list) => Some(platforms(&state, list)?),
+        },
+        enabled: b.enabled,
+        rate_per_sec: b
+            .rate_per_sec
+            .map(|r| positive("ratePerSec", r))
+            .transpose()?,
+        rate_burst: b.rate_burst.map(|r| positive("rateBurst", r)).transpose()?,
+    };
+    let k = accounts::edit(state.auth().store.as_ref(), id, patch).await?;
+    Ok(ok(key_json(&k)))
 }
 
 pub async fn delete(
@@ -150,23 +186,21 @@ pub async fn delete(
     _: AdminToken,
     PathParam(id): PathParam<i64>,
 ) -> Answer {
-    {
-        accounts::delete(state.auth().store.as_ref(), id).await?;
-        Ok(ok(serde_json::json!({"id": id, "deleted": true})))
-    }
+    accounts::delete(state.auth().store.as_ref(), id).await?;
+    Ok(ok(serde_json::json!({"id": id, "deleted": true})))
 }
 
+/// A new token, same settings. Proxy links signed for the key keep working
+/// (they name the key, not its token); disable the key to revoke them.
 pub async fn reset(
     State(state): State<AppState>,
     _: AdminToken,
     PathParam(id): PathParam<i64>,
 ) -> Answer {
-    {
-        let c = accounts::reset(state.auth().store.as_ref(), id).await?;
-        let mut j = key_json(&c.key);
-        j["token"] = c.token.into();
-        Ok(ok(j))
-    }
+    let c = accounts::reset(state.auth().store.as_ref(), id).await?;
+    let mut j = key_json(&c.key);
+    j["token"] = c.token.into();
+    Ok(ok(j))
 }
 
 /// `{"add": n}` or `{"set": n | null}` (null = unlimited).
@@ -176,23 +210,16 @@ pub async fn credits(
     PathParam(id): PathParam<i64>,
     JsonObject(v): JsonObject,
 ) -> Answer {
-    {
-        let op = match (v.get("add"), v.get("set")) {
-            (Some(a), None) => CreditOp::Add(
-                a.as_i64()
-                    .ok_or_else(|| invalid("`add` must be an integer"))?,
-            ),
-            (None, Some(Value::Null)) => CreditOp::Set(None),
-            (None, Some(s)) => {
-                CreditOp::Set(Some(s.as_i64().filter(|&n| n >= 0).ok_or_else(|| {
-                    invalid("`set` must be a non-negative integer or null")
-                })?))
-            }
-            _ => {
-                return Err(invalid("send {\"add\": n} or {\"set\": n | null}"));
-            }
-        };
-        let k = accounts::credits(state.auth().store.as_ref(), id, op).await?;
-        Ok(ok(key_json(&k)))
-    }
+    let b: CreditsBody = strict(v, &[])?;
+    let op = match (b.add, b.set) {
+        (Some(n), None) => CreditOp::Add(n),
+        (None, Some(None)) => CreditOp::Set(None),
+        (None, Some(Some(n))) if n >= 0 => CreditOp::Set(Some(n)),
+        (None, Some(Some(_))) => {
+            return Err(invalid("`set` must be a non-negative integer or null"));
+        }
+        _ => return Err(invalid("send {\"add\": n} or {\"set\": n | null}")),
+    };
+    let k = accounts::credits(state.auth().store.as_ref(), id, op).await?;
+    Ok(ok(key_json(&k)))
 }

@@ -16,7 +16,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -33,6 +33,9 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     /// Connections open at once from one peer address.
     pub max_per_peer: usize,
+    /// Peers the per-peer cap does not apply to (trusted reverse proxies,
+    /// which carry many clients' connections).
+    pub uncapped_peers: Vec<ipnet::IpNet>,
     /// How long shutdown waits for requests in flight.
     pub drain_timeout: Duration,
     /// The request head's size cap (larger heads answer `431`).
@@ -44,7 +47,8 @@ impl Default for ConnectionLimits {
         ConnectionLimits {
             header_timeout: Duration::from_secs(10),
             max_connections: 1024,
-            max_per_peer: 128,
+            max_per_peer: 256,
+            uncapped_peers: Vec::new(),
             drain_timeout: Duration::from_secs(10),
             max_head_bytes: 32 << 10,
         }
@@ -125,7 +129,8 @@ impl OpenConnections {
         let mut per_peer = self.per_peer.lock().unwrap_or_else(|p| p.into_inner());
         let mine = per_peer.entry(peer).or_default();
         let total = self.total.load(Ordering::Relaxed);
-        if *mine >= limits.max_per_peer || total >= limits.max_connections {
+        let capped = !limits.uncapped_peers.iter().any(|n| n.contains(&peer));
+        if capped && *mine >= limits.max_per_peer || total >= limits.max_connections {
             if *mine == 0 {
                 per_peer.remove(&peer);
             }
@@ -229,8 +234,12 @@ fn timeout_answer() -> Vec<u8> {
     raw_answer(&crate::RequestError::HeadTimeout.into())
 }
 
-/// Refuse a connection over the caps with `503` and close it.
+/// Refuse a connection over the caps with `503` and close it. The answer
+/// waits (briefly) for the request, so the client reads it as the answer
+/// to what it sent rather than as a stray message.
 async fn refuse(mut stream: TcpStream) {
+    let mut head = [0u8; 4096];
+    let _ = tokio::time::timeout(Duration::from_secs(1), stream.read(&mut head)).await;
     let answer = raw_answer(&crate::RequestError::TooManyConnections.into());
     write_answer(&mut stream, &answer).await;
     let _ = tokio::time::timeout(Duration::from_secs(1), stream.shutdown()).await;

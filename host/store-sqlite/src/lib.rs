@@ -20,7 +20,10 @@ impl From<rusqlite::Error> for E {
 }
 
 /// Schema migrations, applied in order; `user_version` counts those done.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/001_keys_usage_meta.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/001_keys_usage_meta.sql"),
+    include_str!("../migrations/002_counted_usage_credit_range.sql"),
+];
 
 /// The embedded default backend of [`KeyStore`].
 #[derive(Clone)]
@@ -93,7 +96,8 @@ fn migrate(conn: &mut Connection) -> R<()> {
     Ok(())
 }
 
-const COLUMNS: &str = "id, name, token_prefix, created_at, expires_at, platforms, credits, enabled, last_used_at, rate_per_sec, rate_burst";
+const COLUMNS: &str = "id, name, token_prefix, created_at, expires_at, platforms, credits, \
+    enabled, last_used_at, rate_per_sec, rate_burst, token_hash";
 
 fn row_key(r: &rusqlite::Row<'_>) -> rusqlite::Result<Key> {
     let platforms: Option<String> = r.get(5)?;
@@ -114,11 +118,36 @@ fn row_key(r: &rusqlite::Row<'_>) -> rusqlite::Result<Key> {
         last_used_at: r.get(8)?,
         rate_per_sec: r.get(9)?,
         rate_burst: r.get(10)?,
+        token_hash: r.get(11)?,
     })
 }
 
 fn join(p: &Option<Vec<String>>) -> Option<String> {
     p.as_ref().map(|v| v.join(","))
+}
+
+/// Count one settled request in its (key, day, platform, outcome) slot.
+fn count(
+    conn: &Connection,
+    key_id: i64,
+    at: i64,
+    platform: &str,
+    outcome: &str,
+    charged: bool,
+) -> R<()> {
+    conn.prepare_cached(
+        "INSERT INTO usage_daily (key_id, day, platform, outcome, requests, charged) \
+         VALUES (?1, ?2, ?3, ?4, 1, ?5) ON CONFLICT (key_id, day, platform, outcome) \
+         DO UPDATE SET requests = requests + 1, charged = charged + excluded.charged",
+    )?
+    .execute(params![
+        key_id,
+        day_of(at),
+        platform,
+        outcome,
+        charged as i64
+    ])?;
+    Ok(())
 }
 
 impl Db {
@@ -139,6 +168,9 @@ impl Db {
     }
 
     fn create(&self, new: &NewKey, token_hash: &str, token_prefix: &str, now: i64) -> R<Key> {
+        if new.credits.is_some_and(|c| !(0..=MAX_CREDITS).contains(&c)) {
+            return Err(E(StoreError::CreditsOutOfRange));
+        }
         let conn = self.lock();
         conn.execute(
             "INSERT INTO keys (name, token_hash, token_prefix, created_at, expires_at, platforms, credits, rate_per_sec, rate_burst) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -160,13 +192,17 @@ impl Db {
 
     fn by_token_hash(&self, token_hash: &str) -> R<Option<(Key, String)>> {
         let conn = self.lock();
-        Ok(conn
+        let key = conn
             .query_row(
-                &format!("SELECT {COLUMNS}, token_hash FROM keys WHERE token_hash = ?1"),
+                &format!("SELECT {COLUMNS} FROM keys WHERE token_hash = ?1"),
                 [token_hash],
-                |r| Ok((row_key(r)?, r.get::<_, String>(11)?)),
+                row_key,
             )
-            .optional()?)
+            .optional()?;
+        Ok(key.map(|k| {
+            let hash = k.token_hash.clone();
+            (k, hash)
+        }))
     }
 
     fn update(&self, id: i64, p: &KeyPatch) -> R<Option<Key>> {
@@ -227,61 +263,87 @@ impl Db {
     }
 
     fn credits(&self, id: i64, op: CreditOp) -> R<Option<Key>> {
-        let conn = self.lock();
-        match op {
-            // Adding to an unlimited key leaves it unlimited.
-            CreditOp::Add(n) => conn.execute("UPDATE keys SET credits = MAX(credits + ?1, 0) WHERE id = ?2 AND credits IS NOT NULL", params![n, id])?,
-            CreditOp::Set(v) => conn.execute("UPDATE keys SET credits = ?1 WHERE id = ?2", params![v.map(|n| n.max(0)), id])?,
-        };
-        Self::get_in(&conn, id)
-    }
-
-    fn reserve(&self, key_id: i64, platform: &str, now: i64) -> R<Reservation> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let taken = tx.execute("UPDATE keys SET credits = CASE WHEN credits IS NULL THEN NULL ELSE credits - 1 END, last_used_at = ?2 WHERE id = ?1 AND (credits IS NULL OR credits > 0)", params![key_id, now])?;
+        let Some(key) = Self::get_in(&tx, id)? else {
+            return Ok(None);
+        };
+        let next = apply_credits(key.credits, op).map_err(E)?;
+        tx.execute(
+            "UPDATE keys SET credits = ?1 WHERE id = ?2",
+            params![next, id],
+        )?;
+        let key = Self::get_in(&tx, id)?;
+        tx.commit()?;
+        Ok(key)
+    }
+
+    fn reserve(&self, key: &Key, platform: &str, now: i64) -> R<Reservation> {
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let taken = tx.execute(
+            "UPDATE keys SET credits = CASE WHEN credits IS NULL THEN NULL ELSE credits - 1 END, \
+             last_used_at = ?2 WHERE id = ?1 AND token_hash = ?3 AND enabled = 1 \
+             AND (expires_at IS NULL OR expires_at > ?2) AND (credits IS NULL OR credits > 0)",
+            params![key.id, now, key.token_hash],
+        )?;
         if taken == 0 {
-            return Err(if Self::get_in(&tx, key_id)?.is_some() {
-                E(StoreError::NoCredits)
-            } else {
-                E(StoreError::NoSuchKey)
-            });
+            let why = match Self::get_in(&tx, key.id)? {
+                Some(k) if k.enabled && k.token_hash == key.token_hash => {
+                    if k.expires_at.is_some_and(|t| now >= t) {
+                        StoreError::KeyExpired
+                    } else {
+                        StoreError::NoCredits
+                    }
+                }
+                _ => StoreError::KeyInvalid,
+            };
+            return Err(E(why));
         }
         let limited: bool = tx.query_row(
             "SELECT credits IS NOT NULL FROM keys WHERE id = ?1",
-            [key_id],
+            [key.id],
             |r| r.get(0),
         )?;
-        tx.execute("INSERT INTO usage (key_id, at, platform, outcome, pending, reserved) VALUES (?1, ?2, ?3, 'pending', 1, ?4)", params![key_id, now, platform, limited as i64])?;
+        tx.execute(
+            "INSERT INTO usage (key_id, at, platform, outcome, pending, reserved) \
+             VALUES (?1, ?2, ?3, 'pending', 1, ?4)",
+            params![key.id, now, platform, limited as i64],
+        )?;
         let usage_id = tx.last_insert_rowid();
         tx.commit()?;
-        Ok(Reservation { usage_id, key_id })
+        Ok(Reservation {
+            usage_id,
+            key_id: key.id,
+        })
     }
 
     fn settle(
         &self,
         r: Reservation,
         outcome: &str,
-        latency_ms: u64,
+        _latency_ms: u64,
         success: bool,
     ) -> R<Option<i64>> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let reserved: bool = tx
+        let open: Option<(bool, i64, String)> = tx
             .query_row(
-                "SELECT reserved FROM usage WHERE id = ?1 AND pending = 1",
+                "SELECT reserved, at, platform FROM usage WHERE id = ?1 AND pending = 1",
                 [r.usage_id],
-                |row| row.get(0),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
             )
-            .optional()?
-            .unwrap_or(false);
-        if !success && reserved {
-            tx.execute(
-                "UPDATE keys SET credits = credits + 1 WHERE id = ?1 AND credits IS NOT NULL",
-                [r.key_id],
-            )?;
+            .optional()?;
+        if let Some((reserved, at, platform)) = open {
+            if !success && reserved {
+                tx.execute(
+                    "UPDATE keys SET credits = credits + 1 WHERE id = ?1 AND credits IS NOT NULL",
+                    [r.key_id],
+                )?;
+            }
+            tx.execute("DELETE FROM usage WHERE id = ?1", [r.usage_id])?;
+            count(&tx, r.key_id, at, &platform, outcome, success)?;
         }
-        tx.execute("UPDATE usage SET outcome = ?1, latency_ms = ?2, charged = ?3, pending = 0 WHERE id = ?4", params![outcome, latency_ms as i64, success as i64, r.usage_id])?;
         let left: Option<i64> = tx
             .query_row(
                 "SELECT credits FROM keys WHERE id = ?1",
@@ -299,56 +361,62 @@ impl Db {
         key_id: i64,
         platform: &str,
         outcome: &str,
-        latency_ms: u64,
+        _latency_ms: u64,
         now: i64,
     ) -> R<()> {
-        let conn = self.lock();
-        conn.execute("INSERT INTO usage (key_id, at, platform, outcome, latency_ms) VALUES (?1, ?2, ?3, ?4, ?5)", params![key_id, now, platform, outcome, latency_ms as i64])?;
-        conn.execute(
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        count(&tx, key_id, now, platform, outcome, false)?;
+        tx.execute(
             "UPDATE keys SET last_used_at = ?1 WHERE id = ?2",
             params![now, key_id],
         )?;
+        tx.commit()?;
         Ok(())
     }
 
     fn usage(&self, key_id: i64, day_start: i64) -> R<UsageSummary> {
         let conn = self.lock();
-        let mut out = UsageSummary::default();
-        let mut st = conn.prepare("SELECT platform, outcome, charged, at >= ?2 FROM usage WHERE key_id = ?1 AND pending = 0")?;
-        let rows = st.query_map(params![key_id, day_start], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, bool>(2)?,
-                r.get::<_, bool>(3)?,
-            ))
+        let mut st = conn.prepare_cached(
+            "SELECT platform, outcome, requests, charged, day >= ?2 FROM usage_daily \
+             WHERE key_id = ?1",
+        )?;
+        let rows = st.query_map(params![key_id, day_of(day_start)], |r| {
+            Ok(UsageRow {
+                platform: r.get(0)?,
+                outcome: r.get(1)?,
+                counts: Counts {
+                    requests: r.get::<_, i64>(2)?.max(0) as u64,
+                    charged: r.get::<_, i64>(3)?.max(0) as u64,
+                },
+                today: r.get(4)?,
+            })
         })?;
-        for row in rows {
-            let (platform, outcome, charged, today) = row?;
-            let bump = |c: &mut Counts| {
-                c.requests += 1;
-                c.charged += charged as u64;
-            };
-            bump(&mut out.total);
-            if today {
-                bump(&mut out.today);
-            }
-            bump(out.by_platform.entry(platform).or_default());
-            *out.by_outcome.entry(outcome).or_default() += 1;
-        }
-        Ok(out)
+        Ok(UsageSummary::from_rows(
+            rows.collect::<Result<Vec<_>, _>>()?,
+        ))
     }
 
     fn recover(&self) -> R<usize> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        tx.execute("UPDATE keys SET credits = credits + (SELECT COUNT(*) FROM usage u WHERE u.key_id = keys.id AND u.pending = 1 AND u.reserved = 1) WHERE credits IS NOT NULL", [])?;
-        let n = tx.execute(
-            "UPDATE usage SET pending = 0, outcome = 'interrupted', charged = 0 WHERE pending = 1",
+        tx.execute(
+            "UPDATE keys SET credits = credits + (SELECT COUNT(*) FROM usage u \
+             WHERE u.key_id = keys.id AND u.pending = 1 AND u.reserved = 1) \
+             WHERE credits IS NOT NULL",
             [],
         )?;
+        let open: Vec<(i64, i64, String)> = {
+            let mut st = tx.prepare("SELECT key_id, at, platform FROM usage WHERE pending = 1")?;
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<Result<_, _>>()?
+        };
+        for (key_id, at, platform) in &open {
+            count(&tx, *key_id, *at, platform, "interrupted", false)?;
+        }
+        tx.execute("DELETE FROM usage WHERE pending = 1", [])?;
         tx.commit()?;
-        Ok(n)
+        Ok(open.len())
     }
 
     fn meta_get(&self, name: &str) -> R<Option<String>> {
@@ -418,12 +486,12 @@ impl KeyStore for SqliteStore {
 
     async fn reserve(
         &self,
-        key_id: i64,
+        key: &Key,
         platform: &str,
         now: i64,
     ) -> Result<Reservation, StoreError> {
-        let platform = platform.to_owned();
-        self.blocking(move |db| db.reserve(key_id, &platform, now))
+        let (key, platform) = (key.clone(), platform.to_owned());
+        self.blocking(move |db| db.reserve(&key, &platform, now))
             .await
     }
 
@@ -496,5 +564,80 @@ mod tests {
         let s = SqliteStore::open(&path).unwrap();
         let k = s.get(id).await.unwrap().expect("the key survived");
         assert_eq!((k.name.as_str(), k.credits), ("kept", Some(4)));
+    }
+
+    #[tokio::test]
+    async fn refusals_add_counts_not_rows() {
+        let s = SqliteStore::in_memory().unwrap();
+        let new = NewKey {
+            name: "n".into(),
+            ..Default::default()
+        };
+        let k = s.create(&new, "h", "p", 0).await.unwrap();
+        for i in 0..2_000 {
+            s.record(k.id, "none", "invalid_json", 1, i).await.unwrap();
+        }
+        let rows: i64 = s
+            .blocking(|db| {
+                let conn = db.lock();
+                let n = conn.query_row(
+                    "SELECT (SELECT COUNT(*) FROM usage) + (SELECT COUNT(*) FROM usage_daily)",
+                    [],
+                    |r| r.get(0),
+                )?;
+                Ok(n)
+            })
+            .await
+            .unwrap();
+        assert_eq!(rows, 1, "one counted slot for 2,000 refusals");
+        assert_eq!(s.usage(k.id, 0).await.unwrap().total.requests, 2_000);
+    }
+
+    #[tokio::test]
+    async fn the_file_cannot_hold_a_balance_it_cannot_read_back() {
+        let s = SqliteStore::in_memory().unwrap();
+        let new = NewKey {
+            name: "c".into(),
+            credits: Some(5),
+            ..Default::default()
+        };
+        let k = s.create(&new, "h", "p", 0).await.unwrap();
+        for bad in ["9.3e18", "-1", "1000000000001", "'lots'"] {
+            let sql = format!("UPDATE keys SET credits = {bad} WHERE id = {}", k.id);
+            let r = s.blocking(move |db| Ok(db.lock().execute(&sql, [])?)).await;
+            assert!(r.is_err(), "{bad} was stored");
+        }
+        assert_eq!(s.get(k.id).await.unwrap().unwrap().credits, Some(5));
+    }
+
+    #[tokio::test]
+    async fn a_version_1_file_is_migrated_with_its_usage_and_a_broken_balance_mended() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("grabkit.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(MIGRATIONS[0]).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute_batch(
+                "INSERT INTO keys (name, token_hash, token_prefix, created_at, credits) \
+                 VALUES ('overflowed', 'h', 'p', 0, 9.3e18);
+                 INSERT INTO usage (key_id, at, platform, outcome, charged) VALUES
+                   (1, 10, 'bilibili', 'success', 1), (1, 20, 'bilibili', 'success', 1),
+                   (1, 86410, 'none', 'invalid_json', 0);",
+            )
+            .unwrap();
+        }
+        let s = SqliteStore::open(&path).unwrap();
+        let keys = s.list().await.expect("the key reads back");
+        assert_eq!(keys[0].credits, Some(MAX_CREDITS));
+        let u = s.usage(1, 86_400).await.unwrap();
+        assert_eq!(
+            u.total,
+            Counts {
+                requests: 3,
+                charged: 2
+            }
+        );
+        assert_eq!(u.today.requests, 1);
     }
 }

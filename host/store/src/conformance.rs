@@ -19,6 +19,9 @@ where
     keys_round_trip(open().await).await;
     credit_operations(open().await).await;
     reserve_settle_refund_recover(open().await).await;
+    credit_limits(open().await).await;
+    reservations_recheck_the_key(open().await).await;
+    usage_is_counted(open().await).await;
     concurrent_reservations_never_overdraw(Arc::new(open().await)).await;
     meta_values(open().await).await;
 }
@@ -115,7 +118,7 @@ async fn keys_round_trip(s: impl KeyStore) {
 async fn credit_operations(s: impl KeyStore) {
     let u = s.create(&new_key("u", None), "h1", "p1", 0).await.unwrap();
     for _ in 0..3 {
-        let r = s.reserve(u.id, "x", 0).await.unwrap();
+        let r = s.reserve(&u, "x", 0).await.unwrap();
         assert_eq!(
             s.settle(r, "success", 1, true).await.unwrap(),
             None,
@@ -139,20 +142,129 @@ async fn credit_operations(s: impl KeyStore) {
     assert!(s.credits(999, CreditOp::Add(1)).await.unwrap().is_none());
 }
 
+/// Balances stay within 0..=MAX_CREDITS; an operation past it changes nothing.
+async fn credit_limits(s: impl KeyStore) {
+    let k = s
+        .create(&new_key("l", Some(5)), "hl", "pl", 0)
+        .await
+        .unwrap();
+    for op in [
+        CreditOp::Add(i64::MAX),
+        CreditOp::Add(MAX_CREDITS),
+        CreditOp::Set(Some(MAX_CREDITS + 1)),
+    ] {
+        let r = s.credits(k.id, op).await;
+        assert!(
+            matches!(r, Err(StoreError::CreditsOutOfRange)),
+            "{op:?}: {r:?}"
+        );
+        assert_eq!(s.get(k.id).await.unwrap().unwrap().credits, Some(5));
+    }
+    let low = s.credits(k.id, CreditOp::Add(i64::MIN)).await.unwrap();
+    assert_eq!(low.unwrap().credits, Some(0), "floored, not wrapped");
+    let top = s
+        .credits(k.id, CreditOp::Set(Some(MAX_CREDITS)))
+        .await
+        .unwrap();
+    assert_eq!(top.unwrap().credits, Some(MAX_CREDITS));
+    assert_eq!(s.list().await.unwrap().len(), 1, "still readable");
+    let big = new_key("big", Some(MAX_CREDITS + 1));
+    assert!(matches!(
+        s.create(&big, "hb", "pb", 0).await,
+        Err(StoreError::CreditsOutOfRange)
+    ));
+}
+
+/// A reservation re-checks the key it was handed.
+async fn reservations_recheck_the_key(s: impl KeyStore) {
+    let k = s
+        .create(&new_key("r", Some(3)), "hr", "pr", 0)
+        .await
+        .unwrap();
+    let patch = |enabled| KeyPatch {
+        enabled: Some(enabled),
+        ..Default::default()
+    };
+    s.update(k.id, &patch(false)).await.unwrap();
+    assert!(matches!(
+        s.reserve(&k, "x", 1).await,
+        Err(StoreError::KeyInvalid)
+    ));
+    s.update(k.id, &patch(true)).await.unwrap();
+    s.reserve(&k, "x", 1).await.expect("enabled again");
+    let expiring = KeyPatch {
+        expires_at: Some(Some(10)),
+        ..Default::default()
+    };
+    s.update(k.id, &expiring).await.unwrap();
+    assert!(matches!(
+        s.reserve(&k, "x", 10).await,
+        Err(StoreError::KeyExpired)
+    ));
+    s.rotate(k.id, "hr2", "pr2").await.unwrap();
+    assert!(
+        matches!(s.reserve(&k, "x", 1).await, Err(StoreError::KeyInvalid)),
+        "the old token's copy of the key"
+    );
+    let fresh = s.by_token_hash("hr2").await.unwrap().unwrap().0;
+    s.reserve(&fresh, "x", 1)
+        .await
+        .expect("the new token's copy");
+    s.delete(k.id).await.unwrap();
+    assert!(matches!(
+        s.reserve(&fresh, "x", 1).await,
+        Err(StoreError::KeyInvalid)
+    ));
+    assert_eq!(s.get(k.id).await.unwrap(), None);
+}
+
+/// Many refusals are counted, and read back as counts.
+async fn usage_is_counted(s: impl KeyStore) {
+    let k = s.create(&new_key("n", None), "hn", "pn", 0).await.unwrap();
+    for i in 0..500 {
+        let code = if i % 2 == 0 {
+            "invalid_json"
+        } else {
+            "unsupported_link"
+        };
+        s.record(k.id, "none", code, 1, 86_400 + i).await.unwrap();
+    }
+    let r = s.reserve(&k, "bilibili", 86_400).await.unwrap();
+    s.settle(r, "success", 1, true).await.unwrap();
+    let u = s.usage(k.id, 86_400).await.unwrap();
+    assert_eq!(
+        u.total,
+        Counts {
+            requests: 501,
+            charged: 1
+        }
+    );
+    assert_eq!(u.today, u.total);
+    assert_eq!(u.by_outcome["invalid_json"], 250);
+    assert_eq!(u.by_platform["none"].requests, 500);
+    let tomorrow = s.usage(k.id, 2 * 86_400).await.unwrap();
+    assert_eq!(tomorrow.today.requests, 0);
+    assert_eq!(tomorrow.total.requests, 501);
+}
+
 async fn reserve_settle_refund_recover(s: impl KeyStore) {
     let k = s
         .create(&new_key("a", Some(2)), "h", "gk_live_abc", 0)
         .await
         .unwrap();
-    let r1 = s.reserve(k.id, "bilibili", 1).await.unwrap();
-    let r2 = s.reserve(k.id, "bilibili", 1).await.unwrap();
+    let r1 = s.reserve(&k, "bilibili", 1).await.unwrap();
+    let r2 = s.reserve(&k, "bilibili", 1).await.unwrap();
     assert!(matches!(
-        s.reserve(k.id, "bilibili", 1).await,
+        s.reserve(&k, "bilibili", 1).await,
         Err(StoreError::NoCredits)
     ));
+    let stranger = Key {
+        id: 999,
+        ..k.clone()
+    };
     assert!(matches!(
-        s.reserve(999, "bilibili", 1).await,
-        Err(StoreError::NoSuchKey)
+        s.reserve(&stranger, "bilibili", 1).await,
+        Err(StoreError::KeyInvalid)
     ));
     assert_eq!(s.settle(r1, "success", 5, true).await.unwrap(), Some(0));
     assert_eq!(
@@ -165,7 +277,7 @@ async fn reserve_settle_refund_recover(s: impl KeyStore) {
         Some(1),
         "settling twice"
     );
-    let _open = s.reserve(k.id, "bilibili", 2).await.unwrap();
+    let _open = s.reserve(&k, "bilibili", 2).await.unwrap();
     assert_eq!(s.get(k.id).await.unwrap().unwrap().credits, Some(0));
     assert_eq!(s.get(k.id).await.unwrap().unwrap().last_used_at, Some(2));
     assert_eq!(
@@ -198,9 +310,9 @@ async fn concurrent_reservations_never_overdraw<S: KeyStore + 'static>(s: Arc<S>
         .unwrap();
     let tasks: Vec<_> = (0..25)
         .map(|_| {
-            let s = s.clone();
+            let (s, k) = (s.clone(), k.clone());
             tokio::spawn(async move {
-                match s.reserve(k.id, "x", 0).await {
+                match s.reserve(&k, "x", 0).await {
                     Ok(r) => s.settle(r, "success", 1, true).await.map(|_| true),
                     Err(StoreError::NoCredits) => Ok(false),
                     Err(e) => Err(e),

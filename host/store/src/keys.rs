@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 /// Prefix of API key tokens (admin tokens use `gk_admin_`).
 pub const KEY_PREFIX: &str = "gk_live_";
 pub const ADMIN_PREFIX: &str = "gk_admin_";
+/// The largest balance a key can hold (10^12); amounts that would pass it are refused.
+pub const MAX_CREDITS: i64 = 1_000_000_000_000;
 
 /// A stored key (never the token itself).
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -28,6 +30,10 @@ pub struct Key {
     /// Requests per second (with a burst of `rate_burst`); `None` = the default.
     pub rate_per_sec: Option<u32>,
     pub rate_burst: Option<u32>,
+    /// The hash of the token this copy of the key was found by (or made
+    /// with): a reservation holds only while the key still has it.
+    #[serde(skip)]
+    pub token_hash: String,
 }
 
 impl Key {
@@ -84,10 +90,38 @@ pub struct UsageSummary {
     pub by_outcome: std::collections::BTreeMap<String, u64>,
 }
 
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Copy, Default, Serialize, PartialEq)]
 pub struct Counts {
     pub requests: u64,
     pub charged: u64,
+}
+
+/// One counted slot of usage, as a backend reads it back.
+pub struct UsageRow {
+    pub today: bool,
+    pub platform: String,
+    pub outcome: String,
+    pub counts: Counts,
+}
+
+impl UsageSummary {
+    /// The summary of a key's counted slots.
+    pub fn from_rows(rows: impl IntoIterator<Item = UsageRow>) -> Self {
+        let mut out = UsageSummary::default();
+        for r in rows {
+            let add = |c: &mut Counts| {
+                c.requests += r.counts.requests;
+                c.charged += r.counts.charged;
+            };
+            add(&mut out.total);
+            if r.today {
+                add(&mut out.today);
+            }
+            add(out.by_platform.entry(r.platform.clone()).or_default());
+            *out.by_outcome.entry(r.outcome).or_default() += r.counts.requests;
+        }
+        out
+    }
 }
 
 /// How a store call failed. Backends turn their own errors into `Backend`,
@@ -100,6 +134,13 @@ pub enum StoreError {
     NoCredits,
     #[error("no such key")]
     NoSuchKey,
+    /// Deleted, disabled or given a new token since it was checked.
+    #[error("the key is no longer valid")]
+    KeyInvalid,
+    #[error("the key has expired")]
+    KeyExpired,
+    #[error("a balance must stay between 0 and {MAX_CREDITS}")]
+    CreditsOutOfRange,
 }
 
 impl StoreError {
@@ -133,14 +174,15 @@ pub trait KeyStore: Send + Sync {
         token_prefix: &str,
     ) -> Result<Option<Key>, StoreError>;
     async fn delete(&self, id: i64) -> Result<bool, StoreError>;
+    /// Change a balance with checked arithmetic: a result past
+    /// [`MAX_CREDITS`] is `CreditsOutOfRange` and changes nothing; below 0 it is 0.
     async fn credits(&self, id: i64, op: CreditOp) -> Result<Option<Key>, StoreError>;
-    /// Take one credit (if limited) and open a pending usage record, atomically.
-    async fn reserve(
-        &self,
-        key_id: i64,
-        platform: &str,
-        now: i64,
-    ) -> Result<Reservation, StoreError>;
+    /// Take one credit (if limited) and open a pending usage record,
+    /// atomically with checking that `key` still stands: deleted, disabled
+    /// or re-tokened (`key.token_hash` no longer its hash) is `KeyInvalid`,
+    /// expired `KeyExpired`, an empty balance `NoCredits`.
+    async fn reserve(&self, key: &Key, platform: &str, now: i64)
+    -> Result<Reservation, StoreError>;
     /// Close a reservation: charged on success, refunded otherwise. Returns credits left.
     async fn settle(
         &self,
@@ -150,6 +192,7 @@ pub trait KeyStore: Send + Sync {
         success: bool,
     ) -> Result<Option<i64>, StoreError>;
     /// A request that never reached a reservation (refused before charging).
+    /// Counted, not kept one by one: usage is per key, day, platform and outcome.
     async fn record(
         &self,
         key_id: i64,
@@ -158,11 +201,38 @@ pub trait KeyStore: Send + Sync {
         latency_ms: u64,
         now: i64,
     ) -> Result<(), StoreError>;
+    /// Totals, and today's from `day_start` (a UTC midnight); the cost does
+    /// not grow with the number of requests.
     async fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError>;
     /// Refund reservations a crash left open. Returns how many.
     async fn recover(&self) -> Result<usize, StoreError>;
     async fn meta_get(&self, name: &str) -> Result<Option<String>, StoreError>;
     async fn meta_set(&self, name: &str, value: &str) -> Result<(), StoreError>;
+}
+
+/// The UTC day a Unix time falls in (usage is counted per day).
+pub fn day_of(t: i64) -> i64 {
+    t.div_euclid(86_400)
+}
+
+/// `current` changed by `op` under the rules of [`KeyStore::credits`].
+pub fn apply_credits(current: Option<i64>, op: CreditOp) -> Result<Option<i64>, StoreError> {
+    let next = match op {
+        // Adding to an unlimited key leaves it unlimited.
+        CreditOp::Add(n) => match current {
+            None => return Ok(None),
+            Some(c) => c
+                .checked_add(n)
+                .ok_or(StoreError::CreditsOutOfRange)?
+                .max(0),
+        },
+        CreditOp::Set(None) => return Ok(None),
+        CreditOp::Set(Some(n)) => n.max(0),
+    };
+    if next > MAX_CREDITS {
+        return Err(StoreError::CreditsOutOfRange);
+    }
+    Ok(Some(next))
 }
 
 /// A fresh token: prefix + 192 random bits, hex.

@@ -16,17 +16,17 @@ struct Inner {
     next_key: i64,
     next_usage: i64,
     keys: BTreeMap<i64, (Key, String)>,
-    usage: BTreeMap<i64, Usage>,
+    /// Reservations in flight.
+    pending: BTreeMap<i64, Pending>,
+    /// Settled requests, counted per (key, day, platform, outcome).
+    counted: BTreeMap<(i64, i64, String, String), Counts>,
     meta: HashMap<String, String>,
 }
 
-struct Usage {
+struct Pending {
     key_id: i64,
     at: i64,
     platform: String,
-    outcome: String,
-    charged: bool,
-    pending: bool,
     reserved: bool,
 }
 
@@ -41,10 +41,16 @@ impl Inner {
         self.keys.get_mut(&id).map(|(k, _)| k)
     }
 
-    fn push_usage(&mut self, u: Usage) -> i64 {
-        self.next_usage += 1;
-        self.usage.insert(self.next_usage, u);
-        self.next_usage
+    fn count(&mut self, key_id: i64, at: i64, platform: &str, outcome: &str, charged: bool) {
+        let slot = (
+            key_id,
+            day_of(at),
+            platform.to_string(),
+            outcome.to_string(),
+        );
+        let c = self.counted.entry(slot).or_default();
+        c.requests += 1;
+        c.charged += charged as u64;
     }
 }
 
@@ -74,7 +80,11 @@ impl KeyStore for MemoryStore {
                 last_used_at: None,
                 rate_per_sec: new.rate_per_sec,
                 rate_burst: new.rate_burst,
+                token_hash: token_hash.to_string(),
             };
+            if new.credits.is_some_and(|c| !(0..=MAX_CREDITS).contains(&c)) {
+                return Err(StoreError::CreditsOutOfRange);
+            }
             s.keys.insert(key.id, (key.clone(), token_hash.to_string()));
             Ok(key)
         })
@@ -126,6 +136,7 @@ impl KeyStore for MemoryStore {
         Ok(self.with(|s| {
             let (k, h) = s.keys.get_mut(&id)?;
             k.token_prefix = token_prefix.to_string();
+            k.token_hash = token_hash.to_string();
             *h = token_hash.to_string();
             Some(k.clone())
         }))
@@ -136,25 +147,29 @@ impl KeyStore for MemoryStore {
     }
 
     async fn credits(&self, id: i64, op: CreditOp) -> Result<Option<Key>, StoreError> {
-        Ok(self.with(|s| {
-            let k = s.key_mut(id)?;
-            match op {
-                // Adding to an unlimited key leaves it unlimited.
-                CreditOp::Add(n) => k.credits = k.credits.map(|c| c.saturating_add(n).max(0)),
-                CreditOp::Set(v) => k.credits = v.map(|n| n.max(0)),
-            }
-            Some(k.clone())
-        }))
+        self.with(|s| {
+            let Some(k) = s.key_mut(id) else {
+                return Ok(None);
+            };
+            k.credits = apply_credits(k.credits, op)?;
+            Ok(Some(k.clone()))
+        })
     }
 
     async fn reserve(
         &self,
-        key_id: i64,
+        key: &Key,
         platform: &str,
         now: i64,
     ) -> Result<Reservation, StoreError> {
         self.with(|s| {
-            let k = s.key_mut(key_id).ok_or(StoreError::NoSuchKey)?;
+            let k = match s.keys.get_mut(&key.id) {
+                Some((k, hash)) if k.enabled && *hash == key.token_hash => k,
+                _ => return Err(StoreError::KeyInvalid),
+            };
+            if k.expires_at.is_some_and(|t| now >= t) {
+                return Err(StoreError::KeyExpired);
+            }
             let reserved = match k.credits {
                 Some(c) if c <= 0 => return Err(StoreError::NoCredits),
                 Some(c) => {
@@ -164,16 +179,19 @@ impl KeyStore for MemoryStore {
                 None => false,
             };
             k.last_used_at = Some(now);
-            let usage_id = s.push_usage(Usage {
-                key_id,
+            s.next_usage += 1;
+            let usage_id = s.next_usage;
+            let p = Pending {
+                key_id: key.id,
                 at: now,
                 platform: platform.to_string(),
-                outcome: "pending".into(),
-                charged: false,
-                pending: true,
                 reserved,
-            });
-            Ok(Reservation { usage_id, key_id })
+            };
+            s.pending.insert(usage_id, p);
+            Ok(Reservation {
+                usage_id,
+                key_id: key.id,
+            })
         })
     }
 
@@ -185,15 +203,11 @@ impl KeyStore for MemoryStore {
         success: bool,
     ) -> Result<Option<i64>, StoreError> {
         Ok(self.with(|s| {
-            let refund = match s.usage.get_mut(&r.usage_id) {
-                Some(u) if u.pending => {
-                    u.pending = false;
-                    u.outcome = outcome.to_string();
-                    u.charged = success;
-                    !success && u.reserved
-                }
-                _ => false,
-            };
+            let mut refund = false;
+            if let Some(p) = s.pending.remove(&r.usage_id) {
+                s.count(p.key_id, p.at, &p.platform, outcome, success);
+                refund = !success && p.reserved;
+            }
             let k = s.key_mut(r.key_id)?;
             if refund {
                 k.credits = k.credits.map(|c| c + 1);
@@ -211,15 +225,7 @@ impl KeyStore for MemoryStore {
         now: i64,
     ) -> Result<(), StoreError> {
         self.with(|s| {
-            s.push_usage(Usage {
-                key_id,
-                at: now,
-                platform: platform.to_string(),
-                outcome: outcome.to_string(),
-                charged: false,
-                pending: false,
-                reserved: false,
-            });
+            s.count(key_id, now, platform, outcome, false);
             if let Some(k) = s.key_mut(key_id) {
                 k.last_used_at = Some(now);
             }
@@ -229,42 +235,34 @@ impl KeyStore for MemoryStore {
 
     async fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError> {
         Ok(self.with(|s| {
-            let mut out = UsageSummary::default();
-            for u in s
-                .usage
-                .values()
-                .filter(|u| u.key_id == key_id && !u.pending)
-            {
-                let bump = |c: &mut Counts| {
-                    c.requests += 1;
-                    c.charged += u.charged as u64;
-                };
-                bump(&mut out.total);
-                if u.at >= day_start {
-                    bump(&mut out.today);
+            let mut rows = Vec::new();
+            let mine = s
+                .counted
+                .range((key_id, i64::MIN, String::new(), String::new())..);
+            for ((k, day, platform, outcome), c) in mine {
+                if *k != key_id {
+                    break;
                 }
-                bump(out.by_platform.entry(u.platform.clone()).or_default());
-                *out.by_outcome.entry(u.outcome.clone()).or_default() += 1;
+                rows.push(UsageRow {
+                    today: *day >= day_of(day_start),
+                    platform: platform.clone(),
+                    outcome: outcome.clone(),
+                    counts: *c,
+                });
             }
-            out
+            UsageSummary::from_rows(rows)
         }))
     }
 
     async fn recover(&self) -> Result<usize, StoreError> {
         Ok(self.with(|s| {
-            let mut refunds: Vec<i64> = Vec::new();
-            let mut n = 0;
-            for u in s.usage.values_mut().filter(|u| u.pending) {
-                u.pending = false;
-                u.outcome = "interrupted".into();
-                u.charged = false;
-                if u.reserved {
-                    refunds.push(u.key_id);
-                }
-                n += 1;
-            }
-            for id in refunds {
-                if let Some(k) = s.key_mut(id) {
+            let open = std::mem::take(&mut s.pending);
+            let n = open.len();
+            for p in open.into_values() {
+                s.count(p.key_id, p.at, &p.platform, "interrupted", false);
+                if p.reserved
+                    && let Some(k) = s.key_mut(p.key_id)
+                {
                     k.credits = k.credits.map(|c| c + 1);
                 }
             }

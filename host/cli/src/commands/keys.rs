@@ -10,6 +10,8 @@ pub async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<Ex
     use grabkit_store::keys::{CreditOp, KeyPatch, NewKey};
     let store = crate::app::open_store(settings).await?;
     let store = store.as_ref();
+    // Shipped platforms, and any a `[plugins.<p>]` section names.
+    let known = |p: &str| settings.plugins.contains_key(p);
     let with_token = |c: accounts::Created| {
         let mut j = key_json(&c.key);
         j["token"] = c.token.into();
@@ -29,7 +31,7 @@ pub async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<Ex
                 NewKey {
                     name,
                     expires_at: parse_time(expires.as_deref())?,
-                    platforms: parse_platforms(platforms)?,
+                    platforms: parse_platforms(platforms, &known)?,
                     credits,
                     rate_per_sec,
                     rate_burst,
@@ -56,7 +58,9 @@ pub async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<Ex
             let patch = KeyPatch {
                 name,
                 expires_at,
-                platforms: platforms.map(|p| parse_platforms(Some(p))).transpose()?,
+                platforms: platforms
+                    .map(|p| parse_platforms(Some(p), &known))
+                    .transpose()?,
                 enabled: (enable || disable).then_some(enable),
                 ..Default::default()
             };

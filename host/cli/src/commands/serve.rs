@@ -17,7 +17,7 @@ pub async fn serve(settings: &SettingsArgs) -> anyhow::Result<ExitCode> {
              (and X-Forwarded-* only from [server] trusted_proxies)"
         );
     }
-    let limits = settings.connections();
+    let limits = settings.connections()?;
     grabkit_server::listen::serve(listener, app.router(), limits, shutdown()).await;
     Ok(ExitCode::SUCCESS)
 }
