@@ -28,7 +28,13 @@ impl App {
         let signer = proxy_signer(store.as_ref(), settings).await?;
         let rate = (settings.keys.rate_per_sec, settings.keys.rate_burst);
         let auth = Arc::new(Auth::new(store, admin_hash, rate));
-        let proxy = Arc::new(Proxy::new(signer, service.clone(), settings.proxy()));
+        let proxy = Proxy::new(
+            signer,
+            service.clone(),
+            Some(auth.clone()),
+            settings.proxy(),
+        );
+        let proxy = Arc::new(proxy);
         let state = AppState {
             gateway: Gateway::new(service.clone(), auth),
             proxy,

@@ -170,6 +170,8 @@ pub struct ProxySection {
     pub ffmpeg: String,
     /// Longest silence from a media host mid-download.
     pub idle_timeout_secs: u64,
+    /// A link's expired media URLs are refreshed at most once per this.
+    pub refresh_interval_secs: u64,
 }
 
 impl Default for ProxySection {
@@ -182,6 +184,7 @@ impl Default for ProxySection {
             public_url: None,
             ffmpeg: d.ffmpeg,
             idle_timeout_secs: d.idle_timeout.as_secs(),
+            refresh_interval_secs: d.refresh_interval.as_secs(),
         }
     }
 }
@@ -293,6 +296,7 @@ impl Settings {
             public_url: p.public_url.clone().filter(|u| !u.trim().is_empty()),
             ffmpeg: p.ffmpeg.clone(),
             idle_timeout: Duration::from_secs(p.idle_timeout_secs.max(1)),
+            refresh_interval: Duration::from_secs(p.refresh_interval_secs.max(1)),
         }
     }
 

@@ -9,11 +9,14 @@ pub mod download;
 pub mod filename;
 pub mod links;
 pub mod merge;
+pub mod refresh;
 pub mod token;
 
 use grabkit_core::Coded;
+use grabkit_core::auth::{Auth, AuthError};
 use grabkit_core::service::{ParseError, ParseService};
 use grabkit_egress::{HttpFailure, Outbound};
+use refresh::{Fresh, Refreshes};
 use std::sync::Arc;
 use std::time::Duration;
 pub use token::{Signer, Ticket, TokenError};
@@ -31,6 +34,9 @@ pub struct ProxySettings {
     pub ffmpeg: String,
     /// Longest silence from the upstream mid-download.
     pub idle_timeout: Duration,
+    /// A link's expired URLs are refreshed (its post re-parsed) at most
+    /// once per this interval.
+    pub refresh_interval: Duration,
 }
 
 impl Default for ProxySettings {
@@ -41,6 +47,7 @@ impl Default for ProxySettings {
             public_url: None,
             ffmpeg: "ffmpeg".into(),
             idle_timeout: Duration::from_secs(30),
+            refresh_interval: Duration::from_secs(60),
         }
     }
 }
@@ -62,6 +69,8 @@ pub enum ProxyError {
     Transport(HttpFailure),
     #[error("refreshing the expired media URL failed: {0}")]
     Refresh(ParseError),
+    #[error("refreshing the expired media URL: {0}")]
+    RefreshRefused(AuthError),
     #[error("the post no longer offers this {0}")]
     Gone(String),
     #[error("this media link has no separate audio to merge")]
@@ -87,6 +96,7 @@ impl Coded for ProxyError {
             ProxyError::Transport(HttpFailure::Timeout) => "upstream_timeout",
             ProxyError::Transport(_) => "upstream_failed",
             ProxyError::Refresh(p) => p.code(),
+            ProxyError::RefreshRefused(a) => a.code(),
             ProxyError::Gone(_) => "media_gone",
             ProxyError::NothingToMerge => "nothing_to_merge",
             ProxyError::NoFfmpeg(_) => "merge_unavailable",
@@ -99,6 +109,7 @@ impl Coded for ProxyError {
     fn retry_after(&self) -> Option<u64> {
         match self {
             ProxyError::Refresh(p) => p.retry_after(),
+            ProxyError::RefreshRefused(a) => a.retry_after(),
             _ => None,
         }
     }
@@ -133,14 +144,25 @@ pub struct Proxy {
     pub signer: Signer,
     pub service: Arc<ParseService>,
     pub settings: ProxySettings,
+    /// Keys, for the rate limit and usage of refreshes (none for local
+    /// downloads, which have no key).
+    auth: Option<Arc<Auth>>,
+    refreshes: Refreshes,
 }
 
 impl Proxy {
-    pub fn new(signer: Signer, service: Arc<ParseService>, settings: ProxySettings) -> Self {
+    pub fn new(
+        signer: Signer,
+        service: Arc<ParseService>,
+        auth: Option<Arc<Auth>>,
+        settings: ProxySettings,
+    ) -> Self {
         Proxy {
             signer,
             service,
+            refreshes: Refreshes::new(settings.refresh_interval, 100_000),
             settings,
+            auth,
         }
     }
 
@@ -172,20 +194,42 @@ impl Proxy {
 
     /// Open one stream of `ticket` upstream. A 403/404/410 means the signed
     /// URL expired: parse the post again, take the same item, retry once
-    /// (the ticket is updated in place).
+    /// (the ticket is updated in place). A link is refreshed at most once
+    /// per interval; its next requests use what that refresh found.
     pub async fn fetch(
         &self,
         ticket: &mut Ticket,
         part: Part,
         want: &Want,
     ) -> Result<reqwest::Response, ProxyError> {
-        let resp = self.request(ticket, part, want).await?;
-        if !matches!(resp.status().as_u16(), 403 | 404 | 410) {
-            return check(resp, false);
+        let id = Refreshes::id(ticket);
+        let earlier = self.refreshes.recent(&id);
+        if let Some(Some(fresh)) = &earlier {
+            fresh.apply(ticket);
         }
-        tracing::info!(platform = %ticket.platform, status = resp.status().as_u16(), "media URL refused; parsing the post again");
+        let resp = self.request(ticket, part, want).await?;
+        let status = resp.status().as_u16();
+        if !matches!(status, 403 | 404 | 410) {
+            return check(resp, earlier.is_some());
+        }
+        if earlier.is_some() {
+            return Err(ProxyError::Upstream {
+                status,
+                refreshed: true,
+            });
+        }
+        tracing::info!(platform = %ticket.platform, status, "media URL refused; parsing the post again");
         drop(resp);
-        self.refresh(ticket).await?;
+        let refreshed = self.refresh(ticket).await;
+        // A refusal before the parse (rate limit, revoked key) is no attempt.
+        if !matches!(
+            refreshed,
+            Err(ProxyError::RefreshRefused(_) | ProxyError::KeyRevoked)
+        ) {
+            let fresh = refreshed.as_ref().ok().map(|_| Fresh::of(ticket));
+            self.refreshes.remember(id, fresh);
+        }
+        refreshed?;
         let resp = self.request(ticket, part, want).await?;
         check(resp, true)
     }
@@ -207,6 +251,7 @@ impl Proxy {
             Part::Main => &ticket.main,
             Part::Audio => ticket.audio.as_ref().ok_or(ProxyError::NothingToMerge)?,
         };
+        media_port(&stream.url)?;
         let mut headers: Vec<(String, String)> = ticket
             .headers
             .iter()
@@ -285,12 +330,32 @@ impl Proxy {
     }
 
     /// Re-parse the ticket's post and point the ticket at the fresh URLs.
+    /// With keys, the parse takes the key's rate limit and is counted in
+    /// its usage (uncharged: the client already paid for the link).
     async fn refresh(&self, ticket: &mut Ticket) -> Result<(), ProxyError> {
-        let media = self
-            .service
-            .parse(&ticket.post)
-            .await
-            .map_err(ProxyError::Refresh)?;
+        let started = std::time::Instant::now();
+        if let Some(auth) = &self.auth {
+            let key = auth.store.get(ticket.key).await.ok().flatten();
+            let key = key.ok_or(ProxyError::KeyRevoked)?;
+            auth.rate_limit(&key).map_err(ProxyError::RefreshRefused)?;
+        }
+        let parsed = self.service.parse(&ticket.post).await;
+        if let Some(auth) = &self.auth {
+            let outcome = match &parsed {
+                Ok(_) => "media_refresh",
+                Err(_) => "media_refresh_failed",
+            };
+            let ms = started.elapsed().as_millis() as u64;
+            let now = grabkit_core::clock::now();
+            let recorded = auth
+                .store
+                .record(ticket.key, &ticket.platform, outcome, ms, now)
+                .await;
+            if let Err(e) = recorded {
+                grabkit_core::auth::store_failed(e);
+            }
+        }
+        let media = parsed.map_err(ProxyError::Refresh)?;
         ticket.main = links::choose(&media, &ticket.main.pick)
             .ok_or_else(|| ProxyError::Gone(ticket.main.pick.kind.clone()))?;
         if let Some(a) = &ticket.audio {
@@ -300,6 +365,18 @@ impl Proxy {
         }
         ticket.headers = media.headers;
         Ok(())
+    }
+}
+
+/// Media hosts serve on the web's ports; a link naming any other port
+/// (an internal service on a media host's address) is refused.
+fn media_port(u: &str) -> Result<(), ProxyError> {
+    let port = url::Url::parse(u).ok().and_then(|u| u.port());
+    match port {
+        None | Some(80 | 443) => Ok(()),
+        Some(p) => Err(ProxyError::Denied(format!(
+            "port {p} is not a media port (only 80 and 443 are)"
+        ))),
     }
 }
 
@@ -319,5 +396,22 @@ fn check(resp: reqwest::Response, refreshed: bool) -> Result<reqwest::Response, 
         Ok(resp)
     } else {
         Err(ProxyError::Upstream { status, refreshed })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_web_ports_are_fetched() {
+        for ok in [
+            "https://cdn.example/v.mp4",
+            "https://cdn.example:443/v",
+            "http://c.example:80/v",
+        ] {
+            assert!(super::media_port(ok).is_ok(), "{ok}");
+        }
+        for bad in ["https://cdn.example:22/v", "https://cdn.example:6379/v"] {
+            assert!(super::media_port(bad).is_err(), "{bad}");
+        }
     }
 }

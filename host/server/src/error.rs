@@ -221,6 +221,7 @@ mod tests {
             Box::new(ProxyError::Transport(HttpFailure::Transport("x".into()))),
             Box::new(ProxyError::Gone("x".into())),
             Box::new(ProxyError::NothingToMerge),
+            Box::new(ProxyError::RefreshRefused(AuthError::InvalidToken)),
             Box::new(ProxyError::NoFfmpeg("ffmpeg".into())),
             Box::new(ProxyError::Merge("x".into())),
             Box::new(ProxyError::Interrupted("x".into())),

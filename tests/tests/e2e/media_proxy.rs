@@ -353,6 +353,63 @@ async fn an_expired_media_url_is_refreshed_once_by_parsing_again() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_link_is_refreshed_at_most_once_per_interval_and_counted() {
+    let (mock, s, watch) = server().await;
+    let d = s.ok_proxied("https://probe.test/media/refresh").await;
+    let link = d["videos"][1]["proxyUrl"].as_str().unwrap().to_string();
+    for _ in 0..5 {
+        let r = get(&s, &link, Some("bytes=0-9")).await;
+        assert_eq!(r.status(), 206);
+    }
+    assert_eq!(
+        watch.refresh_parses.load(Ordering::SeqCst),
+        2,
+        "one refresh; later requests reuse the refreshed URL"
+    );
+
+    // A host that keeps refusing: one refresh, then no re-parse per request.
+    let d = s.ok_proxied("https://probe.test/media/gone").await;
+    let link = d["videos"][0]["proxyUrl"].as_str().unwrap().to_string();
+    let parses = || mock.seen_path("/media/gone").len();
+    let parsed_once = parses();
+    for _ in 0..20 {
+        let r = get(&s, &link, None).await;
+        assert_eq!(r.status(), 502);
+    }
+    assert_eq!(parses(), parsed_once + 1, "refreshed once for 20 downloads");
+    let (_, usage) = s.get("/api/v1/usage").await;
+    let usage: Value = serde_json::from_str(&usage).unwrap();
+    let refreshes = &usage["data"]["byOutcome"]["media_refresh"];
+    assert_eq!(refreshes, 2, "each refresh is in the key's usage: {usage}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refresh_takes_the_keys_rate_limit() {
+    let (_mock, s, watch) = server().await;
+    let body = serde_json::json!({"name": "slow", "ratePerSec": 1, "rateBurst": 1});
+    let (_, k) = s.admin("POST", "/api/v1/admin/keys", Some(&body)).await;
+    let token = k["data"]["token"].as_str().unwrap();
+    let url = serde_json::json!({"url": "https://probe.test/media/refresh"});
+    let (status, d) = s
+        .send_json("POST", "/api/v1/parse?proxy=1", token, Some(&url))
+        .await;
+    assert_eq!(status, 200, "{d}");
+    let link = d["data"]["videos"][1]["proxyUrl"].as_str().unwrap();
+    let r = get(&s, link, None).await;
+    assert_eq!(
+        r.status(),
+        429,
+        "the parse took the only request this second"
+    );
+    assert!(r.headers().contains_key("retry-after"));
+    assert_eq!(
+        watch.refresh_parses.load(Ordering::SeqCst),
+        1,
+        "no re-parse"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_hangs_up_stops_the_upstream_transfer() {
     let (_mock, s, watch) = server().await;
     let d = s.ok_proxied("https://probe.test/media/slow").await;

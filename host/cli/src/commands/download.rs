@@ -26,7 +26,7 @@ pub async fn download(
             return Ok(ExitCode::FAILURE);
         }
     };
-    let proxy = Proxy::new(Signer::new(b"local"), service, settings.proxy());
+    let proxy = Proxy::new(Signer::new(b"local"), service, None, settings.proxy());
     let can_merge = merge::available(&proxy.settings.ffmpeg).await.is_ok();
     let mut jobs = match grabkit_media::download::plan(&media, &post, quality, can_merge) {
         Ok(j) => j,
