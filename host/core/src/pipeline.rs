@@ -35,6 +35,12 @@ pub async fn build_with(
     settings: &PipelineSettings,
     kv: Arc<dyn PluginKv>,
 ) -> anyhow::Result<Arc<ParseService>> {
+    let folder = &settings.registry.plugins;
+    if !folder.is_dir() {
+        // The compile cache inside it creates it; say so, or the operator
+        // sees a server that answers unsupported_link to everything.
+        tracing::warn!(dir = %folder.display(), "the plugins folder does not exist; created it empty");
+    }
     let runtime = Runtime::new(settings.runtime.clone())?;
     let sandbox = Sandbox::new(settings.sandbox.clone())?;
     let metrics = Arc::new(Metrics::default());
@@ -48,6 +54,7 @@ pub async fn build_with(
     ));
     let dir = settings.registry.plugins.display().to_string();
     match registry.rescan().await {
+        Ok(0) => tracing::warn!(%dir, "no plugins loaded: every link will answer unsupported_link"),
         Ok(n) => tracing::info!(%dir, plugins = n, "plugins loaded"),
         Err(e) => {
             tracing::error!(%dir, error = %e, "cannot read the plugins folder; serving none")

@@ -10,6 +10,7 @@ mod connections;
 mod contracts;
 mod crash;
 mod douyin;
+mod hostile;
 mod instagram;
 mod keys;
 mod kit;
