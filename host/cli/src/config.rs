@@ -447,5 +447,7 @@ mod tests {
             toml::from_str(&readme[start..end]).expect("README's example settings parse");
         assert!(s.sandbox().is_ok());
         assert_eq!(s.rollback().window, 20);
+        assert_eq!(s.http().unwrap().trusted_proxies.len(), 1);
+        assert_eq!(s.connections().unwrap().max_per_peer, 256);
     }
 }

@@ -183,7 +183,7 @@ impl Conn {
         builder
             .timer(TokioTimer::new())
             .header_read_timeout(self.limits.header_timeout)
-            .max_buf_size(self.limits.max_head_bytes.max(8192));
+            .max_header_size(self.limits.max_head_bytes);
         let mut conn = builder.serve_connection(TokioIo::new(stream), service);
         let mut shutting_down = *draining.borrow();
         if shutting_down {

@@ -129,6 +129,18 @@ async fn an_idle_keep_alive_connection_is_closed_without_an_answer() {
     assert_eq!(answer(&raw).0, 200, "the request itself was answered");
 }
 
+#[tokio::test]
+async fn an_oversized_head_is_refused_without_being_kept() {
+    let (_m, s) = server_with(upstream(), short_deadlines).await;
+    let mut c = connect(&s).await;
+    let filler = "a".repeat(40 << 10);
+    let head = format!("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: {filler}\r\n\r\n");
+    let _ = c.write_all(head.as_bytes()).await;
+    let raw = read_to_close(&mut c).await;
+    assert!(raw.starts_with("HTTP/1.1 431"), "{raw:.80}");
+    healthy(&s).await;
+}
+
 fn two_per_peer(s: &mut Settings) {
     s.server.max_connections_per_peer = 2;
 }
