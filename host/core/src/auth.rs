@@ -152,6 +152,12 @@ fn bearer(value: Option<&[u8]>) -> Result<&str, AuthError> {
         .ok_or(AuthError::MissingToken)
 }
 
+/// Logged once where it happens; the caller sees only `store_failed`.
+pub fn store_failed(e: StoreError) -> StoreError {
+    tracing::error!(error = %e, "key store failed");
+    e
+}
+
 #[cfg(test)]
 mod tests {
     use super::bearer;
@@ -165,10 +171,4 @@ mod tests {
             assert!(bearer(Some(v.as_bytes())).is_err(), "{v}");
         }
     }
-}
-
-/// Logged once where it happens; the caller sees only `store_failed`.
-pub fn store_failed(e: StoreError) -> StoreError {
-    tracing::error!(error = %e, "key store failed");
-    e
 }
