@@ -7,17 +7,7 @@ use grabkit_tests::{Mock, TestServer, TestSettings};
 use serde_json::{Value, json};
 
 async fn server() -> (Mock, TestServer) {
-    let mock = Mock::start(HOSTS, upstream()).await;
-    let s = TestServer::start(
-        &mock,
-        TestSettings {
-            plugins: vec![shipped_plugin("bilibili")],
-            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
-            ..Default::default()
-        },
-    )
-    .await;
-    (mock, s)
+    TestServer::for_plugin("bilibili", HOSTS, upstream()).await
 }
 
 /// Send a raw request and return (status, envelope).

@@ -4,8 +4,7 @@
 //! refusals in bulk. Each answer is our envelope with a precise code.
 
 use grabkit_tests::bilibili::{HOSTS, upstream};
-use grabkit_tests::server::shipped_plugin;
-use grabkit_tests::{Mock, TestServer, TestSettings};
+use grabkit_tests::{Mock, TestServer};
 use serde_json::{Value, json};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -14,17 +13,7 @@ use tokio::net::TcpStream;
 const VIDEO: &str = "https://www.bilibili.com/video/BV117411r7R1";
 
 async fn server() -> (Mock, TestServer) {
-    let mock = Mock::start(HOSTS, upstream()).await;
-    let s = TestServer::start(
-        &mock,
-        TestSettings {
-            plugins: vec![shipped_plugin("bilibili")],
-            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
-            ..Default::default()
-        },
-    )
-    .await;
-    (mock, s)
+    TestServer::for_plugin("bilibili", HOSTS, upstream()).await
 }
 
 /// Any request; the status and the body, which must be our envelope.

@@ -3,25 +3,14 @@
 //! persistence across restarts and across a kill -9.
 
 use grabkit_tests::bilibili::{HOSTS, upstream};
-use grabkit_tests::server::shipped_plugin;
-use grabkit_tests::{Mock, TestServer, TestSettings};
+use grabkit_tests::{Mock, TestServer};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 const VIDEO: &str = "https://www.bilibili.com/video/BV117411r7R1";
 
 async fn setup() -> (Mock, TestServer) {
-    let mock = Mock::start(HOSTS, upstream()).await;
-    let s = TestServer::start(
-        &mock,
-        TestSettings {
-            plugins: vec![shipped_plugin("bilibili")],
-            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
-            ..Default::default()
-        },
-    )
-    .await;
-    (mock, s)
+    TestServer::for_plugin("bilibili", HOSTS, upstream()).await
 }
 
 /// Create a key through the admin API; returns (id, token).
