@@ -92,9 +92,13 @@ pub mod log {
     /// Severity of a log line, from `Trace` to `Error`.
     pub use logger::Level;
 
-    /// Write one line at `level`.
+    /// Write one line at `level` (to stderr when a plugin's code runs
+    /// natively, as in its unit tests).
     pub fn log(level: Level, message: &str) {
-        logger::log(level, message)
+        #[cfg(target_arch = "wasm32")]
+        logger::log(level, message);
+        #[cfg(not(target_arch = "wasm32"))]
+        eprintln!("[{level:?}] {message}");
     }
     /// Write one line at [`Level::Debug`].
     pub fn debug(message: &str) {

@@ -62,6 +62,7 @@ pub mod host;
 pub mod http;
 pub mod links;
 mod media;
+pub mod routes;
 
 pub use error::{Context, Error, ErrorKind, Required, Result};
 pub use host::{config, kv, log};
@@ -138,9 +139,10 @@ pub mod prelude {
     pub use crate::embedded::{json_after, script_json};
     pub use crate::http::{Client, Response, ua};
     pub use crate::links::{
-        Links, Matched, find_url, kind_of, patterns, resolve_short_link, route, route_following,
-        route_url,
+        Links, Matched, find_url, https, kind_of, patterns, resolve_short_link, route,
+        route_following, route_url,
     };
+    pub use crate::routes::first_answer;
     pub use crate::{
         Audio, Context, Descriptor, Error, ErrorKind, Image, Media, Plugin, Required, Result,
         Video, VideoSource,

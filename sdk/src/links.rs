@@ -218,6 +218,16 @@ fn first_href(html: &str) -> Option<String> {
     Some(html[start..end].replace("&amp;", "&"))
 }
 
+/// `url` over https: platforms hand out `http://` CDN links (thumbnails,
+/// images) that their CDNs also serve over https, and clients on https
+/// pages cannot load mixed content.
+pub fn https(url: &str) -> String {
+    match url.strip_prefix("http://") {
+        Some(rest) => format!("https://{rest}"),
+        None => url.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,4 +1,5 @@
-//! An aweme item (from the share page's `_ROUTER_DATA` or `slidesinfo`) → media.
+//! An aweme item (from the `slidesinfo` API or the share page's
+//! `_ROUTER_DATA`) → media.
 
 use crate::PLATFORM;
 use grabkit_sdk::prelude::*;
@@ -35,21 +36,31 @@ pub fn from_share_page(client: &Client, kind: &str, id: &str) -> Result<Media> {
     Err(filtered(&res["filter_list"][0]))
 }
 
-/// Slides (mixed image/video posts): their share pages carry no item.
-pub fn from_slides(id: &str) -> Result<Media> {
-    let v: Value = Client::new()
-        .user_agent(ua::ANDROID)
-        .header("Accept", "application/json, text/plain, */*")
-        .get(format!("https://www.iesdouyin.com/web/api/v2/aweme/slidesinfo/?aweme_ids=%5B{id}%5D&request_source=200"))
-        .json_response()
-        .context("slidesinfo API")?;
-    match v["aweme_details"].get(0).filter(|i| i.is_object()) {
-        Some(item) => Ok(media_of(item)),
-        None => Err(Error::not_found(format!(
-            "slides {id} not found (status_code {})",
-            v["status_code"]
-        ))),
+/// The `slidesinfo` API: videos, notes and slides alike, no cookie, no
+/// signature, an iPhone's user agent. Notes answer only with
+/// `request_source=200`, so an empty answer is asked again with it.
+pub fn from_slidesinfo(client: &Client, id: &str) -> Result<Media> {
+    let base =
+        format!("https://www.iesdouyin.com/web/api/v2/aweme/slidesinfo/?aweme_ids=%5B{id}%5D");
+    let mut last = Value::Null;
+    for url in [base.clone(), format!("{base}&request_source=200")] {
+        let v: Value = client
+            .get(url)
+            .header("Accept", "application/json, text/plain, */*")
+            .json_response()
+            .context("slidesinfo API")?;
+        if let Some(item) = v["aweme_details"].get(0).filter(|i| i.is_object()) {
+            return Ok(media_of(item));
+        }
+        if v["filter_list"][0].is_object() {
+            return Err(filtered(&v["filter_list"][0]));
+        }
+        last = v;
     }
+    Err(Error::upstream(format!(
+        "no item for {id} (status_code {})",
+        last["status_code"]
+    )))
 }
 
 /// Why an item was filtered out of the share page.
@@ -73,6 +84,21 @@ fn filtered(f: &Value) -> Error {
 
 fn first_url(v: &Value) -> Option<&str> {
     v["url_list"][0].as_str()
+}
+
+/// The best still picture of a `url_list`: a non-WebP one when there is
+/// one (WebP is the list's first entry, and not every client shows it),
+/// over https.
+fn picture(v: &Value) -> Option<String> {
+    let urls: Vec<&str> = v["url_list"]
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    let plain = urls
+        .iter()
+        .find(|u| !u.split('?').next().unwrap_or(u).ends_with(".webp"));
+    plain.or(urls.first()).map(|u| https(u))
 }
 
 fn dim(v: &Value) -> Option<u32> {
@@ -103,14 +129,12 @@ pub fn media_of(item: &Value) -> Media {
     media.title = item["desc"].as_str().unwrap_or_default().trim().to_string();
     media.author = item["author"]["nickname"].as_str().map(str::to_string);
     let video = &item["video"];
-    media.thumbnail = first_url(&video["origin_cover"])
-        .or(first_url(&video["cover"]))
-        .map(str::to_string);
+    media.thumbnail = picture(&video["origin_cover"]).or_else(|| picture(&video["cover"]));
     let images = item["images"].as_array().filter(|a| !a.is_empty());
     if let Some(images) = images {
         // A note: every picture, plus the motion clip of live photos.
         for img in images {
-            if let Some(u) = first_url(img) {
+            if let Some(u) = picture(img) {
                 media
                     .images
                     .push(Image::new(u).size(dim(&img["width"]), dim(&img["height"])));
@@ -195,5 +219,23 @@ mod tests {
             ),
             "https://www.iesdouyin.com/aweme/v1/play/?video_id=v0200playwm&ratio=720p"
         );
+    }
+
+    #[test]
+    fn pictures_prefer_plain_formats_over_https() {
+        let v = json!({"url_list": [
+            "http://p3.douyinpic.com/a~tplv.webp?x=1",
+            "http://p3.douyinpic.com/a~tplv.jpeg?x=1",
+        ]});
+        assert_eq!(
+            picture(&v).unwrap(),
+            "https://p3.douyinpic.com/a~tplv.jpeg?x=1"
+        );
+        let only_webp = json!({"url_list": ["https://p3.douyinpic.com/a.webp"]});
+        assert_eq!(
+            picture(&only_webp).unwrap(),
+            "https://p3.douyinpic.com/a.webp"
+        );
+        assert_eq!(picture(&json!({})), None);
     }
 }

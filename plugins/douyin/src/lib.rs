@@ -1,9 +1,13 @@
 //! Douyin: `v.douyin.com` share links, `douyin.com/video|note|slides|share/…`,
 //! `modal_id=` pages, and media CDN links (returned as the media itself).
 //!
-//! Route (no cookie, no signature): the iesdouyin share page fetched as an
-//! iPhone, whose `window._ROUTER_DATA` holds `videoInfoRes.item_list[0]`;
-//! slides (mixed image/video posts) come from the `slidesinfo` API.
+//! Routes, in order (no cookie, no signature, an iPhone's user agent):
+//! 1. the `slidesinfo` API (`iesdouyin.com/web/api/v2/aweme/slidesinfo/`)
+//!    for videos, notes and slides alike, asked again with
+//!    `request_source=200` when it answers empty (notes need it);
+//! 2. the iesdouyin share page, whose `window._ROUTER_DATA` held
+//!    `videoInfoRes.item_list[0]` until 2026-08-08 and still tells why a
+//!    post is filtered (private, deleted, region): a fallback only.
 
 mod item;
 
@@ -26,6 +30,8 @@ const LINKS: Links<Link> = &[
     (Link::Video, "*.douyin.com/vsdetail/{id:num}"),
     (Link::Video, "*.iesdouyin.com/share/video/{id:num}"),
     (Link::Video, "jingxuan.douyin.com/m/video/{id:num}"),
+    // A video opened on its author's profile.
+    (Link::Video, "*.douyin.com/user/*?vid={id:num}"),
     (Link::Note, "*.douyin.com/note/{id:num}"),
     (Link::Note, "*.douyin.com/share/note/{id:num}"),
     (Link::Note, "*.iesdouyin.com/share/note/{id:num}"),
@@ -78,13 +84,18 @@ impl Plugin for Douyin {
         let client = Client::new().user_agent(ua::IOS);
         let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
         let id = link.cap("id").to_string();
-        match link.kind {
-            Link::Video | Link::Modal => item::from_share_page(&client, "video", &id),
-            Link::Note => item::from_share_page(&client, "note", &id),
-            Link::Slides => item::from_slides(&id),
-            Link::Cdn => Ok(cdn_media(&link.url)),
+        let page = match link.kind {
+            Link::Video | Link::Modal => "video",
+            Link::Note => "note",
+            // Slides' share pages never carried the item.
+            Link::Slides => return item::from_slidesinfo(&client, &id),
+            Link::Cdn => return Ok(cdn_media(&link.url)),
             Link::Short => unreachable!("route_following resolves short links"),
-        }
+        };
+        first_answer(&[
+            ("slidesinfo", &|| item::from_slidesinfo(&client, &id)),
+            ("share page", &|| item::from_share_page(&client, page, &id)),
+        ])
     }
 }
 
@@ -154,6 +165,12 @@ mod tests {
         assert_eq!(
             kind("https://www.douyin.com/jingxuan?modal_id=7468908569061100857"),
             Some(Link::Modal)
+        );
+        assert_eq!(
+            kind(
+                "https://www.douyin.com/user/MS4wLjABAAAA?from_tab_name=main&vid=7468908569061100857"
+            ),
+            Some(Link::Video)
         );
         assert_eq!(
             kind("https://v26-web.douyinvod.com/abc/video/tos/cn/x/?mime_type=video_mp4"),

@@ -3,7 +3,8 @@
 //!
 //! The cases were recorded from the mock upstreams by the ignored test
 //! below: `cargo test -p grabkit-tests --test e2e -- --ignored cases::record`
-//! re-records them (and rewrites their goldens, keeping `<any>` markers).
+//! re-records them (and rewrites their goldens, keeping `<any>` markers);
+//! `GRABKIT_RECORD=douyin` records one platform.
 
 use grabkit::config::{PluginSection, Settings};
 use grabkit_egress::TapeMode;
@@ -99,6 +100,16 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
                     "private",
                     "https://www.douyin.com/video/7000000000000000001",
                     "a post only its author sees",
+                ),
+                rec(
+                    "note-slidesinfo",
+                    "https://v.douyin.com/NoteAb1/",
+                    "a note through slidesinfo, asked again with request_source=200",
+                ),
+                rec(
+                    "share-page-fallback",
+                    "https://www.douyin.com/video/7468908569061100999",
+                    "slidesinfo has nothing; the old share page answers",
                 ),
             ],
             t::douyin::HOSTS,
@@ -248,7 +259,10 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "rewrites plugins/*/cases from the mock upstreams"]
 async fn record() {
-    for p in &grabkit_tests::platforms() {
+    // `GRABKIT_RECORD=douyin,bilibili` records only those platforms.
+    let only = std::env::var("GRABKIT_RECORD").unwrap_or_default();
+    let wanted = |p: &str| only.is_empty() || only.split(',').any(|o| o.trim() == p);
+    for p in grabkit_tests::platforms().iter().filter(|p| wanted(p)) {
         let (recs, hosts, responder) = plan(p);
         let mock = Mock::start(hosts, responder).await;
         let tmp = tempfile::tempdir().unwrap();

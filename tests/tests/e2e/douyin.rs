@@ -20,6 +20,7 @@ async fn video_in_every_link_form() {
         "https://www.douyin.com/vsdetail/7468908569061100857",
         "https://www.douyin.com/jingxuan?modal_id=7468908569061100857",
         "https://www.iesdouyin.com/share/video/7468908569061100857/?region=CN",
+        "https://www.douyin.com/user/MS4wLjABAAAAEKnfa654JAJ?from_tab_name=main&vid=7468908569061100857",
     ] {
         let d = s.ok(url).await;
         assert_eq!(d["platform"], "douyin");
@@ -29,12 +30,13 @@ async fn video_in_every_link_form() {
         assert_eq!(d["duration"], 15.394);
         assert_eq!(
             d["thumbnail"],
-            "https://p6.douyinpic.com/tos-cn-p-0015/75ff489e_1621401609~tplv-dy-360p.jpeg?from=4257465056&biz_tag=feed_cover"
+            "https://p3-sign.douyinpic.com/tos-cn-p-0015/75ff489e_1621401609~tplv-dy-360p.jpeg?x-expires=1767000000&x-signature=s2",
+            "the JPEG cover, over https"
         );
         let v = &d["videos"][0];
         assert_eq!(
             v["url"],
-            "https://www.iesdouyin.com/aweme/v1/play/?video_id=v0200fg10000c2i9vhn1u1atmr5f2o1g&ratio=720p&line=0",
+            "https://aweme.snssdk.com/aweme/v1/play/?video_id=v0200fg10000c2i9vhn1u1atmr5f2o1g&ratio=720p&line=0",
             "no watermark"
         );
         assert_eq!(
@@ -51,11 +53,42 @@ async fn video_in_every_link_form() {
         );
         assert_eq!(d["headers"]["Referer"], "https://www.douyin.com/");
     }
-    let pages = mock.seen_path("/share/video/7468908569061100857/");
+    let api = mock.seen_path("/web/api/v2/aweme/slidesinfo/");
+    assert!(!api.is_empty());
     assert!(
-        pages
-            .iter()
+        api.iter()
             .all(|p| p.headers["user-agent"].to_str().unwrap().contains("iPhone"))
+    );
+    assert!(
+        mock.seen_path("/share/video/7468908569061100857/")
+            .is_empty(),
+        "slidesinfo answered; the stale share page was not needed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_share_page_is_the_fallback_when_slidesinfo_has_nothing() {
+    let (mock, s) = setup().await;
+    let d = s
+        .ok("https://www.douyin.com/video/7468908569061100999")
+        .await;
+    assert_eq!(d["id"], "7468908569061100999");
+    assert_eq!(
+        d["videos"][0]["url"],
+        "https://www.iesdouyin.com/aweme/v1/play/?video_id=v0200fg10000c2i9vhn1u1atmr5f2o1g&ratio=720p&line=0"
+    );
+    let asked: Vec<String> = mock
+        .seen_path("/web/api/v2/aweme/slidesinfo/")
+        .iter()
+        .map(|x| x.query.clone())
+        .collect();
+    assert_eq!(
+        asked,
+        [
+            "aweme_ids=%5B7468908569061100999%5D",
+            "aweme_ids=%5B7468908569061100999%5D&request_source=200"
+        ],
+        "asked plainly, then with request_source=200, then the page"
     );
 }
 
@@ -75,12 +108,10 @@ async fn notes_live_photos_and_slides() {
             (imgs[0]["width"].as_u64(), imgs[0]["height"].as_u64()),
             (Some(1080), Some(1440))
         );
-        assert!(
-            imgs[0]["url"]
-                .as_str()
-                .unwrap()
-                .contains("oQAA1~tplv-dy-aweme-images"),
-            "the clean image, not the watermarked download"
+        assert_eq!(
+            imgs[0]["url"],
+            "https://p9-sign.douyinpic.com/tos-cn-i-0813/oQAA1~tplv-dy-aweme-images:q75.jpeg?x-expires=1770512400&x-signature=b",
+            "the clean JPEG, over https"
         );
         let v = d["videos"].as_array().unwrap();
         assert_eq!(
