@@ -218,11 +218,14 @@ fn first_href(html: &str) -> Option<String> {
     Some(html[start..end].replace("&amp;", "&"))
 }
 
-/// `url` over https: platforms hand out `http://` CDN links (thumbnails,
-/// images) that their CDNs also serve over https, and clients on https
-/// pages cannot load mixed content.
+/// `url` over https: platforms hand out `http://` and protocol-relative
+/// (`//host/…`) CDN links that their CDNs also serve over https, and
+/// clients on https pages cannot load mixed content.
 pub fn https(url: &str) -> String {
-    match url.strip_prefix("http://") {
+    match url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("//"))
+    {
         Some(rest) => format!("https://{rest}"),
         None => url.to_string(),
     }

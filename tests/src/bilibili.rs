@@ -48,11 +48,14 @@ pub fn upstream() -> Responder {
         }
         "api.bilibili.tv"
             if s.path == "/intl/gateway/web/playurl"
-                && param(&s.query, "aid").as_deref() == Some("2041863208") =>
+                && (param(&s.query, "aid").as_deref() == Some("2041863208")
+                    || param(&s.query, "ep_id").as_deref() == Some("11246489")) =>
         {
             Reply::json(fixture!("intl_playurl.json"))
         }
-        "www.bilibili.tv" if s.path == "/en/video/2041863208" => {
+        "www.bilibili.tv"
+            if s.path == "/en/video/2041863208" || s.path == "/en/play/1048837/11246489" =>
+        {
             Reply::html(fixture!("intl_page.html"))
         }
         _ => Reply::status(404),
@@ -91,6 +94,19 @@ fn api(s: &Seen) -> Reply {
                 (_, "4048") => Reply::json(fixture!("playurl_dash.json")),
                 (_, "1") => Reply::json(fixture!("playurl_mp4.json")),
                 _ => code(-400, "请求错误"),
+            }
+        }
+        "/x/polymer/web-dynamic/v1/detail" => {
+            if s.headers.contains_key("referer") {
+                // The route is asked without a Referer, as peers do.
+                return code(-352, "风控校验失败");
+            }
+            match p("id").as_str() {
+                "915864237515112457" => Reply::json(fixture!("dynamic_opus.json")),
+                "915864237515112458" => Reply::json(fixture!("dynamic_archive.json")),
+                "915864237515112459" => Reply::json(fixture!("dynamic_forward.json")),
+                "915864237515112460" => code(-352, "风控校验失败"),
+                _ => code(500, "服务器错误"),
             }
         }
         "/pgc/view/web/season" => match (p("ep_id").as_str(), p("season_id").as_str()) {

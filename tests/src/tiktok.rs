@@ -4,7 +4,12 @@
 use crate::mock::{Reply, Responder, Seen};
 use std::sync::Arc;
 
-pub const HOSTS: &[&str] = &["www.tiktok.com", "vm.tiktok.com", "vt.tiktok.com"];
+pub const HOSTS: &[&str] = &[
+    "www.tiktok.com",
+    "vm.tiktok.com",
+    "vt.tiktok.com",
+    "t.tiktok.com",
+];
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -21,6 +26,9 @@ pub fn upstream() -> Responder {
         ("vm.tiktok.com", "/ZMabcdEF/") => Reply::redirect(
             "https://www.tiktok.com/@scout2015/video/6718335390845095173?_t=8abc&_r=1",
         ),
+        ("t.tiktok.com", "/ZT2abc/") => {
+            Reply::redirect("https://www.tiktok.com/@/video/6718335390845095173/?_r=1")
+        }
         ("vt.tiktok.com", "/ZSphoto1/") => {
             Reply::redirect("https://www.tiktok.com/@chef/photo/7300000000000000001?_r=1")
         }

@@ -1,6 +1,7 @@
 //! Bilibili: videos (BV/av, multi-part `?p=`), list-player links, bangumi
 //! episodes and seasons, paid-course (cheese) episodes, b23.tv / bili.im short
-//! links, and bilibili.tv (where bili.im leads).
+//! links, bilibili.tv videos and episodes (where bili.im leads), embedded
+//! players (`player.bilibili.com`), and picture posts (opus, dynamics).
 //!
 //! Routes (the ones yt-dlp and the API docs use today):
 //! - `x/web-interface/view` for metadata and the part's `cid`;
@@ -8,9 +9,11 @@
 //!   stream, and once more with `fnval=1&platform=html5` for a progressive mp4;
 //! - `pgc/view/web/season` + `pgc/player/web/v2/playurl` for bangumi;
 //! - `pugv/view/web/season` + `pugv/player/web/playurl` for courses;
-//! - `api.bilibili.tv/intl/gateway/web/playurl` for bilibili.tv.
+//! - `api.bilibili.tv/intl/gateway/web/playurl` for bilibili.tv (`aid` or `ep_id`);
+//! - `x/polymer/web-dynamic/v1/detail` for picture posts (see `dynamic`).
 
 mod api;
+mod dynamic;
 mod streams;
 mod wbi;
 
@@ -29,6 +32,8 @@ enum Link {
     CourseEpisode,
     Short,
     Intl,
+    IntlEpisode,
+    Dynamic,
 }
 
 const LINKS: Links<Link> = &[
@@ -48,9 +53,22 @@ const LINKS: Links<Link> = &[
     (Link::Short, "*.bili2233.cn/{code}"),
     (Link::Intl, "*.bilibili.tv/{lang}/video/{aid:num}"),
     (Link::Intl, "*.bilibili.tv/video/{aid:num}"),
+    (
+        Link::IntlEpisode,
+        "*.bilibili.tv/{lang}/play/{season:num}/{ep:num}",
+    ),
+    (
+        Link::IntlEpisode,
+        "*.bilibili.tv/play/{season:num}/{ep:num}",
+    ),
+    (Link::Bv, "player.bilibili.com/player.html?bvid=BV{bvid}"),
+    (Link::Av, "player.bilibili.com/player.html?aid={aid:num}"),
+    (Link::Dynamic, "*.bilibili.com/opus/{id:num}"),
+    (Link::Dynamic, "*.bilibili.com/dynamic/{id:num}"),
+    (Link::Dynamic, "t.bilibili.com/{id:num}"),
 ];
 
-const PLATFORM: &str = "bilibili";
+pub(crate) const PLATFORM: &str = "bilibili";
 
 struct Bilibili;
 
@@ -102,7 +120,15 @@ impl Plugin for Bilibili {
             Link::Season => bangumi(&client, ("season_id", link.cap("ss"))),
             Link::CourseEpisode => course(&client, ("ep_id", link.cap("ep"))),
             Link::CourseSeason => course(&client, ("season_id", link.cap("ss"))),
-            Link::Intl => intl(&client, link.cap("aid")),
+            Link::Intl => {
+                let page = format!("https://www.bilibili.tv/en/video/{}", link.cap("aid"));
+                intl(&client, ("aid", link.cap("aid")), &page)
+            }
+            Link::IntlEpisode => intl(&client, ("ep_id", link.cap("ep")), link.url.as_str()),
+            Link::Dynamic => match dynamic::fetch(link.cap("id"))? {
+                dynamic::Post::Pictures(media) => Ok(media),
+                dynamic::Post::Video(bvid) => video(&client, ("bvid", bvid), 1),
+            },
             Link::Short => unreachable!("route_following resolves short links"),
         }
     }
@@ -366,13 +392,16 @@ fn course(client: &Client, id: (&str, &str)) -> Result<Media> {
 }
 
 /// bilibili.tv (the international site, where bili.im links lead).
-fn intl(client: &Client, aid: &str) -> Result<Media> {
+/// bilibili.tv: a video by `aid` or an episode by `ep_id`; its `page`
+/// gives the title.
+fn intl(client: &Client, (key, id): (&str, &str), page: &str) -> Result<Media> {
     let url = format!(
-        "https://api.bilibili.tv/intl/gateway/web/playurl?s_locale=en_US&platform=web&aid={aid}&qn=64&type=0&device=wap&tf=0"
+        "https://api.bilibili.tv/intl/gateway/web/playurl?s_locale=en_US&platform=web&{key}={id}&qn=64&type=0&device=wap&tf=0"
     );
     let data = call(client, "bilibili.tv playurl API", &url)?;
     let play = &data["playurl"];
-    let mut media = Media::new(PLATFORM, format!("tv{aid}"));
+    let prefix = if key == "ep_id" { "tvep" } else { "tv" };
+    let mut media = Media::new(PLATFORM, format!("{prefix}{id}"));
     media.duration = play["duration"]
         .as_f64()
         .map(|ms| ms / 1000.0)
@@ -416,10 +445,7 @@ fn intl(client: &Client, aid: &str) -> Result<Media> {
         );
     }
     // The title lives in the page's Open Graph tags; optional.
-    if let Ok(page) = client
-        .get(format!("https://www.bilibili.tv/en/video/{aid}"))
-        .send_ok()
-    {
+    if let Ok(page) = client.get(page).send_ok() {
         let html = page.text();
         media.title = og(&html, "og:title").unwrap_or_default();
         media.thumbnail = og(&html, "og:image");
@@ -482,6 +508,27 @@ mod tests {
             kind("https://www.bilibili.tv/en/video/2041863208"),
             Some(Link::Intl)
         );
+        assert_eq!(
+            kind("https://www.bilibili.tv/en/play/1048837/11246489"),
+            Some(Link::IntlEpisode)
+        );
+        assert_eq!(
+            kind(
+                "https://player.bilibili.com/player.html?isOutside=true&aid=170001&bvid=BV117411r7R1&p=1"
+            ),
+            Some(Link::Bv)
+        );
+        assert_eq!(
+            kind("https://player.bilibili.com/player.html?aid=170001&cid=279786"),
+            Some(Link::Av)
+        );
+        for u in [
+            "https://www.bilibili.com/opus/915864237515112457",
+            "https://t.bilibili.com/915864237515112457",
+            "https://m.bilibili.com/dynamic/915864237515112457",
+        ] {
+            assert_eq!(kind(u), Some(Link::Dynamic), "{u}");
+        }
     }
 
     #[test]

@@ -44,13 +44,6 @@ fn field<'a>(v: &'a Value, names: &[&str]) -> &'a Value {
         .unwrap_or(&Value::Null)
 }
 
-fn https(u: &str) -> String {
-    match u.strip_prefix("http://") {
-        Some(rest) => format!("https://{rest}"),
-        None => u.to_string(),
-    }
-}
-
 fn urls(v: &Value) -> Vec<String> {
     v.as_array()
         .map(|a| a.iter().filter_map(|u| u.as_str()).map(https).collect())

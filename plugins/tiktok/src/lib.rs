@@ -22,12 +22,18 @@ const LINKS: Links<Link> = &[
     (Link::Post, "m.tiktok.com/@{user}/video/{id:num}"),
     (Link::Post, "www.tiktok.com/@{user}/photo/{id:num}"),
     (Link::Post, "tiktok.com/@{user}/photo/{id:num}"),
+    // The empty-user form apps and peers produce.
+    (Link::Post, "www.tiktok.com/@/video/{id:num}"),
+    (Link::Post, "tiktok.com/@/video/{id:num}"),
+    (Link::Post, "m.tiktok.com/@/video/{id:num}"),
+    (Link::Post, "www.tiktok.com/i18n/share/video/{id:num}"),
     (Link::Post, "www.tiktok.com/share/video/{id:num}"),
     (Link::Post, "www.tiktokv.com/share/video/{id:num}"),
     (Link::Post, "m.tiktok.com/v/{id:num}.html"),
     (Link::Post, "m.tiktok.com/v/{id:num}"),
     (Link::Short, "vm.tiktok.com/{code}"),
     (Link::Short, "vt.tiktok.com/{code}"),
+    (Link::Short, "t.tiktok.com/{code}"),
     (Link::Short, "www.tiktok.com/t/{code}"),
     (Link::Short, "tiktok.com/t/{code}"),
 ];
@@ -47,6 +53,7 @@ impl Plugin for Tiktok {
                 "www.tiktok.com".into(),
                 "vm.tiktok.com".into(),
                 "vt.tiktok.com".into(),
+                "t.tiktok.com".into(),
             ],
             insecure_hosts: vec![],
             download_headers: vec![

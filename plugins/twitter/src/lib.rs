@@ -21,10 +21,16 @@ enum Link {
     Status,
 }
 
+/// Every form of a tweet's link, on X, Twitter and the embed mirrors
+/// (`vxtwitter`, `fixvx`, `fxtwitter`, `fixupx`: the same tweet).
 const LINKS: Links<Link> = &[
     (Link::Status, "*.x.com/{user}/status/{id:num}"),
     (Link::Status, "*.x.com/{user}/status/{id:num}/photo/{n:num}"),
     (Link::Status, "*.x.com/{user}/status/{id:num}/video/{n:num}"),
+    (Link::Status, "*.x.com/{user}/status/{id:num}/mediaViewer"),
+    (Link::Status, "*.x.com/{user}/statuses/{id:num}"),
+    (Link::Status, "*.x.com/i/web/status/{id:num}"),
+    (Link::Status, "*.x.com/i/bookmarks?post_id={id:num}"),
     (Link::Status, "*.twitter.com/{user}/status/{id:num}"),
     (
         Link::Status,
@@ -34,6 +40,73 @@ const LINKS: Links<Link> = &[
         Link::Status,
         "*.twitter.com/{user}/status/{id:num}/video/{n:num}",
     ),
+    (
+        Link::Status,
+        "*.twitter.com/{user}/status/{id:num}/mediaViewer",
+    ),
+    (Link::Status, "*.twitter.com/{user}/statuses/{id:num}"),
+    (Link::Status, "*.twitter.com/i/web/status/{id:num}"),
+    (Link::Status, "*.twitter.com/i/bookmarks?post_id={id:num}"),
+    (Link::Status, "*.vxtwitter.com/{user}/status/{id:num}"),
+    (
+        Link::Status,
+        "*.vxtwitter.com/{user}/status/{id:num}/photo/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.vxtwitter.com/{user}/status/{id:num}/video/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.vxtwitter.com/{user}/status/{id:num}/mediaViewer",
+    ),
+    (Link::Status, "*.vxtwitter.com/{user}/statuses/{id:num}"),
+    (Link::Status, "*.vxtwitter.com/i/web/status/{id:num}"),
+    (Link::Status, "*.fixvx.com/{user}/status/{id:num}"),
+    (
+        Link::Status,
+        "*.fixvx.com/{user}/status/{id:num}/photo/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.fixvx.com/{user}/status/{id:num}/video/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.fixvx.com/{user}/status/{id:num}/mediaViewer",
+    ),
+    (Link::Status, "*.fixvx.com/{user}/statuses/{id:num}"),
+    (Link::Status, "*.fixvx.com/i/web/status/{id:num}"),
+    (Link::Status, "*.fxtwitter.com/{user}/status/{id:num}"),
+    (
+        Link::Status,
+        "*.fxtwitter.com/{user}/status/{id:num}/photo/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.fxtwitter.com/{user}/status/{id:num}/video/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.fxtwitter.com/{user}/status/{id:num}/mediaViewer",
+    ),
+    (Link::Status, "*.fxtwitter.com/{user}/statuses/{id:num}"),
+    (Link::Status, "*.fxtwitter.com/i/web/status/{id:num}"),
+    (Link::Status, "*.fixupx.com/{user}/status/{id:num}"),
+    (
+        Link::Status,
+        "*.fixupx.com/{user}/status/{id:num}/photo/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.fixupx.com/{user}/status/{id:num}/video/{n:num}",
+    ),
+    (
+        Link::Status,
+        "*.fixupx.com/{user}/status/{id:num}/mediaViewer",
+    ),
+    (Link::Status, "*.fixupx.com/{user}/statuses/{id:num}"),
+    (Link::Status, "*.fixupx.com/i/web/status/{id:num}"),
 ];
 
 const PLATFORM: &str = "twitter";
@@ -118,13 +191,27 @@ mod tests {
             "https://x.com/jack/status/20/photo/1",
             "https://x.com/i/status/20",
             "https://www.x.com/a/status/20/video/1",
+            "https://twitter.com/i/web/status/20",
+            "https://twitter.com/jack/statuses/20",
+            "https://x.com/jack/status/20/mediaViewer?currentTweet=20",
+            "https://x.com/i/bookmarks?post_id=20",
+            "https://vxtwitter.com/jack/status/20",
+            "https://fixvx.com/jack/status/20/photo/2",
+            "https://fxtwitter.com/jack/status/20",
         ] {
-            assert!(k(u), "{u}");
+            assert_eq!(
+                route(u, LINKS)
+                    .map(|l| l.cap("id").to_string())
+                    .ok()
+                    .as_deref(),
+                Some("20"),
+                "{u}"
+            );
         }
         for u in [
             "https://x.com/jack",
-            "https://fxtwitter.com/jack/status/20",
-            "https://vxtwitter.com/jack/status/20",
+            "https://x.com/i/bookmarks",
+            "https://vxtwitter.com/jack",
             "https://x.com/search?q=a",
             "https://x.com/i/spaces/1OdKrBnaEPXKX",
             "https://pbs.twimg.com/media/abc.jpg",

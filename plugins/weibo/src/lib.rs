@@ -118,17 +118,6 @@ pub(crate) fn template_size(url: &str) -> (Option<u32>, Option<u32>) {
     (it.next().flatten(), it.next().flatten())
 }
 
-/// `//host/path` and `http://` → `https://`.
-pub(crate) fn https(u: &str) -> String {
-    if let Some(rest) = u.strip_prefix("//") {
-        format!("https://{rest}")
-    } else if let Some(rest) = u.strip_prefix("http://") {
-        format!("https://{rest}")
-    } else {
-        u.to_string()
-    }
-}
-
 grabkit_sdk::export_plugin!(Weibo);
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! A status from the mobile PWA JSON: text, author, pictures (largest
 //! size), video streams, mixed-media entries, and a retweet's original.
 
-use crate::{PLATFORM, https, quality_of, template_size};
+use crate::{PLATFORM, quality_of, template_size};
 use grabkit_sdk::prelude::*;
 
 fn client(id: &str) -> Client {

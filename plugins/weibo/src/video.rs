@@ -1,6 +1,6 @@
 //! A video page (`1034:{id}`) through the cookie-less H5 component API.
 
-use crate::{PLATFORM, https, quality_of, template_size};
+use crate::{PLATFORM, quality_of, template_size};
 use grabkit_sdk::prelude::*;
 
 pub fn parse(fid: &str) -> Result<Media> {

@@ -127,12 +127,6 @@ fn fetch_note(client: &Client, page: &str, id: &str) -> Result<Value> {
     Ok(note.clone())
 }
 
-fn https(u: &str) -> String {
-    u.strip_prefix("http://")
-        .map(|r| format!("https://{r}"))
-        .unwrap_or_else(|| u.to_string())
-}
-
 fn dim(v: &Value) -> Option<u32> {
     v.as_u64()
         .and_then(|n| u32::try_from(n).ok())

@@ -249,6 +249,79 @@ t!(bili_im_leads_to_bilibili_tv, async {
     assert_eq!(d["audios"][0]["bitrate"], 192000);
 });
 
+t!(bilibili_tv_episodes, async {
+    let d =
+        ok("https://www.bilibili.tv/en/play/1048837/11246489?bstar_from=bstar-web.homepage").await;
+    assert_eq!(d["id"], "tvep11246489");
+    assert_eq!(d["title"], "Tokyo night walk & rain");
+    let asked = env().await.mock.seen_path("/intl/gateway/web/playurl");
+    assert!(
+        asked
+            .iter()
+            .any(|a| param(&a.query, "ep_id").as_deref() == Some("11246489"))
+    );
+});
+
+t!(embedded_players, async {
+    for url in [
+        "https://player.bilibili.com/player.html?isOutside=true&aid=170001&bvid=BV117411r7R1&cid=279786&p=1",
+        "https://player.bilibili.com/player.html?aid=170001",
+    ] {
+        let d = ok(url).await;
+        assert!(!d["videos"].as_array().unwrap().is_empty(), "{url}");
+    }
+});
+
+t!(picture_posts_through_the_dynamic_detail_route, async {
+    for url in [
+        "https://www.bilibili.com/opus/915864237515112457",
+        "https://t.bilibili.com/915864237515112457?share_source=pc_native",
+        "https://m.bilibili.com/dynamic/915864237515112457",
+    ] {
+        let d = ok(url).await;
+        assert_eq!(d["id"], "dynamic915864237515112457", "{url}");
+        assert_eq!(d["author"], "哔哩哔哩弹幕网");
+        assert_eq!(d["title"], "春天的第一组照片");
+        let imgs = d["images"].as_array().unwrap();
+        assert_eq!(
+            imgs.iter()
+                .map(|i| i["url"].as_str().unwrap())
+                .collect::<Vec<_>>(),
+            [
+                "https://i0.hdslb.com/bfs/new_dyn/4f1e5b0d1a.jpg",
+                "https://i0.hdslb.com/bfs/new_dyn/9c2a7e3b44.png"
+            ],
+            "every picture, in order, over https"
+        );
+        assert_eq!(
+            (imgs[0]["width"].as_u64(), imgs[0]["height"].as_u64()),
+            (Some(1440), Some(1920))
+        );
+    }
+    let d = ok("https://www.bilibili.com/opus/915864237515112458").await;
+    assert_eq!(
+        d["id"], "BV117411r7R1",
+        "a post sharing a video answers as the video"
+    );
+    let d = ok("https://t.bilibili.com/915864237515112459").await;
+    assert_eq!(
+        d["images"][0]["url"], "https://i0.hdslb.com/bfs/album/a1b2c3.jpg",
+        "a forward answers with the original's pictures"
+    );
+    fails(
+        "https://t.bilibili.com/915864237515112460",
+        429,
+        "upstream_rate_limited".into(),
+    )
+    .await;
+    fails(
+        "https://t.bilibili.com/915864237515112461",
+        502,
+        "upstream_failed".into(),
+    )
+    .await;
+});
+
 t!(bangumi_episodes_and_seasons, async {
     let d = ok("https://www.bilibili.com/bangumi/play/ep702596").await;
     assert_eq!(d["id"], "ep702596");

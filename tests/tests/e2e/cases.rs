@@ -76,6 +76,11 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
         "bilibili" => (
             vec![
                 rec(
+                    "opus-pictures",
+                    "https://www.bilibili.com/opus/915864237515112457",
+                    "a picture post through the dynamic detail route",
+                ),
+                rec(
                     "video-dash",
                     "https://www.bilibili.com/video/BV117411r7R1",
                     "a video: every DASH stream and the progressive mp4",

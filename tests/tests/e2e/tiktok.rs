@@ -13,6 +13,9 @@ async fn videos_in_every_link_form_with_the_cdn_cookie() {
         "https://vm.tiktok.com/ZMabcdEF/",
         "https://m.tiktok.com/v/6718335390845095173.html",
         "https://www.tiktok.com/share/video/6718335390845095173",
+        "https://www.tiktok.com/@/video/6718335390845095173/",
+        "https://www.tiktok.com/i18n/share/video/6718335390845095173?u_code=abc",
+        "https://t.tiktok.com/ZT2abc/",
         "Scramble up ur name 😍 #foryoupage https://vm.tiktok.com/ZMabcdEF/ Check out Scout2015’s video! #TikTok",
     ] {
         let d = s.ok(url).await;

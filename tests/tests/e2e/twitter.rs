@@ -14,6 +14,12 @@ async fn videos_photos_gifs_and_quotes() {
         "https://twitter.com/NASA/status/1682484564325908480?s=20&t=abc",
         "https://mobile.twitter.com/NASA/status/1682484564325908480",
         "https://x.com/NASA/status/1682484564325908480/video/1",
+        "https://twitter.com/i/web/status/1682484564325908480",
+        "https://twitter.com/NASA/statuses/1682484564325908480",
+        "https://x.com/NASA/status/1682484564325908480/mediaViewer?currentTweet=1682484564325908480",
+        "https://x.com/i/bookmarks?post_id=1682484564325908480",
+        "https://vxtwitter.com/NASA/status/1682484564325908480",
+        "https://fixvx.com/NASA/status/1682484564325908480",
         "Watching the sunrise from orbit 🌅 https://x.com/NASA/status/1682484564325908480 via @NASA",
     ] {
         let d = s.ok(url).await;
@@ -130,8 +136,8 @@ async fn errors_and_unsupported_links() {
     }
     for url in [
         "https://x.com/NASA",
-        "https://fxtwitter.com/NASA/status/1682484564325908480",
-        "https://vxtwitter.com/NASA/status/1682484564325908480",
+        "https://vxtwitter.com/NASA",
+        "https://x.com/i/bookmarks",
         "https://x.com/search?q=moon",
         "https://x.com/i/spaces/1OdKrBnaEPXKX",
         "https://pbs.twimg.com/media/F5abcXYZ.jpg",
