@@ -45,7 +45,8 @@ pub fn upstream() -> Responder {
             if s.method != "POST" || !s.body.starts_with("data=") {
                 return Reply::status(400);
             }
-            if s.body.contains("4307734431224746") {
+            // Video ids come decimal or hexadecimal.
+            if s.body.contains("4307734431224746") || s.body.contains("4b7f1e0c9a2d") {
                 Reply::json(fixture!("component.json"))
             } else {
                 Reply::json(

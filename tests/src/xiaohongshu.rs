@@ -5,7 +5,7 @@
 use crate::mock::{Reply, Responder, Seen, param};
 use std::sync::Arc;
 
-pub const HOSTS: &[&str] = &["www.xiaohongshu.com", "xhslink.com"];
+pub const HOSTS: &[&str] = &["www.xiaohongshu.com", "xhslink.com", "xhslink.cn"];
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -21,6 +21,9 @@ pub fn upstream() -> Responder {
     Arc::new(|s: &Seen| match (s.host.as_str(), s.path.as_str()) {
         ("xhslink.com", "/a/jqL6B32eU0F7") => Reply::redirect(
             "https://www.xiaohongshu.com/discovery/item/6a0000000000000000000001?app_platform=ios&xsec_source=app_share&type=video&xsec_token=CBvideo%3D&author_share=1",
+        ),
+        ("xhslink.cn", "/o/7Vd2kQ") => Reply::redirect(
+            "https://www.xiaohongshu.com/discovery/item/6a0000000000000000000001?xsec_source=app_share&xsec_token=CBvideo%3D",
         ),
         ("xhslink.com", "/m/Img2") => Reply::redirect(
             "https://www.xiaohongshu.com/discovery/item/6a0000000000000000000002?xsec_source=app_share&xsec_token=CBimages%3D",

@@ -47,6 +47,12 @@ const LINKS: Links<Link> = &[
     (Link::Post, "*.instagram.com/{user}/p/{code}"),
     (Link::Post, "*.instagram.com/{user}/reel/{code}"),
     (Link::Post, "*.instagram.com/{user}/tv/{code}"),
+    // The ddinstagram embed mirror: the same posts.
+    (Link::Post, "*.ddinstagram.com/p/{code}"),
+    (Link::Post, "*.ddinstagram.com/reel/{code}"),
+    (Link::Post, "*.ddinstagram.com/reels/{code}"),
+    (Link::Post, "*.ddinstagram.com/{user}/p/{code}"),
+    (Link::Post, "*.ddinstagram.com/{user}/reel/{code}"),
 ];
 
 struct Instagram;

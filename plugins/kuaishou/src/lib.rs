@@ -23,6 +23,7 @@ const LINKS: Links<Link> = &[
     (Link::LongVideo, "*.chenzhongtech.com/fw/long-video/{id}"),
     (Link::LongVideo, "*.chenzhongtech.com/fw/next-photo/{id}"),
     (Link::Desktop, "*.kuaishou.com/short-video/{id}"),
+    (Link::Desktop, "*.kuaishou.cn/short-video/{id}"),
     (Link::Short, "v.kuaishou.com/{code}"),
     (Link::Short, "v.kuaishou.com/s/{code}"),
     (Link::Short, "*.kuaishou.com/f/{token}"),

@@ -25,9 +25,12 @@ const LINKS: Links<Link> = &[
     (Link::Status, "m.weibo.cn/status/{id}"),
     (Link::Status, "m.weibo.cn/detail/{id}"),
     (Link::Status, "m.weibo.cn/{uid:num}/{id}"),
-    (Link::TvShow, "*.weibo.com/tv/show/1034:{fid:num}"),
-    (Link::TvShow, "h5.video.weibo.com/show/1034:{fid:num}"),
-    (Link::VideoShow, "video.weibo.com/show?fid=1034:{fid:num}"),
+    (Link::Status, "weibo.cn/detail/{id}"),
+    // Video ids are decimal or hexadecimal.
+    (Link::TvShow, "*.weibo.com/tv/show/1034:{fid}"),
+    (Link::TvShow, "h5.video.weibo.com/show/1034:{fid}"),
+    (Link::TvShow, "video.h5.weibo.cn/1034:{fid}/{mid}"),
+    (Link::VideoShow, "video.weibo.com/show?fid=1034:{fid}"),
     (Link::Short, "t.cn/{code}"),
     (Link::Short, "mapp.api.weibo.cn/fx/{page}"),
 ];

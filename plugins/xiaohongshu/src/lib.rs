@@ -21,8 +21,12 @@ const LINKS: Links<Link> = &[
     (Link::Note, "*.xiaohongshu.com/explore/{id}"),
     (Link::Note, "*.xiaohongshu.com/discovery/item/{id}"),
     (Link::Note, "*.xiaohongshu.com/user/profile/{uid}/{id}"),
+    // rednote.com: the same notes under the international name.
+    (Link::Note, "*.rednote.com/explore/{id}"),
+    (Link::Note, "*.rednote.com/discovery/item/{id}"),
     (Link::Short, "xhslink.com/{code}"),
     (Link::Short, "xhslink.com/{kind}/{code}"),
+    (Link::Short, "xhslink.cn/{kind}/{code}"),
 ];
 
 const PLATFORM: &str = "xiaohongshu";
@@ -36,7 +40,11 @@ impl Plugin for Xiaohongshu {
             version: env!("CARGO_PKG_VERSION").into(),
             platform: PLATFORM.into(),
             url_patterns: patterns(LINKS),
-            allowed_hosts: vec!["www.xiaohongshu.com".into(), "xhslink.com".into()],
+            allowed_hosts: vec![
+                "www.xiaohongshu.com".into(),
+                "xhslink.com".into(),
+                "xhslink.cn".into(),
+            ],
             insecure_hosts: vec![],
             download_headers: vec![
                 ("Referer".into(), "https://www.xiaohongshu.com/".into()),
@@ -57,7 +65,9 @@ impl Plugin for Xiaohongshu {
             .header("Accept", "text/html,application/xhtml+xml")
             .cookie_from_config();
         // Share texts carry `http://xhslink.com/…`; the service answers https too.
-        let input = input.replace("http://xhslink.com", "https://xhslink.com");
+        let input = input
+            .replace("http://xhslink.com", "https://xhslink.com")
+            .replace("http://xhslink.cn", "https://xhslink.cn");
         let link = route_following(&input, LINKS, &client, |k| k == Link::Short)?;
         let id = link.cap("id").to_string();
         if id.len() != 24 || !id.chars().all(|c| c.is_ascii_hexdigit()) {

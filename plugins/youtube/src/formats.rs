@@ -91,13 +91,13 @@ pub fn collect(
         .flatten()
         .map(|f| (f, false));
     for (f, muxed) in progressive.chain(adaptive) {
-        // DRM-protected and live-segment formats cannot be fetched as files.
-        if f["drmFamilies"].is_array()
-            || f["targetDurationSec"].is_number()
-            || f["type"] == "FORMAT_STREAM_TYPE_OTF"
-        {
+        // DRM-protected formats cannot be fetched at all, OTF ones only in
+        // pieces; a live stream's formats (`targetDurationSec`) are
+        // segment streams, fetched with `&sq=N`, so they are marked DASH.
+        if f["drmFamilies"].is_array() || f["type"] == "FORMAT_STREAM_TYPE_OTF" {
             continue;
         }
+        let live = f["targetDurationSec"].is_number();
         let Some(url) = stream_url(f, solver.as_deref_mut())? else {
             continue;
         };
@@ -132,6 +132,9 @@ pub fn collect(
         if !muxed {
             video = video.video_only();
         }
+        if live {
+            video = video.source(VideoSource::Dash);
+        }
         // Rank: bigger first, then sound, then bitrate.
         let rank = (w.unwrap_or(0) as u64 * h.unwrap_or(0) as u64) << 24
             | (muxed as u64) << 23
@@ -142,7 +145,29 @@ pub fn collect(
     audios.sort_by_key(|(r, _)| std::cmp::Reverse(*r));
     media.videos.extend(videos.into_iter().map(|(_, v)| v));
     media.audios.extend(audios.into_iter().map(|(_, a)| a));
+    manifests(streaming, media);
     Ok(())
+}
+
+/// The HLS and DASH manifests, after the files: every video that has them
+/// (live streams, premieres, many ordinary videos) gets them.
+pub fn manifests(streaming: &Value, media: &mut Media) {
+    if let Some(u) = streaming["hlsManifestUrl"].as_str() {
+        media.videos.push(
+            Video::new(u)
+                .source(VideoSource::Hls)
+                .mime("application/x-mpegURL")
+                .quality("adaptive"),
+        );
+    }
+    if let Some(u) = streaming["dashManifestUrl"].as_str() {
+        media.videos.push(
+            Video::new(u)
+                .source(VideoSource::Dash)
+                .mime("application/dash+xml")
+                .quality("adaptive"),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -26,6 +26,8 @@ use innertube::Session;
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Link {
     Video,
+    /// `attribution_link?u=/watch?v=…`: the video is in `u`.
+    Attribution,
 }
 
 const LINKS: Links<Link> = &[
@@ -37,6 +39,9 @@ const LINKS: Links<Link> = &[
     (Link::Video, "*.youtube.com/e/{id}"),
     (Link::Video, "*.youtube-nocookie.com/embed/{id}"),
     (Link::Video, "youtu.be/{id}"),
+    (Link::Video, "*.youtubekids.com/watch?v={id}"),
+    (Link::Video, "*.youtube.com/watch_popup?v={id}"),
+    (Link::Attribution, "*.youtube.com/attribution_link?u={u}"),
 ];
 
 const PLATFORM: &str = "youtube";
@@ -62,18 +67,7 @@ impl Plugin for Youtube {
     }
 
     fn parse(input: &str) -> Result<Media> {
-        let link = route(input, LINKS)?;
-        let id = link.cap("id");
-        if id.len() != 11
-            || !id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return Err(Error::unsupported(format!(
-                "{} does not name a single video",
-                link.url
-            )));
-        }
+        let id = &video_id(input)?;
         let session = Session {
             visitor_data: config::get("visitor_data"),
             po_token: config::get("po_token"),
@@ -85,7 +79,14 @@ impl Plugin for Youtube {
                 match player.get_or_insert_with(player_js::transforms) {
                     Ok(t) => Some(t.clone()),
                     Err(e) => {
-                        failures.push((client.key, e.clone()));
+                        // Our own step failed, not the video: never let it
+                        // pass for "not found" (a 404 of the script URL).
+                        let why = format!("player script: {}", e.message);
+                        let ours = match e.kind {
+                            ErrorKind::RateLimited => Error::rate_limited(why),
+                            _ => Error::upstream(why),
+                        };
+                        failures.push((client.key, ours));
                         continue;
                     }
                 }
@@ -111,6 +112,34 @@ impl Plugin for Youtube {
         }
         Err(verdict(failures, id))
     }
+}
+
+/// The 11-character id of the one video `input` names.
+fn video_id(input: &str) -> Result<String> {
+    let link = route(input, LINKS)?;
+    let inner = match link.kind {
+        Link::Video => None,
+        Link::Attribution => link.query("u").and_then(|u| {
+            let url = Url::parse("https://www.youtube.com").ok()?.join(&u).ok()?;
+            url.query_pairs()
+                .find(|(k, _)| k == "v")
+                .map(|(_, v)| v.into_owned())
+        }),
+    };
+    let id = inner.unwrap_or_else(|| link.cap("id").to_string());
+    // Embedded playlists and channels' live players look like video ids.
+    let shaped = id.len() == 11
+        && !matches!(id.as_str(), "videoseries" | "live_stream")
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !shaped {
+        return Err(Error::unsupported(format!(
+            "{} does not name a single video",
+            link.url
+        )));
+    }
+    Ok(id)
 }
 
 /// One client's try: the player response, checked and read into media.
@@ -146,18 +175,11 @@ fn attempt(
         .and_then(|t| t["url"].as_str())
         .map(str::to_string);
     let streaming = &resp["streamingData"];
-    if details["isLive"] == true {
-        // A broadcast in progress: its HLS playlist is the media.
-        let hls = streaming["hlsManifestUrl"].as_str().ok_or_else(|| {
-            Error::upstream("live broadcast without an HLS playlist for this client")
-        })?;
-        media.videos.push(
-            Video::new(hls)
-                .source(VideoSource::Hls)
-                .mime("application/x-mpegURL")
-                .quality("adaptive"),
-        );
-        return Ok(media);
+    let live = details["isLive"] == true;
+    if live && streaming["hlsManifestUrl"].is_null() {
+        return Err(Error::upstream(
+            "live broadcast without an HLS playlist for this client",
+        ));
     }
     let mut solver = transforms.map(Solver::new).transpose()?;
     formats::collect(streaming, solver.as_mut(), &mut media)?;
@@ -224,15 +246,18 @@ mod tests {
             "https://www.youtube.com/embed/dQw4w9WgXcQ",
             "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ",
             "https://youtube.com/v/dQw4w9WgXcQ",
+            "https://www.youtubekids.com/watch?v=dQw4w9WgXcQ",
+            "https://www.youtube.com/watch_popup?v=dQw4w9WgXcQ",
+            "https://www.youtube.com/attribution_link?a=x&u=%2Fwatch%3Fv%3DdQw4w9WgXcQ%26feature%3Dshare",
         ] {
-            assert_eq!(
-                route(u, LINKS)
-                    .map(|m| m.cap("id").to_string())
-                    .ok()
-                    .as_deref(),
-                Some("dQw4w9WgXcQ"),
-                "{u}"
-            );
+            assert_eq!(video_id(u).ok().as_deref(), Some("dQw4w9WgXcQ"), "{u}");
+        }
+        for u in [
+            "https://www.youtube.com/embed/videoseries?list=PL590L5WQmH8fJ54F369BLDSqIwcs-TCfs",
+            "https://www.youtube.com/embed/live_stream?channel=UCLA_DiR1FfKNvjuUpBHmylQ",
+        ] {
+            let e = video_id(u).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::UnsupportedUrl, "{u}");
         }
         for u in [
             "https://www.youtube.com/playlist?list=PL590L5WQmH8fJ54F369BLDSqIwcs-TCfs",

@@ -18,6 +18,8 @@ async fn reels_from_the_embed_page_in_every_link_form() {
         "https://www.instagram.com/p/CwqAgUZgCku/embed/",
         "https://www.instagram.com/r/CwqAgUZgCku/",
         "https://www.instagram.com/share/reel/BAMh1sCaXh/",
+        "https://www.ddinstagram.com/reel/CwqAgUZgCku/",
+        "https://ddinstagram.com/marvelskies.fc/p/CwqAgUZgCku/",
         "Golden hour 🌅 look at this https://www.instagram.com/reel/CwqAgUZgCku/?utm_source=ig_web_copy_link and tell me",
     ] {
         let d = s.ok(url).await;

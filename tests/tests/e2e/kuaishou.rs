@@ -15,6 +15,7 @@ async fn video_in_every_link_form() {
         "https://v.kuaishou.com/2yQz3k",
         "https://v.kuaishou.com/2yQz3k 将旅途心愿化作纸飞机✈️ \"旅行 该作品在快手被播放过6.4万次，点击链接，打开【快手】直接观看！",
         "https://www.kuaishou.com/short-video/3xfakework00001",
+        "https://www.kuaishou.cn/short-video/3xfakework00001?authorId=3xfakeuser00001",
         "https://m.gifshow.com/fw/photo/3xfakework00001",
         "https://v.m.chenzhongtech.com/fw/photo/3xfakework00001?fid=1",
         "https://c.kuaishou.com/fw/photo/3xfakework00001",

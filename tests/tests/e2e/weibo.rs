@@ -26,6 +26,7 @@ async fn video_status_in_every_status_form() {
         "https://weibo.com/6152576398/4307734449242769",
         "https://m.weibo.cn/status/4307734449242769",
         "https://m.weibo.cn/detail/H3fcUCMsV",
+        "https://weibo.cn/detail/4307734449242769",
         "快乐童年。😂 https://m.weibo.cn/6152576398/4307734449242769 （分享自 @微博）",
     ] {
         let d = s.ok(url).await;
@@ -132,10 +133,11 @@ async fn video_pages_and_share_links() {
     for url in [
         "https://weibo.com/tv/show/1034:4307734431224746",
         "https://video.weibo.com/show?fid=1034:4307734431224746",
+        "https://video.h5.weibo.cn/1034:4307734431224746/4307734449242769",
         "http://t.cn/E2JUxBL",
     ] {
         let d = s.ok(url).await;
-        assert_eq!(d["id"], "1034:4307734431224746");
+        assert_eq!(d["id"], "1034:4307734431224746", "{url}");
         assert_eq!(d["title"], "幼儿园园长熊熊的微博视频");
         assert_eq!(
             d["thumbnail"],
@@ -179,6 +181,8 @@ async fn video_pages_and_share_links() {
         (400, &Value::from(302)),
         "a share link to another site: {body}"
     );
+    let (status, body) = s.parse("https://weibo.com/tv/show/1034:4b7f1e0c9a2d").await;
+    assert_eq!(status, 200, "a hexadecimal video id: {body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

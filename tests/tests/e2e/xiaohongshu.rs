@@ -38,6 +38,8 @@ async fn video_notes_keep_the_token_and_offer_every_stream() {
     for url in [
         "https://www.xiaohongshu.com/explore/6a0000000000000000000001?xsec_token=CBvideo%3D&xsec_source=pc_share",
         "https://www.xiaohongshu.com/discovery/item/6a0000000000000000000001?xsec_token=CBvideo%3D",
+        "https://www.rednote.com/explore/6a0000000000000000000001?xsec_token=CBvideo%3D",
+        "http://xhslink.cn/o/7Vd2kQ",
         "64 骑行的人发布了一篇小红书笔记，快来看吧！ 😆 Xa2Kb3Lm 😆 http://xhslink.com/a/jqL6B32eU0F7，复制本条信息，打开【小红书】App查看精彩内容！",
     ] {
         let (status, body) = s.parse(url).await;

@@ -39,6 +39,9 @@ async fn every_link_form_through_the_first_client() {
         "https://music.youtube.com/watch?v=aqz-KE-bpKQ&feature=share",
         "https://www.youtube.com/embed/aqz-KE-bpKQ?autoplay=1",
         "https://www.youtube-nocookie.com/embed/aqz-KE-bpKQ",
+        "https://www.youtubekids.com/watch?v=aqz-KE-bpKQ",
+        "https://www.youtube.com/watch_popup?v=aqz-KE-bpKQ",
+        "https://www.youtube.com/attribution_link?a=abc&u=%2Fwatch%3Fv%3Daqz-KE-bpKQ%26feature%3Dshare",
         "Big Buck Bunny in 4K 🐰 https://youtu.be/aqz-KE-bpKQ watch it!",
     ] {
         let d = s.ok(url).await;
@@ -223,17 +226,42 @@ async fn operator_settings() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_player_script_that_cannot_be_fetched_is_not_a_missing_video() {
+    let config = [("clients", "web"), ("player_id", "0000dead")];
+    let (_m, s) = TestServer::for_plugin_with_config("youtube", HOSTS, upstream(), &config).await;
+    let (status, body) = s.parse("https://www.youtube.com/watch?v=BotCheck001").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (502, Some("upstream_failed")),
+        "{body}"
+    );
+    assert!(
+        body["msg"].as_str().unwrap().contains("player script"),
+        "{body}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_refusals_and_unsupported_links() {
     let (mock, s) = TestServer::for_plugin("youtube", HOSTS, upstream()).await;
     let d = s.ok("https://www.youtube.com/live/LiveNow0001").await;
+    let v: Vec<(&str, &str)> = d["videos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["source"].as_str().unwrap(),
+                v["quality"].as_str().unwrap(),
+            )
+        })
+        .collect();
     assert_eq!(
-        (
-            d["videos"][0]["source"].as_str(),
-            d["videos"].as_array().unwrap().len()
-        ),
-        (Some("hls"), 1),
-        "a broadcast in progress is its HLS playlist"
+        v,
+        [("dash", "720p"), ("hls", "adaptive"), ("dash", "adaptive")],
+        "a broadcast in progress: its live formats, then the HLS and DASH manifests"
     );
+    assert_eq!(d["videos"][2]["mimeType"], "application/dash+xml");
 
     for (url, http, code) in [
         (
@@ -295,6 +323,8 @@ async fn live_refusals_and_unsupported_links() {
         "https://www.youtube.com/post/UgkxAbCdEfGh",
         "https://www.youtube.com/watch?v=tooShort",
         "https://www.youtube.com/watch?v=has%20space_x",
+        "https://www.youtube.com/embed/videoseries?list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf",
+        "https://www.youtube.com/embed/live_stream?channel=UCSMOQeBJ2RAnuFungnQOxLg",
     ] {
         let (status, body) = s.parse(url).await;
         assert_eq!(
