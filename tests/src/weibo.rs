@@ -1,11 +1,23 @@
 //! The mock Weibo: the PWA status JSON, long text, the H5 video component,
-//! share-link redirects, and one id per error class.
+//! share-link redirects, one id per error class; and the desktop route:
+//! passport's visitor flow (genvisitor → incarnate, setting `SUB`/`SUBP`)
+//! and `weibo.com/ajax/statuses/show`, which wants that cookie and the
+//! Referer. Ids 51000…01 (pictures) and 51000…02 (video) exist only there:
+//! the mobile route answers them 432.
 
 use crate::mock::{Reply, Responder, Seen, param};
 use std::sync::Arc;
 
 /// Hosts the Weibo plugin talks to over TLS (t.cn is plain http, mapped separately).
-pub const HOSTS: &[&str] = &["m.weibo.cn", "h5.video.weibo.com", "mapp.api.weibo.cn"];
+pub const HOSTS: &[&str] = &[
+    "m.weibo.cn",
+    "h5.video.weibo.com",
+    "mapp.api.weibo.cn",
+    "weibo.com",
+    "passport.weibo.com",
+];
+
+const VISITOR_SUB: &str = "_2AkMvisitorSUB";
 
 macro_rules! fixture {
     ($name:literal) => {
@@ -32,10 +44,32 @@ pub fn upstream() -> Responder {
                 "login" => Reply::json(
                     r#"{"ok":-100,"url":"https://passport.weibo.com/sso/signin?entry=wapsso"}"#,
                 ),
-                "bot" => Reply::status(432),
+                "bot" | "5100000000000000001" | "5100000000000000002" => Reply::status(432),
                 _ => Reply::json(r#"{"ok":0,"msg":"这条微博不存在或暂无查看权限"}"#),
             }
         }
+        ("passport.weibo.com", "/visitor/genvisitor") if s.method == "POST" => Reply::html(
+            r#"window.gen_callback && gen_callback({"retcode":20000000,"msg":"succ","data":{"tid":"Ab1+Cd/2","new_tid":true,"confidence":95}});"#,
+        ),
+        ("passport.weibo.com", "/visitor/visitor")
+            if param(&s.query, "a").as_deref() == Some("incarnate")
+                && param(&s.query, "t").as_deref() == Some("Ab1+Cd/2")
+                && param(&s.query, "c").as_deref() == Some("095") =>
+        {
+            let mut r = Reply::html(&format!(
+                r#"window.cross_domain && cross_domain({{"retcode":20000000,"msg":"succ","data":{{"sub":"{VISITOR_SUB}","subp":"0033WrSXqPxfM72"}}}});"#
+            ));
+            r.headers.push((
+                "Set-Cookie".into(),
+                format!("SUB={VISITOR_SUB}; expires=Thu, 01-Dec-2027 00:00:00 GMT; path=/; domain=.weibo.com"),
+            ));
+            r.headers.push((
+                "Set-Cookie".into(),
+                "SUBP=0033WrSXqPxfM72; path=/; domain=.weibo.com".into(),
+            ));
+            r
+        }
+        ("weibo.com", "/ajax/statuses/show") => desktop(s),
         ("m.weibo.cn", "/statuses/extend")
             if param(&s.query, "id").as_deref() == Some("5093426468489917") =>
         {
@@ -65,4 +99,29 @@ pub fn upstream() -> Responder {
         }
         _ => Reply::status(404),
     })
+}
+
+/// `weibo.com/ajax/statuses/show`: the visitor cookie and the Referer, or
+/// off to passport.
+fn desktop(s: &Seen) -> Reply {
+    let header = |n: &str| {
+        s.headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string()
+    };
+    if !header("cookie").contains(&format!("SUB={VISITOR_SUB}"))
+        || header("referer") != "https://weibo.com/"
+    {
+        return Reply::redirect(
+            "https://passport.weibo.com/visitor/visitor?entry=miniblog&a=enter",
+        );
+    }
+    match param(&s.query, "id").unwrap_or_default().as_str() {
+        "5100000000000000001" => Reply::json(fixture!("desktop_pics.json")),
+        "5100000000000000002" => Reply::json(fixture!("desktop_video.json")),
+        "bot" => Reply::status(432),
+        _ => Reply::json(r#"{"ok":0,"message":"暂无查看权限"}"#),
+    }
 }

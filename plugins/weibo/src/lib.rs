@@ -2,11 +2,14 @@
 //! video pages (`weibo.com/tv/show/1034:{id}`, `video.weibo.com/show?fid=1034:{id}`),
 //! and `t.cn` / `mapp.api.weibo.cn/fx/…` share links.
 //!
-//! Routes: the mobile PWA JSON `m.weibo.cn/statuses/show?id=` (with
-//! `statuses/extend` for long text) for statuses; the cookie-less
-//! `h5.video.weibo.com/api/component` (`Component_Play_Playinfo`) for video pages.
+//! Routes for statuses, in order: the mobile PWA JSON
+//! `m.weibo.cn/statuses/show?id=` (with `statuses/extend` for long text);
+//! then the desktop `weibo.com/ajax/statuses/show` with a visitor cookie
+//! (see `desktop`). Video pages: the cookie-less
+//! `h5.video.weibo.com/api/component` (`Component_Play_Playinfo`).
 //! A retweet without media of its own gives the original's media.
 
+mod desktop;
 mod status;
 mod video;
 
@@ -48,6 +51,8 @@ impl Plugin for Weibo {
             url_patterns: patterns(LINKS),
             allowed_hosts: vec![
                 "m.weibo.cn".into(),
+                "weibo.com".into(),
+                "passport.weibo.com".into(),
                 "h5.video.weibo.com".into(),
                 "t.cn".into(),
                 "mapp.api.weibo.cn".into(),
@@ -70,18 +75,26 @@ impl Plugin for Weibo {
             k == Link::Short
         })?;
         match link.kind {
-            Link::Status => status::parse(link.cap("id")),
+            Link::Status => by_status(link.cap("id")),
             // A video page that names its status goes through the status (richer data).
             Link::TvShow | Link::VideoShow => match link
                 .query("mid")
                 .filter(|m| m.chars().all(|c| c.is_ascii_digit()) && !m.is_empty())
             {
-                Some(mid) => status::parse(&mid),
+                Some(mid) => by_status(&mid),
                 None => video::parse(link.cap("fid")),
             },
             Link::Short => unreachable!("route_following resolves short links"),
         }
     }
+}
+
+/// A status through the mobile route, else the desktop one.
+fn by_status(id: &str) -> Result<Media> {
+    first_answer(&[
+        ("m.weibo.cn", &|| status::parse(id)),
+        ("weibo.com", &|| desktop::parse(id)),
+    ])
 }
 
 /// Video quality from a Weibo CDN URL's `label=` (mp4_720p → 720p) or a UI label ("高清 1080P").

@@ -218,6 +218,11 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
                     "https://m.weibo.cn/status/4307734449242769",
                     "a video post",
                 ),
+                rec(
+                    "desktop-visitor",
+                    "https://weibo.com/1669879400/5100000000000000001",
+                    "the mobile route refuses; weibo.com answers with a visitor cookie",
+                ),
                 rec("gone", "https://m.weibo.cn/status/gone", "a deleted post"),
             ],
             t::weibo::HOSTS,

@@ -222,3 +222,49 @@ async fn error_classes_and_unsupported_pages() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desktop_route_with_a_visitor_cookie_when_the_mobile_one_refuses() {
+    let (mock, s) = TestServer::for_plugin("weibo", HOSTS, upstream()).await;
+    let d = s
+        .ok("https://weibo.com/1669879400/5100000000000000001")
+        .await;
+    assert_eq!(d["id"], "5100000000000000001");
+    assert_eq!(d["author"], "摄影师小林");
+    let imgs: Vec<&str> = d["images"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        imgs,
+        [
+            "https://wx1.sinaimg.cn/large/006AbCdEly1i0snow1j31o01o0npd.jpg",
+            "https://wx2.sinaimg.cn/large/006AbCdEly1i0snow2j30u01hc7wh.jpg"
+        ],
+        "pic_ids order, largest size, over https"
+    );
+    assert_eq!(d["images"][0]["width"], 2048);
+    assert_eq!(d["videos"][0]["quality"], "live photo");
+
+    let d = s.ok("https://m.weibo.cn/status/5100000000000000002").await;
+    let q: Vec<&str> = d["videos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["quality"].as_str().unwrap())
+        .collect();
+    assert_eq!(q, ["1080p", "720p"], "the playback list, best first");
+    assert_eq!(d["videos"][0]["bitrate"], 2_901_000);
+    assert_eq!(d["duration"], 32.5);
+    assert_eq!(
+        d["thumbnail"],
+        "https://wx3.sinaimg.cn/orj480/006AbCdEly1i0vid0j30k00zk0tz.jpg"
+    );
+    assert_eq!(
+        mock.seen_path("/visitor/genvisitor").len(),
+        1,
+        "the visitor cookie is made once and kept"
+    );
+}
