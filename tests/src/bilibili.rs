@@ -13,6 +13,7 @@ pub const HOSTS: &[&str] = &[
     "bili.im",
     "api.bilibili.tv",
     "www.bilibili.tv",
+    "www.bilibili.com",
 ];
 
 /// The mixin key the nav fixture's WBI images derive to.
@@ -43,6 +44,11 @@ pub fn upstream() -> Responder {
             "/toSpace" => Reply::redirect("https://space.bilibili.com/66606350"),
             _ => Reply::status(404),
         },
+        // The video page embeds the playurl answer it was rendered with.
+        "www.bilibili.com" if s.path == "/video/BV1riskctl/" => Reply::html(&format!(
+            "<!DOCTYPE html><html><head><script>window.__playinfo__={}</script></head></html>",
+            fixture!("playurl_dash.json").trim()
+        )),
         "bili.im" if s.path == "/Ab3dE" => {
             Reply::redirect("https://www.bilibili.tv/en/video/2041863208?share_source=copy_link")
         }
@@ -76,6 +82,18 @@ fn api(s: &Seen) -> Reply {
                     .replace("BV117411r7R1", "BV1silent")
                     .replace("146044693", "1"),
             ),
+            // Its signed playurl is refused by risk control (cid 2).
+            ("BV1riskctl", _) => Reply::json(
+                &fixture!("view_single.json")
+                    .replace("BV117411r7R1", "BV1riskctl")
+                    .replace("146044693", "2"),
+            ),
+            // An old upload: no DASH, its FLV in four parts (cid 3).
+            ("BV1oldflv", _) => Reply::json(
+                &fixture!("view_single.json")
+                    .replace("BV117411r7R1", "BV1oldflv")
+                    .replace("146044693", "3"),
+            ),
             ("BV1gone", _) => code(-404, "啥都木有"),
             ("BV1hidden", _) => code(62012, "仅UP主自己可见"),
             ("BV1blocked", _) => Reply::status(412),
@@ -88,6 +106,8 @@ fn api(s: &Seen) -> Reply {
                 return code(-403, "访问权限不足");
             }
             match (p("cid").as_str(), p("fnval").as_str()) {
+                ("2", _) => code(-352, "风控校验失败"),
+                ("3", _) => Reply::json(fixture!("playurl_multi_flv.json")),
                 ("1", _) => Reply::json(
                     r#"{"code":0,"message":"0","ttl":1,"data":{"quality":0,"timelength":0,"accept_quality":[],"support_formats":[]}}"#,
                 ),

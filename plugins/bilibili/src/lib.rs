@@ -6,7 +6,8 @@
 //! Routes (the ones yt-dlp and the API docs use today):
 //! - `x/web-interface/view` for metadata and the part's `cid`;
 //! - `x/player/wbi/playurl` (WBI-signed) with `fnval=4048` for every DASH
-//!   stream, and once more with `fnval=1&platform=html5` for a progressive mp4;
+//!   stream (when refused: the video page's `window.__playinfo__`), and once
+//!   more with `fnval=1&platform=html5` for a progressive mp4;
 //! - `pgc/view/web/season` + `pgc/player/web/v2/playurl` for bangumi;
 //! - `pugv/view/web/season` + `pugv/player/web/playurl` for courses;
 //! - `api.bilibili.tv/intl/gateway/web/playurl` for bilibili.tv (`aid` or `ep_id`);
@@ -86,6 +87,7 @@ impl Plugin for Bilibili {
                 "*.bili2233.cn".into(),
                 "api.bilibili.tv".into(),
                 "www.bilibili.tv".into(),
+                "www.bilibili.com".into(),
             ],
             insecure_hosts: vec![],
             download_headers: vec![
@@ -167,20 +169,22 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
         }
     };
     let cid = page["cid"].as_u64().required("cid")?;
-    let key = wbi::mixin_key(client)?;
     let base = vec![("bvid", bvid.clone()), ("cid", cid.to_string())];
-    let dash = signed_playurl(
-        client,
-        &key,
-        &base,
-        &[
+    let signed = || {
+        let key = wbi::mixin_key(client)?;
+        let dash = [
             ("fnval", "4048"),
             ("fnver", "0"),
             ("fourk", "1"),
             ("qn", "127"),
             ("try_look", "1"),
-        ],
-    )?;
+        ];
+        signed_playurl(client, &key, &base, &dash)
+    };
+    let dash = first_answer(&[
+        ("signed playurl", &signed),
+        ("video page", &|| page_playinfo(&bvid, part)),
+    ])?;
 
     let mut media = Media::new(
         PLATFORM,
@@ -209,23 +213,43 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
     // A progressive mp4 (video and sound in one file) where one is offered;
     // optional, so a failure here only costs that entry.
     let (w, h) = dimensions(&page["dimension"]);
-    match signed_playurl(
-        client,
-        &key,
-        &base,
-        &[
-            ("fnval", "1"),
-            ("qn", "64"),
-            ("platform", "html5"),
-            ("high_quality", "1"),
-        ],
-    ) {
-        Ok(mp4) => media
-            .videos
-            .extend(streams::progressive(&mp4, w, h).or_else(|| streams::progressive(&dash, w, h))),
+    let mp4 = [
+        ("fnval", "1"),
+        ("qn", "64"),
+        ("platform", "html5"),
+        ("high_quality", "1"),
+    ];
+    match wbi::mixin_key(client).and_then(|key| signed_playurl(client, &key, &base, &mp4)) {
+        Ok(mp4) => {
+            let mut parts = streams::progressive(&mp4, w, h);
+            if parts.is_empty() {
+                parts = streams::progressive(&dash, w, h);
+            }
+            media.videos.extend(parts);
+        }
         Err(e) => log::info(&format!("no progressive stream: {e}")),
     }
     Ok(media)
+}
+
+/// The second route to a video's streams: the video page's embedded
+/// `window.__playinfo__` (the playurl answer the page was rendered with),
+/// fetched as a link-preview crawler, as cobalt does.
+fn page_playinfo(bvid: &str, part: usize) -> Result<Value> {
+    let page = Client::new()
+        .user_agent("facebookexternalhit/1.1")
+        .get(format!("https://www.bilibili.com/video/{bvid}/?p={part}"))
+        .send_ok()
+        .context("video page")?;
+    let info = json_after(&page.text(), "window.__playinfo__=").context("video page")?;
+    if info["code"].as_i64().is_some_and(|c| c != 0) {
+        let msg = info["message"].as_str().unwrap_or_default();
+        return Err(api::code_error(info["code"].as_i64().unwrap_or(0), msg).context("video page"));
+    }
+    info["data"]
+        .get("dash")
+        .map(|_| info["data"].clone())
+        .ok_or_else(|| Error::parse("video page: __playinfo__ has no dash streams"))
 }
 
 fn signed_playurl(

@@ -125,30 +125,44 @@ pub fn dash_audios(play: &Value) -> Vec<Audio> {
         .collect()
 }
 
-/// A progressive (video + audio in one file) stream from `durl`, when the
-/// answer is a single mp4 segment.
-pub fn progressive(play: &Value, width: Option<u32>, height: Option<u32>) -> Option<Video> {
-    let segs = play["durl"].as_array()?;
-    let [seg] = segs.as_slice() else { return None };
-    let url = seg["url"].as_str()?;
-    let qn = play["quality"].as_u64().unwrap_or(0);
-    let mime = if url.contains(".flv") {
-        "video/x-flv"
-    } else {
-        "video/mp4"
+/// The progressive (video + audio in one file) streams of `durl`: one, or
+/// for older and long videos several ordered parts, each labelled
+/// "part i of n" in its quality so a client plays or joins them in order.
+pub fn progressive(play: &Value, width: Option<u32>, height: Option<u32>) -> Vec<Video> {
+    let Some(segs) = play["durl"].as_array().filter(|s| !s.is_empty()) else {
+        return Vec::new();
     };
-    let bitrate = match (seg["size"].as_u64(), seg["length"].as_u64()) {
-        (Some(size), Some(ms)) if ms > 0 => Some(size * 8 * 1000 / ms),
-        _ => None,
-    };
-    Some(
-        Video::new(https(url))
-            .quality(quality_label(qn))
-            .mime(mime)
-            .size(width, height)
-            .bitrate(bitrate)
-            .backups(urls(&seg["backup_url"])),
-    )
+    let mut segs: Vec<&Value> = segs.iter().collect();
+    segs.sort_by_key(|s| s["order"].as_u64().unwrap_or(0));
+    let label = quality_label(play["quality"].as_u64().unwrap_or(0));
+    let n = segs.len();
+    segs.iter()
+        .enumerate()
+        .filter_map(|(i, seg)| {
+            let url = seg["url"].as_str()?;
+            let mime = if url.contains(".flv") {
+                "video/x-flv"
+            } else {
+                "video/mp4"
+            };
+            let bitrate = match (seg["size"].as_u64(), seg["length"].as_u64()) {
+                (Some(size), Some(ms)) if ms > 0 => Some(size * 8 * 1000 / ms),
+                _ => None,
+            };
+            let quality = match n {
+                1 => label.to_string(),
+                _ => format!("{label} part {} of {n}", i + 1).trim().to_string(),
+            };
+            Some(
+                Video::new(https(url))
+                    .quality(quality)
+                    .mime(mime)
+                    .size(width, height)
+                    .bitrate(bitrate)
+                    .backups(urls(&seg["backup_url"])),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -181,14 +195,35 @@ mod tests {
     }
 
     #[test]
-    fn progressive_single_segment_only() {
+    fn a_single_segment_is_one_file() {
         let one = json!({"quality": 64, "durl": [{"url": "https://c/x.mp4", "size": 1000, "length": 8000}]});
-        let v = progressive(&one, Some(1280), Some(720)).unwrap();
+        let v = progressive(&one, Some(1280), Some(720));
         assert_eq!(
-            (v.quality.as_str(), v.has_audio, v.bitrate),
-            ("720p", true, Some(1000))
+            (v.len(), v[0].quality.as_str(), v[0].has_audio, v[0].bitrate),
+            (1, "720p", true, Some(1000))
         );
-        let two = json!({"quality": 64, "durl": [{"url": "a"}, {"url": "b"}]});
-        assert!(progressive(&two, None, None).is_none());
+    }
+
+    #[test]
+    fn every_durl_segment_in_order() {
+        let play = json!({"quality": 32, "durl": [
+            {"order": 2, "length": 360000, "size": 21600000, "url": "http://upos.bilivideo.com/2.flv"},
+            {"order": 1, "length": 360000, "size": 21600000, "url": "http://upos.bilivideo.com/1.flv"},
+        ]});
+        let v = progressive(&play, None, None);
+        let got: Vec<(&str, &str)> = v
+            .iter()
+            .map(|v| (v.quality.as_str(), v.url.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("480p part 1 of 2", "https://upos.bilivideo.com/1.flv"),
+                ("480p part 2 of 2", "https://upos.bilivideo.com/2.flv")
+            ]
+        );
+        assert_eq!(v[0].mime_type, "video/x-flv");
+        assert_eq!(v[0].bitrate, Some(480_000));
+        assert!(progressive(&json!({"durl": []}), None, None).is_empty());
     }
 }

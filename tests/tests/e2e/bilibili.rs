@@ -249,6 +249,54 @@ t!(bili_im_leads_to_bilibili_tv, async {
     assert_eq!(d["audios"][0]["bitrate"], 192000);
 });
 
+t!(
+    the_video_page_answers_when_the_signed_playurl_is_refused,
+    async {
+        let d = ok("https://www.bilibili.com/video/BV1riskctl").await;
+        assert_eq!(d["id"], "BV1riskctl");
+        let dash = d["videos"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|v| v["source"] == "dash")
+            .count();
+        assert!(dash > 0, "DASH streams from window.__playinfo__: {d}");
+        assert!(!d["audios"].as_array().unwrap().is_empty());
+        let pages = env().await.mock.seen_path("/video/BV1riskctl/");
+        assert_eq!(pages.len(), 1);
+        assert_eq!(pages[0].headers["user-agent"], "facebookexternalhit/1.1");
+    }
+);
+
+t!(
+    an_old_upload_in_several_parts_gives_every_part_in_order,
+    async {
+        let d = ok("https://www.bilibili.com/video/BV1oldflv").await;
+        let v = d["videos"].as_array().unwrap();
+        let q: Vec<&str> = v.iter().map(|v| v["quality"].as_str().unwrap()).collect();
+        assert_eq!(
+            q,
+            [
+                "1080p part 1 of 4",
+                "1080p part 2 of 4",
+                "1080p part 3 of 4",
+                "1080p part 4 of 4"
+            ]
+        );
+        assert!(
+            v.iter()
+                .all(|v| v["mimeType"] == "video/x-flv" && v["hasAudio"] == true)
+        );
+        assert!(
+            v[0]["url"]
+                .as_str()
+                .unwrap()
+                .starts_with("https://upos-sz-mirrorcos.bilivideo.com/")
+        );
+        assert!(v[3]["url"].as_str().unwrap().contains("3344-4-80.flv"));
+    }
+);
+
 t!(bilibili_tv_episodes, async {
     let d =
         ok("https://www.bilibili.tv/en/play/1048837/11246489?bstar_from=bstar-web.homepage").await;

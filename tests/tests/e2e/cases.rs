@@ -76,6 +76,16 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
         "bilibili" => (
             vec![
                 rec(
+                    "playinfo-fallback",
+                    "https://www.bilibili.com/video/BV1riskctl",
+                    "the signed playurl is refused; the video page's __playinfo__ answers",
+                ),
+                rec(
+                    "flv-parts",
+                    "https://www.bilibili.com/video/BV1oldflv",
+                    "an old upload: every FLV part, in order",
+                ),
+                rec(
                     "opus-pictures",
                     "https://www.bilibili.com/opus/915864237515112457",
                     "a picture post through the dynamic detail route",
