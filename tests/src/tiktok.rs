@@ -9,6 +9,7 @@ pub const HOSTS: &[&str] = &[
     "vm.tiktok.com",
     "vt.tiktok.com",
     "t.tiktok.com",
+    "api22-normal-c-useast2a.tiktokv.com",
 ];
 
 macro_rules! fixture {
@@ -40,7 +41,7 @@ pub fn upstream() -> Responder {
                 "6718335390845095173" => Reply::html(fixture!("video.html")),
                 "7300000000000000001" => Reply::html(fixture!("photo.html")),
                 "7000000000000000002" => Reply::html(fixture!("private.html")),
-                "7000000000000000003" => {
+                "7000000000000000003" | "7000000000000000004" => {
                     Reply::html("<html><title>Verify</title><div id=captcha></div></html>")
                 }
                 _ => Reply::html(fixture!("gone.html")),
@@ -53,6 +54,15 @@ pub fn upstream() -> Responder {
                 .headers
                 .push(("set-cookie".into(), "ttwid=1%7Cxyz; Path=/".into()));
             reply
+        }
+        // The app's feed: post 7000…004 is in it, among others.
+        ("api22-normal-c-useast2a.tiktokv.com", "/aweme/v1/feed/") => {
+            let id = crate::mock::param(&s.query, "aweme_id").unwrap_or_default();
+            let app = crate::mock::param(&s.query, "app_name").unwrap_or_default();
+            match (id.as_str(), app.as_str()) {
+                ("7000000000000000004", "trill") => Reply::json(fixture!("app_feed.json")),
+                _ => Reply::json(fixture!("app_feed_other.json")),
+            }
         }
         _ => Reply::status(404),
     })

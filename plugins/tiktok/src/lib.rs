@@ -2,10 +2,15 @@
 //! (`vm.`/`vt.tiktok.com/{code}`, `tiktok.com/t/{code}`), `m.tiktok.com/v/{id}`
 //! and `tiktok.com|tiktokv.com/share/video/{id}`.
 //!
-//! Route: the web page `www.tiktok.com/@i/video/{id}` (any user works, also
-//! for photo posts) and its `__UNIVERSAL_DATA_FOR_REHYDRATION__` state →
-//! `webapp.video-detail.itemInfo.itemStruct`. The media CDN wants the cookies
-//! that page set (`tt_chain_token`…), so they go into the download headers.
+//! Routes, in order:
+//! 1. the web page `www.tiktok.com/@i/video/{id}` (any user works, also for
+//!    photo posts) and its `__UNIVERSAL_DATA_FOR_REHYDRATION__` state →
+//!    `webapp.video-detail.itemInfo.itemStruct`. The media CDN wants the
+//!    cookies that page set (`tt_chain_token`…), so they go into the
+//!    download headers;
+//! 2. the app's feed API (see `app`), when the page is a challenge or empty.
+
+mod app;
 
 use grabkit_sdk::prelude::*;
 
@@ -54,6 +59,7 @@ impl Plugin for Tiktok {
                 "vm.tiktok.com".into(),
                 "vt.tiktok.com".into(),
                 "t.tiktok.com".into(),
+                app::HOST.into(),
             ],
             insecure_hosts: vec![],
             download_headers: vec![
@@ -80,40 +86,48 @@ impl Plugin for Tiktok {
             .cookie_from_config();
         let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
         let id = link.cap("id");
-        let resp = client
-            .get(format!("https://www.tiktok.com/@i/video/{id}"))
-            .send_ok()
-            .context("post page")?;
-        let cookies = resp.cookies();
-        let state = script_json(&resp.text(), "__UNIVERSAL_DATA_FOR_REHYDRATION__")
-            .map_err(|_| Error::upstream("the post page has no state (a verification page?)"))?;
-        let detail = &state["__DEFAULT_SCOPE__"]["webapp.video-detail"];
-        let status = detail["statusCode"].as_i64().unwrap_or(0);
-        let item = &detail["itemInfo"]["itemStruct"];
-        if status != 0 || !item.is_object() {
-            let msg = detail["statusMsg"].as_str().unwrap_or("").to_string();
-            return Err(match status {
-                10204 | 10216 => Error::not_found(format!("post {id} does not exist ({msg})")),
-                10222 | 10217 => Error::private(format!("post {id} is private ({msg})")),
-                10101 | 10119 => {
-                    Error::rate_limited(format!("TikTok refused the request ({status} {msg})"))
-                }
-                _ if msg.is_empty() => Error::parse("the page state has no itemStruct"),
-                _ => Error::not_found(format!("post {id} is not available ({status} {msg})")),
-            });
-        }
-        if item["isContentClassified"] == true {
-            return Err(Error::login_required(
-                "the post is age-restricted; a logged-in cookie is needed",
-            ));
-        }
-        let mut media = media_of(item, id);
-        if !cookies.is_empty() {
-            // The CDN checks the cookies the page set.
-            media.headers.push(("Cookie".into(), cookies.join("; ")));
-        }
-        Ok(media)
+        first_answer(&[
+            ("post page", &|| from_page(&client, id)),
+            ("app API", &|| app::fetch(id)),
+        ])
     }
+}
+
+/// The post page's rehydration state (`webapp.video-detail`).
+fn from_page(client: &Client, id: &str) -> Result<Media> {
+    let resp = client
+        .get(format!("https://www.tiktok.com/@i/video/{id}"))
+        .send_ok()
+        .context("post page")?;
+    let cookies = resp.cookies();
+    let state = script_json(&resp.text(), "__UNIVERSAL_DATA_FOR_REHYDRATION__")
+        .map_err(|_| Error::upstream("the post page has no state (a verification page?)"))?;
+    let detail = &state["__DEFAULT_SCOPE__"]["webapp.video-detail"];
+    let status = detail["statusCode"].as_i64().unwrap_or(0);
+    let item = &detail["itemInfo"]["itemStruct"];
+    if status != 0 || !item.is_object() {
+        let msg = detail["statusMsg"].as_str().unwrap_or("").to_string();
+        return Err(match status {
+            10204 | 10216 => Error::not_found(format!("post {id} does not exist ({msg})")),
+            10222 | 10217 => Error::private(format!("post {id} is private ({msg})")),
+            10101 | 10119 => {
+                Error::rate_limited(format!("TikTok refused the request ({status} {msg})"))
+            }
+            _ if msg.is_empty() => Error::parse("the page state has no itemStruct"),
+            _ => Error::not_found(format!("post {id} is not available ({status} {msg})")),
+        });
+    }
+    if item["isContentClassified"] == true {
+        return Err(Error::login_required(
+            "the post is age-restricted; a logged-in cookie is needed",
+        ));
+    }
+    let mut media = media_of(item, id);
+    if !cookies.is_empty() {
+        // The CDN checks the cookies the page set.
+        media.headers.push(("Cookie".into(), cookies.join("; ")));
+    }
+    Ok(media)
 }
 
 fn dim(v: &Value) -> Option<u32> {

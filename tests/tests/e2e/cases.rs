@@ -165,6 +165,11 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
         "tiktok" => (
             vec![
                 rec(
+                    "app-fallback",
+                    "https://www.tiktok.com/@appuser/video/7000000000000000004",
+                    "the page is a challenge; the app feed API answers",
+                ),
+                rec(
                     "video",
                     "https://www.tiktok.com/@scout2015/video/6718335390845095173",
                     "a video with its CDN cookie",

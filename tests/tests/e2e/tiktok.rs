@@ -130,3 +130,43 @@ async fn photo_posts_errors_and_unsupported_pages() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_api_answers_when_the_page_is_a_challenge() {
+    let (mock, s) = TestServer::for_plugin("tiktok", HOSTS, upstream()).await;
+    let d = s
+        .ok("https://www.tiktok.com/@appuser/video/7000000000000000004")
+        .await;
+    assert_eq!(
+        (d["id"].as_str(), d["author"].as_str(), d["title"].as_str()),
+        (
+            Some("7000000000000000004"),
+            Some("App User"),
+            Some("app route post #fyp")
+        )
+    );
+    let q: Vec<(&str, &str)> = d["videos"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v["quality"].as_str().unwrap(),
+                v["codec"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        q,
+        [("1080p", "hevc"), ("576p", "avc"), ("", "")],
+        "every gear by bitrate, then the play address"
+    );
+    assert_eq!(d["duration"], 12.48);
+    assert_eq!(
+        d["audios"][0]["url"],
+        "https://sf16-ies-music-va.tiktokcdn.com/obj/music-4.mp3"
+    );
+    let asked = mock.seen_path("/aweme/v1/feed/");
+    assert_eq!(asked.len(), 1);
+    assert!(asked[0].query.contains("aid=1180"));
+}
