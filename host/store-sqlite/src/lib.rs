@@ -4,6 +4,8 @@
 //! transaction, so a crash loses no committed charge and leaves no success
 //! uncharged; reservations a crash leaves open are refunded at startup.
 
+mod jobs;
+
 use grabkit_store::keys::*;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
@@ -23,6 +25,7 @@ impl From<rusqlite::Error> for E {
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_keys_usage_meta.sql"),
     include_str!("../migrations/002_counted_usage_credit_range.sql"),
+    include_str!("../migrations/003_jobs.sql"),
 ];
 
 /// The embedded default backend of [`KeyStore`].
@@ -546,6 +549,11 @@ mod tests {
     #[tokio::test]
     async fn passes_the_conformance_suite() {
         grabkit_store::conformance::run(|| async { SqliteStore::in_memory().unwrap() }).await;
+    }
+
+    #[tokio::test]
+    async fn passes_the_jobs_conformance_suite() {
+        grabkit_store::conformance::jobs(|| async { SqliteStore::in_memory().unwrap() }).await;
     }
 
     #[tokio::test]

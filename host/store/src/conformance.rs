@@ -393,3 +393,272 @@ pub async fn plugin_kv(kv: impl PluginKv) {
     assert_eq!(kv.get("a", "k").await.unwrap(), None);
     kv.delete("a", "never-set").await.unwrap();
 }
+
+/// The behaviour every [`JobStore`](crate::jobs::JobStore) backend must show
+/// (with its keys in the same backend): each check gets a fresh store.
+pub async fn jobs<S, F, Fut>(open: F)
+where
+    S: KeyStore + crate::jobs::JobStore + 'static,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    job_lifecycle(open().await).await;
+    urgent_items_go_first(open().await).await;
+    cancel_and_purge(open().await).await;
+    a_crash_neither_loses_nor_double_charges(open().await).await;
+    keys_that_cannot_pay_fail_their_items(open().await).await;
+}
+
+mod job_checks {
+    use crate::jobs::*;
+
+    pub fn job(id: &str, key_id: i64, at: i64) -> NewJob {
+        NewJob {
+            id: id.into(),
+            key_id,
+            kind: "parse".into(),
+            created_at: at,
+            webhook: None,
+        }
+    }
+
+    pub fn item(url: &str) -> NewItem {
+        NewItem {
+            url: url.into(),
+            platform: "bilibili".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn ok() -> Outcome {
+        Outcome {
+            ok: true,
+            code: "success".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn failed() -> Outcome {
+        Outcome {
+            ok: false,
+            code: "not_found".into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn kinds(events: &[JobEvent]) -> Vec<&str> {
+        events.iter().map(|e| e.kind.as_str()).collect()
+    }
+}
+
+async fn job_lifecycle<S: KeyStore + crate::jobs::JobStore>(s: S) {
+    use job_checks::*;
+    let k = s
+        .create(&new_key("j", Some(2)), "hj", "pj", 0)
+        .await
+        .unwrap();
+    let refused = crate::jobs::NewItem {
+        refused: Some(("unsupported_link".into(), "not a link".into())),
+        meta: Some(r#"{"row":3}"#.into()),
+        ..item("https://example.com/x")
+    };
+    let items = [item("https://b/1"), item("https://b/2"), refused];
+    let ev = s.create_job(&job("job_a", k.id, 10), &items).await.unwrap();
+    assert_eq!(kinds(&ev), ["item", "progress"], "the refused item at once");
+    assert!(
+        ev[0].data.contains(r#""row":3"#),
+        "meta echoed: {}",
+        ev[0].data
+    );
+    let (claimed, refused) = s.claim(10, 11).await.unwrap();
+    assert!(refused.is_empty());
+    assert_eq!(
+        claimed.iter().map(|c| c.url.as_str()).collect::<Vec<_>>(),
+        ["https://b/1", "https://b/2"]
+    );
+    assert_eq!(s.get(k.id).await.unwrap().unwrap().credits, Some(0), "held");
+    assert!(
+        s.claim(10, 11).await.unwrap().0.is_empty(),
+        "nothing claimed twice"
+    );
+    let ev = s.finish(&claimed[0], &ok(), "{}", 12).await.unwrap();
+    assert_eq!(kinds(&ev), ["item", "progress"]);
+    assert!(
+        s.finish(&claimed[0], &ok(), "{}", 12)
+            .await
+            .unwrap()
+            .is_empty(),
+        "once"
+    );
+    let ev = s.finish(&claimed[1], &failed(), "{}", 13).await.unwrap();
+    assert_eq!(kinds(&ev), ["item", "progress", "done"]);
+    assert_eq!(
+        s.get(k.id).await.unwrap().unwrap().credits,
+        Some(1),
+        "refunded"
+    );
+    let all = s.events("job_a", 0, 100).await.unwrap();
+    assert_eq!(
+        all.iter().map(|e| e.id).collect::<Vec<_>>(),
+        (1..=7).collect::<Vec<_>>()
+    );
+    assert_eq!(
+        s.events("job_a", 5, 100).await.unwrap().len(),
+        2,
+        "replay after an id"
+    );
+    let sum = s.job("job_a").await.unwrap().unwrap();
+    assert_eq!(
+        (sum.counts.done, sum.counts.failed, sum.counts.total()),
+        (1, 2, 3)
+    );
+    assert_eq!(sum.finished_at, Some(13));
+    assert_eq!(sum.last_event_id, 7);
+    assert_eq!(sum.by_platform["bilibili"].done, 1);
+    assert!(s.job("job_nope").await.unwrap().is_none());
+    let u = s.usage(k.id, 0).await.unwrap();
+    assert_eq!(
+        (u.total.requests, u.total.charged),
+        (2, 1),
+        "items show in usage"
+    );
+}
+
+async fn urgent_items_go_first<S: KeyStore + crate::jobs::JobStore>(s: S) {
+    use job_checks::*;
+    let k = s.create(&new_key("u", None), "hu", "pu", 0).await.unwrap();
+    let a = [item("a1"), item("a2"), item("a3")];
+    s.create_job(&job("job_a", k.id, 1), &a).await.unwrap();
+    s.create_job(&job("job_b", k.id, 2), &[item("b1")])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.urgent("job_a", &["a3".into(), "zz".into()])
+            .await
+            .unwrap(),
+        1
+    );
+    let urls = |c: Vec<crate::jobs::Claimed>| c.into_iter().map(|c| c.url).collect::<Vec<_>>();
+    assert_eq!(urls(s.claim(1, 3).await.unwrap().0), ["a3"]);
+    assert_eq!(urls(s.claim(10, 3).await.unwrap().0), ["a1", "a2", "b1"]);
+    let q = s.queue().await.unwrap();
+    assert_eq!(
+        q["bilibili"],
+        crate::jobs::QueueCounts {
+            queued: 0,
+            running: 4
+        }
+    );
+    let page = s.jobs(k.id, None, 1).await.unwrap();
+    assert_eq!(page[0].id, "job_b", "newest first");
+    let next = s.jobs(k.id, Some("job_b"), 10).await.unwrap();
+    assert_eq!(
+        next.iter().map(|j| j.id.as_str()).collect::<Vec<_>>(),
+        ["job_a"]
+    );
+}
+
+async fn cancel_and_purge<S: KeyStore + crate::jobs::JobStore>(s: S) {
+    use job_checks::*;
+    let k = s
+        .create(&new_key("c", Some(5)), "hc2", "pc2", 0)
+        .await
+        .unwrap();
+    s.create_job(&job("job_c", k.id, 1), &[item("c1"), item("c2")])
+        .await
+        .unwrap();
+    let (running, _) = s.claim(1, 2).await.unwrap();
+    let ev = s.cancel("job_c", 3).await.unwrap();
+    assert_eq!(kinds(&ev), ["progress"], "one still runs");
+    assert!(
+        s.claim(10, 3).await.unwrap().0.is_empty(),
+        "cancelled items never run"
+    );
+    let ev = s.finish(&running[0], &ok(), "{}", 4).await.unwrap();
+    assert_eq!(kinds(&ev), ["item", "progress", "done"]);
+    assert!(ev[2].data.contains(r#""cancelled":true"#), "{}", ev[2].data);
+    let sum = s.job("job_c").await.unwrap().unwrap();
+    assert_eq!(
+        (sum.counts.done, sum.counts.cancelled, sum.cancelled),
+        (1, 1, true)
+    );
+    assert_eq!(
+        s.get(k.id).await.unwrap().unwrap().credits,
+        Some(4),
+        "only what ran"
+    );
+    assert_eq!(
+        s.purge_jobs(4).await.unwrap(),
+        0,
+        "finished at 4, not before"
+    );
+    assert_eq!(s.purge_jobs(5).await.unwrap(), 1);
+    assert!(s.job("job_c").await.unwrap().is_none());
+    assert!(s.events("job_c", 0, 10).await.unwrap().is_empty());
+}
+
+async fn a_crash_neither_loses_nor_double_charges<S: KeyStore + crate::jobs::JobStore>(s: S) {
+    use job_checks::*;
+    let k = s
+        .create(&new_key("r", Some(3)), "hr3", "pr3", 0)
+        .await
+        .unwrap();
+    s.create_job(&job("job_r", k.id, 1), &[item("r1")])
+        .await
+        .unwrap();
+    s.claim(10, 2).await.unwrap();
+    assert_eq!(
+        s.recover_jobs().await.unwrap(),
+        1,
+        "the running item is queued again"
+    );
+    let (again, _) = s.claim(10, 3).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        s.get(k.id).await.unwrap().unwrap().credits,
+        Some(2),
+        "one hold, not two"
+    );
+    s.finish(&again[0], &ok(), "{}", 4).await.unwrap();
+    assert_eq!(
+        s.get(k.id).await.unwrap().unwrap().credits,
+        Some(2),
+        "charged once"
+    );
+    s.webhook_attempt("job_r", r#"{"status":200}"#)
+        .await
+        .unwrap();
+    let sum = s.job("job_r").await.unwrap().unwrap();
+    assert_eq!(
+        sum.webhook_attempts,
+        vec![serde_json::json!({"status": 200})]
+    );
+}
+
+async fn keys_that_cannot_pay_fail_their_items<S: KeyStore + crate::jobs::JobStore>(s: S) {
+    use job_checks::*;
+    let k = s
+        .create(&new_key("p", Some(1)), "hp", "pp", 0)
+        .await
+        .unwrap();
+    s.create_job(&job("job_p", k.id, 1), &[item("p1"), item("p2")])
+        .await
+        .unwrap();
+    let (claimed, failed) = s.claim(10, 2).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    assert_eq!(kinds(&failed), ["item", "progress"]);
+    assert!(
+        failed[0].data.contains("insufficient_credits"),
+        "{}",
+        failed[0].data
+    );
+    let gone = s.create(&new_key("g", None), "hg", "pg", 0).await.unwrap();
+    s.create_job(&job("job_g", gone.id, 3), &[item("g1")])
+        .await
+        .unwrap();
+    s.delete(gone.id).await.unwrap();
+    let (claimed, failed) = s.claim(10, 4).await.unwrap();
+    assert!(claimed.is_empty());
+    assert!(failed[0].data.contains("invalid_token"));
+    assert_eq!(kinds(&failed), ["item", "progress", "done"]);
+}

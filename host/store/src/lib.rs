@@ -1,14 +1,16 @@
 //! Backend-neutral storage for the host: API keys, credits and usage
-//! (`KeyStore`), small named values (`meta`), and the plugins' key-value
-//! space (`PluginKv`). Backends live in sibling crates (`grabkit-store-sqlite`
+//! (`KeyStore`), batch jobs (`JobStore`), small named values (`meta`), and
+//! the plugins' key-value space (`PluginKv`). Backends live in sibling crates (`grabkit-store-sqlite`
 //! is the embedded default); [`memory`] holds an in-memory backend, and
 //! [`conformance`] the suite every backend must pass.
 
 pub mod conformance;
+pub mod jobs;
 pub mod keys;
 pub mod kv;
 pub mod memory;
 
+pub use jobs::JobStore;
 pub use keys::{CreditOp, Key, KeyPatch, KeyStore, NewKey, Reservation, StoreError, UsageSummary};
 pub use kv::{MemoryKv, PluginKv};
 pub use memory::MemoryStore;
