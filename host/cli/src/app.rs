@@ -3,6 +3,7 @@
 use crate::config::Settings;
 use grabkit_core::auth::Auth;
 use grabkit_core::gateway::Gateway;
+use grabkit_core::jobs::Jobs;
 use grabkit_core::pipeline;
 use grabkit_core::registry::watcher::{WatchHandle, watch};
 use grabkit_core::service::ParseService;
@@ -23,11 +24,14 @@ impl App {
     /// Build everything: the parse service, the key store and auth, the folder watch.
     pub async fn build(settings: &Settings) -> anyhow::Result<App> {
         let service = build_service(settings).await?;
-        let store = open_store(settings).await?;
+        let sqlite = open_store(settings).await?;
+        let store: Arc<dyn KeyStore> = sqlite.clone();
         let admin_hash = admin_token_hash(store.as_ref(), settings).await?;
         let signer = proxy_signer(store.as_ref(), settings).await?;
         let rate = (settings.keys.rate_per_sec, settings.keys.rate_burst);
         let auth = Arc::new(Auth::new(store, admin_hash, rate));
+        let jobs = Jobs::new(sqlite, service.clone(), settings.jobs());
+        jobs.start().await?;
         let proxy = Proxy::new(
             signer,
             service.clone(),
@@ -39,6 +43,7 @@ impl App {
             gateway: Gateway::new(service.clone(), auth),
             proxy,
             http: Arc::new(settings.http()?),
+            jobs: Some(jobs),
         };
         let watch = if settings.reload.watch {
             let debounce = std::time::Duration::from_millis(settings.reload.debounce_ms);
@@ -76,7 +81,7 @@ pub async fn build_service(settings: &Settings) -> anyhow::Result<Arc<ParseServi
 
 /// Open (or create) the key database in the data dir and refund any
 /// reservation a crash left open.
-pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn KeyStore>> {
+pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<SqliteStore>> {
     std::fs::create_dir_all(&settings.data_dir).map_err(|e| {
         anyhow::anyhow!("creating the data dir {}: {e}", settings.data_dir.display())
     })?;

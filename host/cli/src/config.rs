@@ -27,6 +27,7 @@ pub struct Settings {
     /// once, and kept (hashed) in the database.
     pub admin_token: Option<String>,
     pub server: ServerSection,
+    pub jobs: JobsSection,
     pub keys: KeysSection,
     pub reload: ReloadSection,
     pub limits: LimitsSection,
@@ -55,6 +56,8 @@ pub struct ServerSection {
     pub drain_timeout_secs: u64,
     /// Addresses or CIDR ranges whose `X-Forwarded-*` headers are believed.
     pub trusted_proxies: Vec<String>,
+    /// An idle SSE stream gets a comment heartbeat this often.
+    pub sse_heartbeat_secs: u64,
 }
 
 impl Default for ServerSection {
@@ -68,6 +71,36 @@ impl Default for ServerSection {
             max_connections_per_peer: c.max_per_peer,
             drain_timeout_secs: c.drain_timeout.as_secs(),
             trusted_proxies: Vec::new(),
+            sse_heartbeat_secs: h.sse_heartbeat.as_secs(),
+        }
+    }
+}
+
+/// Batch jobs.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct JobsSection {
+    /// Items parsed at once, all jobs together.
+    pub workers: usize,
+    /// Items one job may hold.
+    pub max_items: usize,
+    /// Items queued in all before new jobs get `503 queue_full`.
+    pub max_queued: u64,
+    /// Finished jobs are kept this many days, then purged.
+    pub keep_days: u64,
+    /// Webhook delivery tries (waits double from 2 s).
+    pub webhook_tries: u32,
+}
+
+impl Default for JobsSection {
+    fn default() -> Self {
+        let d = grabkit_core::jobs::JobSettings::default();
+        JobsSection {
+            workers: d.workers,
+            max_items: d.max_items,
+            max_queued: d.max_queued,
+            keep_days: d.keep_for.as_secs() / 86_400,
+            webhook_tries: d.webhook_tries,
         }
     }
 }
@@ -207,6 +240,7 @@ impl Default for Settings {
             data_dir: PathBuf::from(DEFAULT_DATA_DIR),
             admin_token: None,
             server: ServerSection::default(),
+            jobs: JobsSection::default(),
             keys: KeysSection::default(),
             reload: ReloadSection::default(),
             limits: LimitsSection::default(),
@@ -274,6 +308,18 @@ impl Settings {
         })
     }
 
+    pub fn jobs(&self) -> grabkit_core::jobs::JobSettings {
+        let j = &self.jobs;
+        grabkit_core::jobs::JobSettings {
+            workers: j.workers.max(1),
+            max_items: j.max_items.max(1),
+            max_queued: j.max_queued.max(1),
+            keep_for: Duration::from_secs(j.keep_days.max(1) * 86_400),
+            webhook_tries: j.webhook_tries.max(1),
+            ..Default::default()
+        }
+    }
+
     pub fn http(&self) -> Result<grabkit_server::HttpSettings, ConfigError> {
         let s = &self.server;
         let trusted = s
@@ -285,6 +331,7 @@ impl Settings {
             trusted_proxies: trusted
                 .collect::<Result<_, _>>()
                 .map_err(|e| ConfigError::Invalid(format!("[server] trusted_proxies: {e}")))?,
+            sse_heartbeat: Duration::from_secs(s.sse_heartbeat_secs.max(1)),
         })
     }
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod code;
 pub mod gateway;
+pub mod jobs;
 pub mod pipeline;
 pub mod registry;
 pub mod service;

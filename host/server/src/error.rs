@@ -35,6 +35,10 @@ pub const CODES: &[(&str, u16)] = &[
     ("rate_limited", 429),
     ("key_not_found", 404),
     ("credits_out_of_range", 400),
+    // Batch jobs.
+    ("too_many_items", 400),
+    ("job_not_found", 404),
+    ("queue_full", 503),
     ("store_failed", 500),
     // What the platform or the plugin said.
     ("not_found", 404),
@@ -194,6 +198,11 @@ mod tests {
             Box::new(RollbackError::NoPrevious("x".into())),
             Box::new(StoreError::NoCredits),
             Box::new(StoreError::CreditsOutOfRange),
+            Box::new(grabkit_core::jobs::JobError::TooManyItems(1)),
+            Box::new(grabkit_core::jobs::JobError::NotFound),
+            Box::new(grabkit_core::jobs::JobError::QueueFull),
+            Box::new(grabkit_core::jobs::JobError::NoCredits),
+            Box::new(grabkit_core::jobs::JobError::Invalid("x".into())),
             Box::new(R::Unreadable("x".into())),
             Box::new(R::TooLarge),
             Box::new(R::NotJson),

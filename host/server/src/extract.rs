@@ -13,6 +13,15 @@ fn authorization(parts: &Parts) -> Option<&[u8]> {
     parts.headers.get(AUTHORIZATION).map(|v| v.as_bytes())
 }
 
+/// An API key's token: `Authorization: Bearer …`, or the batch seed's
+/// `X-API-Key: …` (API keys only; the admin token is never taken from it).
+fn api_token(parts: &Parts) -> Option<Vec<u8>> {
+    authorization(parts).map(<[u8]>::to_vec).or_else(|| {
+        let key = parts.headers.get("x-api-key")?.as_bytes();
+        Some([b"Bearer ".as_slice(), key].concat())
+    })
+}
+
 /// A valid API key within its rate limit (`Authorization: Bearer gk_live_…`).
 pub struct ApiKey(pub Key);
 
@@ -20,7 +29,8 @@ impl FromRequestParts<AppState> for ApiKey {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        Ok(ApiKey(state.gateway.authorize(authorization(parts)).await?))
+        let token = api_token(parts);
+        Ok(ApiKey(state.gateway.authorize(token.as_deref()).await?))
     }
 }
 

@@ -8,6 +8,7 @@ mod admin;
 mod body;
 pub mod error;
 mod extract;
+mod jobs;
 mod keys;
 mod layers;
 pub mod listen;
@@ -35,6 +36,8 @@ pub struct AppState {
     /// Signs media links and serves them.
     pub proxy: Arc<Proxy>,
     pub http: Arc<HttpSettings>,
+    /// Batch jobs (absent where a surface runs without them).
+    pub jobs: Option<Arc<grabkit_core::jobs::Jobs>>,
 }
 
 /// Request-level settings (`[server]` in the config file).
@@ -44,6 +47,8 @@ pub struct HttpSettings {
     pub body_timeout: Duration,
     /// Peers whose `X-Forwarded-Proto`/`X-Forwarded-Host` are believed.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// How often an idle SSE stream gets a comment heartbeat.
+    pub sse_heartbeat: Duration,
 }
 
 impl Default for HttpSettings {
@@ -51,6 +56,7 @@ impl Default for HttpSettings {
         HttpSettings {
             body_timeout: Duration::from_secs(30),
             trusted_proxies: Vec::new(),
+            sse_heartbeat: Duration::from_secs(15),
         }
     }
 }
@@ -82,6 +88,31 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/usage",
             get(parse::usage).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/jobs",
+            post(jobs::create)
+                .get(jobs::list)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/jobs/{id}",
+            get(jobs::show)
+                .delete(jobs::cancel)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/jobs/{id}/urgent",
+            post(jobs::urgent).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/jobs/{id}/events",
+            get(jobs::events).fallback(method_not_allowed),
+        )
+        .route("/api/v1/pool", get(jobs::pool).fallback(method_not_allowed))
+        .route(
+            "/api/v1/pool/{platform}",
+            get(jobs::pool_platform).fallback(method_not_allowed),
         )
         .route(
             "/api/v1/platforms",

@@ -18,6 +18,7 @@ fn push_event(tx: &Transaction<'_>, job_id: &str, kind: &str, data: &str) -> R<J
     tx.prepare_cached("INSERT INTO job_events (job_id, id, kind, data) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![job_id, id, kind, data])?;
     Ok(JobEvent {
+        job_id: job_id.to_string(),
         id,
         kind: kind.to_string(),
         data: data.to_string(),
@@ -264,6 +265,7 @@ impl Db {
         )?;
         let rows = st.query_map(params![job_id, after, limit as i64], |r| {
             Ok(JobEvent {
+                job_id: job_id.to_string(),
                 id: r.get(0)?,
                 kind: r.get(1)?,
                 data: r.get(2)?,
@@ -276,7 +278,7 @@ impl Db {
         let row = conn
             .query_row(
                 "SELECT id, key_id, kind, created_at, finished_at, cancelled, webhook_url, \
-                 webhook_per_item, webhook_log, last_event FROM jobs WHERE id = ?1",
+                 webhook_per_item, webhook_log, last_event, webhook_secret FROM jobs WHERE id = ?1",
                 [job_id],
                 |r| {
                     let url: Option<String> = r.get(6)?;
@@ -292,7 +294,7 @@ impl Db {
                         by_platform: BTreeMap::new(),
                         webhook: url.map(|url| Webhook {
                             url,
-                            secret: None,
+                            secret: r.get(10).unwrap_or(None),
                             per_item: r.get(7).unwrap_or(false),
                         }),
                         webhook_attempts: serde_json::from_str(&log).unwrap_or_default(),

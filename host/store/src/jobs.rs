@@ -78,6 +78,8 @@ pub struct Outcome {
 /// One entry of a job's event log. `id` counts from 1 per job.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct JobEvent {
+    #[serde(skip)]
+    pub job_id: String,
     pub id: i64,
     pub kind: String,
     /// JSON text.

@@ -2,6 +2,7 @@
 //! charge is there, no success went uncharged, and credits held by the
 //! interrupted parses come back.
 
+use grabkit_store::KeyStore;
 use grabkit_tests::Mock;
 use grabkit_tests::bilibili::{HOSTS, upstream};
 use grabkit_tests::mock::Responder;

@@ -64,6 +64,12 @@ async fn every_route_answers_wrong_methods_in_the_envelope() {
         ("/api/v1/plugins/bilibili/rollback", "DELETE"),
         ("/api/v1/media/abc", "POST"),
         ("/api/v1/media/abc/merged", "PUT"),
+        ("/api/v1/jobs", "PUT"),
+        ("/api/v1/jobs/job_x", "POST"),
+        ("/api/v1/jobs/job_x/urgent", "GET"),
+        ("/api/v1/jobs/job_x/events", "POST"),
+        ("/api/v1/pool", "POST"),
+        ("/api/v1/pool/bilibili", "DELETE"),
         ("/healthz", "POST"),
         ("/metrics", "POST"),
     ];

@@ -2,6 +2,7 @@
 //! atomic under concurrency), rotation, rate limits, token separation,
 //! persistence across restarts and across a kill -9.
 
+use grabkit_store::KeyStore;
 use grabkit_tests::bilibili::{HOSTS, upstream};
 use grabkit_tests::{Mock, TestServer};
 use serde_json::{Value, json};

@@ -12,6 +12,7 @@ mod crash;
 mod douyin;
 mod hostile;
 mod instagram;
+mod jobs;
 mod keys;
 mod kit;
 mod kuaishou;

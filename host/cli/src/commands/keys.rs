@@ -2,6 +2,7 @@
 
 use crate::cli::KeysCommand;
 use crate::config::Settings;
+use grabkit_store::KeyStore;
 use std::process::ExitCode;
 
 /// `grabkit keys …`: works on the data dir's database directly.
