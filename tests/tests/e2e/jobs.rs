@@ -515,3 +515,138 @@ async fn webhooks_are_signed_and_private_targets_refused() {
         "not retried"
     );
 }
+
+/// `grabkit serve` as its own process on `data`, ready to answer.
+async fn spawn_server(data: &std::path::Path, dir: &std::path::Path, mock: &Mock) -> (tokio::process::Child, String) {
+    let plugins = dir.join("plugins");
+    let ca = dir.join("ca.pem");
+    let config = dir.join("grabkit.toml");
+    std::fs::write(&config, "[jobs]\nworkers = 4\n").unwrap();
+    let resolve: Vec<String> = HOSTS.iter().map(|h| format!("{h}={}", mock.tls_addr)).collect();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = tokio::process::Command::new(env!("GRABKIT_BIN"))
+        .args(["serve", "--config", config.to_str().unwrap()])
+        .args(["--listen", &format!("127.0.0.1:{port}")])
+        .args(["--plugins", plugins.to_str().unwrap(), "--data-dir", data.to_str().unwrap()])
+        .args(["--allow-loopback", "--ca-cert", ca.to_str().unwrap()])
+        .args(["--resolve", &resolve.join(","), "--admin-token", "jobs-admin", "--no-watch"])
+        .env("GRABKIT_LOG", "error")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    for _ in 0..600 {
+        if reqwest::get(format!("{base}/healthz")).await.is_ok() {
+            return (child, base);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the server did not start");
+}
+
+/// Item events from a stream until `stop` of them or the end; the last id seen.
+async fn read_items(base: &str, token: &str, job: &str, after: i64, stop: usize) -> (Vec<Value>, i64, bool) {
+    let mut rb = reqwest::Client::new()
+        .get(format!("{base}/api/v1/jobs/{job}/events"))
+        .bearer_auth(token);
+    if after > 0 {
+        rb = rb.header("last-event-id", after.to_string());
+    }
+    let Ok(mut resp) = rb.send().await else { return (Vec::new(), after, false) };
+    let (mut buf, mut items, mut last) = (String::new(), Vec::new(), after);
+    while let Ok(Some(bytes)) = tokio::time::timeout(Duration::from_secs(30), resp.chunk()).await.unwrap_or(Ok(None)) {
+        buf.push_str(&String::from_utf8_lossy(&bytes));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let field = |name: &str| {
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix(name))
+                    .map(|v| v.trim().to_string())
+            };
+            let Some(id) = field("id:").and_then(|i| i.parse::<i64>().ok()) else { continue };
+            last = id;
+            match field("event:").as_deref() {
+                Some("item") => items.push(serde_json::from_str(&field("data:").unwrap()).unwrap()),
+                Some("done") => return (items, last, true),
+                _ => {}
+            }
+            if items.len() >= stop {
+                return (items, last, false);
+            }
+        }
+    }
+    (items, last, false)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_dash_nine_mid_job_resumes_without_losing_or_repeating_anything() {
+    let inner = upstream();
+    let slow: Responder = Arc::new(move |s| inner(s).delayed(Duration::from_millis(40)));
+    let mock = Mock::start(HOSTS, slow).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
+    std::fs::copy(shipped_plugin("bilibili"), dir.path().join("plugins/bilibili.wasm")).unwrap();
+    std::fs::write(dir.path().join("ca.pem"), &mock.cert_pem).unwrap();
+
+    let (mut child, base) = spawn_server(&data, dir.path(), &mock).await;
+    let admin = reqwest::Client::new();
+    let k: Value = serde_json::from_str(
+        &admin
+            .post(format!("{base}/api/v1/admin/keys"))
+            .bearer_auth("jobs-admin")
+            .header("content-type", "application/json")
+            .body(json!({"name": "k9", "credits": 500, "ratePerSec": 100000, "rateBurst": 100000}).to_string())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let token = k["data"]["token"].as_str().unwrap().to_string();
+    const N: usize = 120;
+    let urls: Vec<String> = (0..N).map(|i| format!("{OK1}?n={i}")).collect();
+    let refs: Vec<&str> = urls.iter().map(String::as_str).collect();
+    let r = admin
+        .post(format!("{base}/api/v1/jobs"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(items(&refs).to_string())
+        .send()
+        .await
+        .unwrap();
+    let v: Value = serde_json::from_str(&r.text().await.unwrap()).unwrap();
+    let job = v["data"]["job_id"].as_str().unwrap().to_string();
+
+    let (before, last, finished) = read_items(&base, &token, &job, 0, 15).await;
+    assert!(!finished && before.len() >= 15, "the kill lands mid-job");
+    child.start_kill().unwrap();
+    child.wait().await.unwrap();
+
+    let (mut child, base) = spawn_server(&data, dir.path(), &mock).await;
+    let (after, _, finished) = read_items(&base, &token, &job, last, usize::MAX).await;
+    assert!(finished, "the job finished after the restart");
+    let mut ids: Vec<i64> = before.iter().chain(&after).map(|i| i["item_id"].as_i64().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=N as i64).collect::<Vec<_>>(), "every item exactly once");
+    assert!(before.iter().chain(&after).all(|i| i["ok"] == true));
+    let u: Value = serde_json::from_str(
+        &admin
+            .get(format!("{base}/api/v1/usage"))
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(u["data"]["credits"], 500 - N as i64, "one credit per item, none twice: {u}");
+    child.start_kill().unwrap();
+}
