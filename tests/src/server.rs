@@ -111,6 +111,8 @@ impl TestServer {
         s.limits.deadline_secs = 4.0;
         s.limits.memory_mib = 32;
         s.limits.max_concurrency = 16;
+        // Tests count upstream requests per parse; the cache has its own tests.
+        s.cache.ttl_secs = 0;
         if let Some(f) = &t.tweak {
             f(&mut s);
         }

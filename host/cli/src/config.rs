@@ -28,6 +28,7 @@ pub struct Settings {
     pub admin_token: Option<String>,
     pub server: ServerSection,
     pub jobs: JobsSection,
+    pub cache: CacheSection,
     pub keys: KeysSection,
     pub reload: ReloadSection,
     pub limits: LimitsSection,
@@ -170,6 +171,31 @@ pub struct LimitsSection {
     pub max_concurrency: usize,
     pub max_concurrency_per_plugin: usize,
     pub queue_wait_ms: u64,
+    /// Requests waiting for a parse slot at most (more are `busy` at once).
+    pub max_waiting: usize,
+}
+
+/// The result cache.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CacheSection {
+    /// How long a parse's media is kept (0 = not kept; parses in flight are still shared).
+    pub ttl_secs: u64,
+    /// Total size of the cached answers.
+    pub max_mib: u64,
+    /// Whether a cached answer costs a credit.
+    pub charge_hits: bool,
+}
+
+impl Default for CacheSection {
+    fn default() -> Self {
+        let d = grabkit_core::service::cache::CacheSettings::default();
+        CacheSection {
+            ttl_secs: d.ttl.as_secs(),
+            max_mib: d.max_bytes >> 20,
+            charge_hits: d.charge_hits,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -230,6 +256,8 @@ pub struct PluginSection {
     /// Values the plugin reads through `config` (e.g. `cookie`).
     pub config: BTreeMap<String, String>,
     pub max_concurrency: Option<usize>,
+    /// Replaces `[cache] ttl_secs` for this platform.
+    pub cache_ttl_secs: Option<u64>,
 }
 
 impl Default for Settings {
@@ -241,6 +269,7 @@ impl Default for Settings {
             admin_token: None,
             server: ServerSection::default(),
             jobs: JobsSection::default(),
+            cache: CacheSection::default(),
             keys: KeysSection::default(),
             reload: ReloadSection::default(),
             limits: LimitsSection::default(),
@@ -254,12 +283,14 @@ impl Default for Settings {
 
 impl Default for LimitsSection {
     fn default() -> Self {
+        let d = ServiceSettings::default();
         LimitsSection {
             memory_mib: 64,
             deadline_secs: 10.0,
-            max_concurrency: 64,
-            max_concurrency_per_plugin: 32,
-            queue_wait_ms: 2000,
+            max_concurrency: d.max_concurrency,
+            max_concurrency_per_plugin: 128,
+            queue_wait_ms: d.queue_wait.as_millis() as u64,
+            max_waiting: d.max_waiting,
         }
     }
 }
@@ -375,9 +406,22 @@ impl Settings {
     }
 
     pub fn service(&self) -> ServiceSettings {
+        let c = &self.cache;
+        let platform_ttl = self
+            .plugins
+            .iter()
+            .filter_map(|(p, s)| Some((p.clone(), Duration::from_secs(s.cache_ttl_secs?))))
+            .collect();
         ServiceSettings {
             max_concurrency: self.limits.max_concurrency,
             queue_wait: Duration::from_millis(self.limits.queue_wait_ms),
+            max_waiting: self.limits.max_waiting.max(1),
+            cache: grabkit_core::service::cache::CacheSettings {
+                ttl: Duration::from_secs(c.ttl_secs),
+                platform_ttl,
+                max_bytes: c.max_mib.max(1) << 20,
+                charge_hits: c.charge_hits,
+            },
         }
     }
 

@@ -6,6 +6,7 @@
 use crate::auth::{Auth, AuthError, store_failed};
 use crate::clock::now;
 use crate::code::Coded;
+use crate::service::cache::CacheUse;
 use crate::service::{MediaJson, ParseError, ParseService, RouteInfo};
 use grabkit_store::keys::{Key, StoreError};
 use std::sync::Arc;
@@ -50,6 +51,8 @@ impl Coded for GatewayError {
 pub struct Billed {
     pub result: Result<Parsed, GatewayError>,
     pub credits_left: Option<i64>,
+    /// Answered from the result cache.
+    pub cached: bool,
 }
 
 /// What a successful parse returns.
@@ -90,11 +93,13 @@ impl Gateway {
         }
     }
 
-    /// Parse `input` (a link or share text) for `key`, charging one credit on success.
-    pub async fn parse(&self, key: &Key, input: &str, started: Instant) -> Billed {
+    /// Parse `input` (a link or share text) for `key`, charging one credit
+    /// on success (a cached answer too, unless the operator turned that off).
+    pub async fn parse(&self, key: &Key, input: &str, how: CacheUse, started: Instant) -> Billed {
         let unbilled = |e: GatewayError| Billed {
             result: Err(e),
             credits_left: None,
+            cached: false,
         };
         let route = match self.service.route(input) {
             Ok(r) => r,
@@ -122,21 +127,25 @@ impl Gateway {
             Err(StoreError::KeyExpired) => return unbilled(AuthError::TokenExpired.into()),
             Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
         };
-        let result = self.service.parse(input).await;
+        let result = self.service.parse_cached(input, how).await;
+        let cached = matches!(result, Ok((_, true)));
+        let charged = result.is_ok() && (!cached || self.service.cache.settings.charge_hits);
         let outcome = match &result {
+            Ok(_) if cached => "cache_hit",
             Ok(_) => "success",
             Err(e) => e.code(),
         };
         let ms = started.elapsed().as_millis() as u64;
-        let credits_left = match store.settle(reservation, outcome, ms, result.is_ok()).await {
+        let credits_left = match store.settle(reservation, outcome, ms, charged).await {
             Ok(left) => left,
             Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
         };
         Billed {
             result: result
-                .map(|media| Parsed { route, media })
+                .map(|(media, _)| Parsed { route, media })
                 .map_err(GatewayError::Parse),
             credits_left,
+            cached,
         }
     }
 }

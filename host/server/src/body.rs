@@ -96,7 +96,21 @@ pub async fn url_field(
     body: Body,
     deadline: Duration,
 ) -> Result<String, RequestError> {
+    Ok(url_and_body(headers, body, deadline).await?.0)
+}
+
+/// The `url` of a `{"url": …}` body, and the whole body.
+pub async fn url_and_body(
+    headers: &HeaderMap,
+    body: Body,
+    deadline: Duration,
+) -> Result<(String, serde_json::Value), RequestError> {
     let value = read_json_object_or_any(headers, body, deadline).await?;
+    let url = url_of(&value)?;
+    Ok((url, value))
+}
+
+fn url_of(value: &serde_json::Value) -> Result<String, RequestError> {
     match value.get("url") {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
         Some(serde_json::Value::String(_)) => Err(RequestError::MissingUrl("`url` is empty")),

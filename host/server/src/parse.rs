@@ -12,6 +12,7 @@ use grabkit_core::Coded;
 use grabkit_core::accounts::key_json;
 use grabkit_core::auth::store_failed;
 use grabkit_core::clock::now;
+use grabkit_core::service::cache::CacheUse;
 use std::time::Instant;
 
 /// The seed's order: token (missing, invalid, expired) → rate → link →
@@ -26,14 +27,15 @@ pub async fn parse(
 ) -> Response {
     let started = Instant::now();
     let gateway = &state.gateway;
-    let url = match body::url_field(&headers, body, state.http.body_timeout).await {
-        Ok(u) => u,
+    let read = body::url_and_body(&headers, body, state.http.body_timeout).await;
+    let (url, how) = match read.and_then(|(url, v)| Ok((url, cache_use(&uri, &v)?))) {
+        Ok(got) => got,
         Err(e) => {
             gateway.refuse(&key, "none", e.code(), started).await;
             return ApiError::from(e).into_response();
         }
     };
-    let billed = gateway.parse(&key, &url, started).await;
+    let billed = gateway.parse(&key, &url, how, started).await;
     let mut resp = match billed.result {
         Ok(mut parsed) => {
             let trusted = &state.http.trusted_proxies;
@@ -51,7 +53,27 @@ pub async fn parse(
         resp.headers_mut()
             .insert("x-credits-remaining", HeaderValue::from(n));
     }
+    let cache = if billed.cached { "hit" } else { "miss" };
+    resp.headers_mut()
+        .insert("x-cache", HeaderValue::from_static(cache));
     resp
+}
+
+/// The body's `"cache": "yes" | "no"` (the gateway seed's) and `?refresh=1`.
+fn cache_use(uri: &Uri, body: &serde_json::Value) -> Result<CacheUse, body::RequestError> {
+    let q = uri.query().unwrap_or_default();
+    let refresh = url::form_urlencoded::parse(q.as_bytes())
+        .any(|(k, v)| k == "refresh" && matches!(v.as_ref(), "1" | "true" | "yes" | ""));
+    match body.get("cache") {
+        None | Some(serde_json::Value::Null) if refresh => Ok(CacheUse::Refresh),
+        None | Some(serde_json::Value::Null) => Ok(CacheUse::Normal),
+        Some(serde_json::Value::String(s)) if s == "yes" && refresh => Ok(CacheUse::Refresh),
+        Some(serde_json::Value::String(s)) if s == "yes" => Ok(CacheUse::Normal),
+        Some(serde_json::Value::String(s)) if s == "no" => Ok(CacheUse::Bypass),
+        Some(_) => Err(body::RequestError::Invalid(
+            "`cache` must be \"yes\" or \"no\"".into(),
+        )),
+    }
 }
 
 /// Which platform and plugin would take a link; no upstream request, no charge.

@@ -238,20 +238,19 @@ impl Db {
         if changed == 0 {
             return Ok(events);
         }
-        if !outcome.ok {
+        let charged = outcome.ok && !outcome.free;
+        if !charged {
             tx.execute(
                 "UPDATE keys SET credits = credits + 1 WHERE id = ?1 AND credits IS NOT NULL",
                 [item.key_id],
             )?;
         }
-        super::count(
-            &tx,
-            item.key_id,
-            now,
-            &item.platform,
-            &outcome.code,
-            outcome.ok,
-        )?;
+        let code = if outcome.free {
+            "cache_hit"
+        } else {
+            outcome.code.as_str()
+        };
+        super::count(&tx, item.key_id, now, &item.platform, code, charged)?;
         events.push(push_event(&tx, &item.job_id, "item", item_event)?);
         progress(&tx, &item.job_id, now, &mut events)?;
         tx.commit()?;

@@ -73,6 +73,9 @@ pub struct Outcome {
     /// The parse's media (JSON text) when `ok`.
     pub result: Option<String>,
     pub elapsed_ms: u64,
+    /// Succeeded without costing a credit (a cached answer the operator
+    /// does not charge for): the held credit is given back.
+    pub free: bool,
 }
 
 /// One entry of a job's event log. `id` counts from 1 per job.

@@ -517,19 +517,41 @@ async fn webhooks_are_signed_and_private_targets_refused() {
 }
 
 /// `grabkit serve` as its own process on `data`, ready to answer.
-async fn spawn_server(data: &std::path::Path, dir: &std::path::Path, mock: &Mock) -> (tokio::process::Child, String) {
+async fn spawn_server(
+    data: &std::path::Path,
+    dir: &std::path::Path,
+    mock: &Mock,
+) -> (tokio::process::Child, String) {
     let plugins = dir.join("plugins");
     let ca = dir.join("ca.pem");
     let config = dir.join("grabkit.toml");
     std::fs::write(&config, "[jobs]\nworkers = 4\n").unwrap();
-    let resolve: Vec<String> = HOSTS.iter().map(|h| format!("{h}={}", mock.tls_addr)).collect();
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let resolve: Vec<String> = HOSTS
+        .iter()
+        .map(|h| format!("{h}={}", mock.tls_addr))
+        .collect();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let child = tokio::process::Command::new(env!("GRABKIT_BIN"))
         .args(["serve", "--config", config.to_str().unwrap()])
         .args(["--listen", &format!("127.0.0.1:{port}")])
-        .args(["--plugins", plugins.to_str().unwrap(), "--data-dir", data.to_str().unwrap()])
+        .args([
+            "--plugins",
+            plugins.to_str().unwrap(),
+            "--data-dir",
+            data.to_str().unwrap(),
+        ])
         .args(["--allow-loopback", "--ca-cert", ca.to_str().unwrap()])
-        .args(["--resolve", &resolve.join(","), "--admin-token", "jobs-admin", "--no-watch"])
+        .args([
+            "--resolve",
+            &resolve.join(","),
+            "--admin-token",
+            "jobs-admin",
+            "--no-watch",
+        ])
         .env("GRABKIT_LOG", "error")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
@@ -547,16 +569,27 @@ async fn spawn_server(data: &std::path::Path, dir: &std::path::Path, mock: &Mock
 }
 
 /// Item events from a stream until `stop` of them or the end; the last id seen.
-async fn read_items(base: &str, token: &str, job: &str, after: i64, stop: usize) -> (Vec<Value>, i64, bool) {
+async fn read_items(
+    base: &str,
+    token: &str,
+    job: &str,
+    after: i64,
+    stop: usize,
+) -> (Vec<Value>, i64, bool) {
     let mut rb = reqwest::Client::new()
         .get(format!("{base}/api/v1/jobs/{job}/events"))
         .bearer_auth(token);
     if after > 0 {
         rb = rb.header("last-event-id", after.to_string());
     }
-    let Ok(mut resp) = rb.send().await else { return (Vec::new(), after, false) };
+    let Ok(mut resp) = rb.send().await else {
+        return (Vec::new(), after, false);
+    };
     let (mut buf, mut items, mut last) = (String::new(), Vec::new(), after);
-    while let Ok(Some(bytes)) = tokio::time::timeout(Duration::from_secs(30), resp.chunk()).await.unwrap_or(Ok(None)) {
+    while let Ok(Some(bytes)) = tokio::time::timeout(Duration::from_secs(30), resp.chunk())
+        .await
+        .unwrap_or(Ok(None))
+    {
         buf.push_str(&String::from_utf8_lossy(&bytes));
         while let Some(end) = buf.find("\n\n") {
             let block: String = buf.drain(..end + 2).collect();
@@ -566,7 +599,9 @@ async fn read_items(base: &str, token: &str, job: &str, after: i64, stop: usize)
                     .find_map(|l| l.strip_prefix(name))
                     .map(|v| v.trim().to_string())
             };
-            let Some(id) = field("id:").and_then(|i| i.parse::<i64>().ok()) else { continue };
+            let Some(id) = field("id:").and_then(|i| i.parse::<i64>().ok()) else {
+                continue;
+            };
             last = id;
             match field("event:").as_deref() {
                 Some("item") => items.push(serde_json::from_str(&field("data:").unwrap()).unwrap()),
@@ -589,7 +624,11 @@ async fn a_kill_dash_nine_mid_job_resumes_without_losing_or_repeating_anything()
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
-    std::fs::copy(shipped_plugin("bilibili"), dir.path().join("plugins/bilibili.wasm")).unwrap();
+    std::fs::copy(
+        shipped_plugin("bilibili"),
+        dir.path().join("plugins/bilibili.wasm"),
+    )
+    .unwrap();
     std::fs::write(dir.path().join("ca.pem"), &mock.cert_pem).unwrap();
 
     let (mut child, base) = spawn_server(&data, dir.path(), &mock).await;
@@ -599,7 +638,10 @@ async fn a_kill_dash_nine_mid_job_resumes_without_losing_or_repeating_anything()
             .post(format!("{base}/api/v1/admin/keys"))
             .bearer_auth("jobs-admin")
             .header("content-type", "application/json")
-            .body(json!({"name": "k9", "credits": 500, "ratePerSec": 100000, "rateBurst": 100000}).to_string())
+            .body(
+                json!({"name": "k9", "credits": 500, "ratePerSec": 100000, "rateBurst": 100000})
+                    .to_string(),
+            )
             .send()
             .await
             .unwrap()
@@ -631,9 +673,17 @@ async fn a_kill_dash_nine_mid_job_resumes_without_losing_or_repeating_anything()
     let (mut child, base) = spawn_server(&data, dir.path(), &mock).await;
     let (after, _, finished) = read_items(&base, &token, &job, last, usize::MAX).await;
     assert!(finished, "the job finished after the restart");
-    let mut ids: Vec<i64> = before.iter().chain(&after).map(|i| i["item_id"].as_i64().unwrap()).collect();
+    let mut ids: Vec<i64> = before
+        .iter()
+        .chain(&after)
+        .map(|i| i["item_id"].as_i64().unwrap())
+        .collect();
     ids.sort_unstable();
-    assert_eq!(ids, (1..=N as i64).collect::<Vec<_>>(), "every item exactly once");
+    assert_eq!(
+        ids,
+        (1..=N as i64).collect::<Vec<_>>(),
+        "every item exactly once"
+    );
     assert!(before.iter().chain(&after).all(|i| i["ok"] == true));
     let u: Value = serde_json::from_str(
         &admin
@@ -647,6 +697,10 @@ async fn a_kill_dash_nine_mid_job_resumes_without_losing_or_repeating_anything()
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(u["data"]["credits"], 500 - N as i64, "one credit per item, none twice: {u}");
+    assert_eq!(
+        u["data"]["credits"],
+        500 - N as i64,
+        "one credit per item, none twice: {u}"
+    );
     child.start_kill().unwrap();
 }

@@ -13,6 +13,7 @@ mod webhook;
 
 use crate::clock::now;
 use crate::code::Coded;
+use crate::service::cache::CacheUse;
 use crate::service::{ParseError, ParseService};
 use grabkit_store::jobs::{
     Claimed, JobEvent, JobStore, JobSummary, NewItem, NewJob, Outcome, Webhook,
@@ -357,19 +358,21 @@ impl Jobs {
     async fn run(&self, item: Claimed) {
         let started = Instant::now();
         let result = loop {
-            match self.service.parse(&item.url).await {
+            match self.service.parse_cached(&item.url, CacheUse::Normal).await {
                 Err(ParseError::Busy(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
                 other => break other,
             }
         };
         let elapsed = started.elapsed();
+        let free_hits = !self.service.cache.settings.charge_hits;
         let outcome = match &result {
-            Ok(media) => Outcome {
+            Ok((media, hit)) => Outcome {
                 ok: true,
                 code: "success".into(),
                 message: String::new(),
                 result: serde_json::to_string(media).ok(),
                 elapsed_ms: elapsed.as_millis() as u64,
+                free: *hit && free_hits,
             },
             Err(e) => Outcome {
                 ok: false,
@@ -377,6 +380,7 @@ impl Jobs {
                 message: e.to_string(),
                 result: None,
                 elapsed_ms: elapsed.as_millis() as u64,
+                free: false,
             },
         };
         self.recent.push(&item.platform, outcome.ok, elapsed);

@@ -1,6 +1,7 @@
 //! The parse pipeline: find the link → route to a plugin → wait for a slot
 //! → run it in a fresh instance → check its answer.
 
+pub mod cache;
 pub mod media;
 
 use crate::code::Coded;
@@ -18,7 +19,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Semaphore;
 
 /// Every way a parse can end without media.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ParseError {
     #[error("{0}")]
     Input(#[from] FindError),
@@ -54,13 +55,18 @@ pub struct ServiceSettings {
     pub max_concurrency: usize,
     /// How long a request waits for a free slot before 503.
     pub queue_wait: Duration,
+    /// Requests waiting for a slot at most; more are `busy` at once.
+    pub max_waiting: usize,
+    pub cache: cache::CacheSettings,
 }
 
 impl Default for ServiceSettings {
     fn default() -> Self {
         ServiceSettings {
-            max_concurrency: 64,
-            queue_wait: Duration::from_secs(2),
+            max_concurrency: 256,
+            queue_wait: Duration::from_secs(30),
+            max_waiting: 8192,
+            cache: cache::CacheSettings::default(),
         }
     }
 }
@@ -83,6 +89,9 @@ pub struct ParseService {
     slots: Semaphore,
     settings: ServiceSettings,
     next_id: AtomicU64,
+    /// Requests waiting for a slot now.
+    waiting: AtomicU64,
+    pub cache: cache::ResultCache,
 }
 
 impl ParseService {
@@ -101,8 +110,10 @@ impl ParseService {
             kv,
             metrics,
             slots: Semaphore::new(settings.max_concurrency.max(1)),
+            cache: cache::ResultCache::new(settings.cache.clone()),
             settings,
             next_id: AtomicU64::new(1),
+            waiting: AtomicU64::new(0),
         }
     }
 
@@ -124,6 +135,27 @@ impl ParseService {
     }
 
     /// Parse one link into unified media.
+    /// Parse through the result cache (see [`cache`]): the media, and
+    /// whether it was a cache hit.
+    pub async fn parse_cached(
+        &self,
+        input: &str,
+        how: cache::CacheUse,
+    ) -> Result<(MediaJson, bool), ParseError> {
+        let url = grabkit_urlkit::find_url(input)?;
+        let Some(plugin) = self.registry.table().route(&url).cloned() else {
+            // Not cached: `parse` gives the refusal.
+            return self.parse(input).await.map(|m| (m, false));
+        };
+        // The plugin's digest is in the key: a new version never answers
+        // with its predecessor's results.
+        let key = format!("{}@{}:{url}", plugin.platform, plugin.digest);
+        self.cache
+            .get_or_run(&key, &plugin.platform, how, self.parse(input))
+            .await
+    }
+
+    /// Parse anew, never from the cache.
     pub async fn parse(&self, input: &str) -> Result<MediaJson, ParseError> {
         let started = Instant::now();
         let url = grabkit_urlkit::find_url(input)?;
@@ -149,10 +181,17 @@ impl ParseService {
         url: &str,
     ) -> Result<MediaJson, ParseError> {
         let wait = self.settings.queue_wait;
-        let _global = tokio::time::timeout(wait, self.slots.acquire())
-            .await
-            .map_err(|_| ParseError::Busy(String::new()))?
-            .expect("semaphore open");
+        // The wait queue is bounded: past it, busy at once, not memory.
+        let waiting = self.waiting.fetch_add(1, Ordering::Relaxed);
+        let global = if waiting as usize >= self.settings.max_waiting {
+            Err(ParseError::Busy(String::new()))
+        } else {
+            tokio::time::timeout(wait, self.slots.acquire())
+                .await
+                .map_err(|_| ParseError::Busy(String::new()))
+        };
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        let _global = global?.expect("semaphore open");
         let _local = tokio::time::timeout(wait, plugin.permits.acquire())
             .await
             .map_err(|_| ParseError::Busy(format!(" for {}", plugin.platform)))?
