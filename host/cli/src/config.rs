@@ -288,7 +288,7 @@ impl Default for LimitsSection {
             memory_mib: 64,
             deadline_secs: 10.0,
             max_concurrency: d.max_concurrency,
-            max_concurrency_per_plugin: 128,
+            max_concurrency_per_plugin: d.max_concurrency,
             queue_wait_ms: d.queue_wait.as_millis() as u64,
             max_waiting: d.max_waiting,
         }
@@ -539,6 +539,10 @@ mod tests {
         assert!(s.sandbox().is_ok());
         assert_eq!(s.rollback().window, 20);
         assert_eq!(s.http().unwrap().trusted_proxies.len(), 1);
-        assert_eq!(s.connections().unwrap().max_per_peer, 256);
+        assert_eq!(
+            s.connections().unwrap().max_per_peer,
+            1024,
+            "as README sets it"
+        );
     }
 }

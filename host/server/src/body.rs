@@ -11,8 +11,8 @@ use std::time::Duration;
 pub enum RequestError {
     #[error("reading the body failed: {0}")]
     Unreadable(String),
-    #[error("the body is larger than {MAX_BODY_BYTES} bytes")]
-    TooLarge,
+    #[error("the body is larger than {0} bytes")]
+    TooLarge(usize),
     #[error("send the body as JSON with `Content-Type: application/json`")]
     NotJson,
     #[error("the body is empty; send {{\"url\": \"...\"}}")]
@@ -43,7 +43,7 @@ impl Coded for RequestError {
     fn code(&self) -> &'static str {
         match self {
             RequestError::Unreadable(_) => "invalid_body",
-            RequestError::TooLarge => "payload_too_large",
+            RequestError::TooLarge(_) => "payload_too_large",
             RequestError::NotJson => "unsupported_media_type",
             RequestError::Empty => "missing_body",
             RequestError::InvalidJson(_) => "invalid_json",
@@ -61,32 +61,34 @@ impl Coded for RequestError {
 
 /// Bodies past this are refused (a link is a few hundred bytes).
 pub const MAX_BODY_BYTES: usize = 64 << 10;
+/// A job's body holds up to `[jobs] max_items` links.
+pub const MAX_JOB_BODY_BYTES: usize = 4 << 20;
 /// An oversized body is read and dropped up to this much, so the client,
 /// still uploading, receives our answer instead of a reset connection.
 const DRAIN_BYTES: usize = 8 << 20;
 
 /// The body, whole, within `deadline` (a client trickling bytes is cut off).
-async fn read_capped(body: Body, deadline: Duration) -> Result<Vec<u8>, RequestError> {
-    tokio::time::timeout(deadline, read_all(body))
+async fn read_capped(body: Body, deadline: Duration, cap: usize) -> Result<Vec<u8>, RequestError> {
+    tokio::time::timeout(deadline, read_all(body, cap))
         .await
         .map_err(|_| RequestError::BodyTimeout(deadline.as_secs().max(1)))?
 }
 
-async fn read_all(body: Body) -> Result<Vec<u8>, RequestError> {
+async fn read_all(body: Body, cap: usize) -> Result<Vec<u8>, RequestError> {
     use futures::StreamExt;
     let mut stream = body.into_data_stream();
     let (mut kept, mut seen) = (Vec::new(), 0usize);
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| RequestError::Unreadable(e.to_string()))?;
         seen += chunk.len();
-        if seen <= MAX_BODY_BYTES {
+        if seen <= cap {
             kept.extend_from_slice(&chunk);
         } else if seen > DRAIN_BYTES {
             break;
         }
     }
-    if seen > MAX_BODY_BYTES {
-        return Err(RequestError::TooLarge);
+    if seen > cap {
+        return Err(RequestError::TooLarge(cap));
     }
     Ok(kept)
 }
@@ -105,7 +107,7 @@ pub async fn url_and_body(
     body: Body,
     deadline: Duration,
 ) -> Result<(String, serde_json::Value), RequestError> {
-    let value = read_json_object_or_any(headers, body, deadline).await?;
+    let value = read_json_object_or_any(headers, body, deadline, MAX_BODY_BYTES).await?;
     let url = url_of(&value)?;
     Ok((url, value))
 }
@@ -128,7 +130,17 @@ pub async fn read_json_object(
     body: Body,
     deadline: Duration,
 ) -> Result<serde_json::Value, RequestError> {
-    let v = read_json_object_or_any(headers, body, deadline).await?;
+    read_json_object_capped(headers, body, deadline, MAX_BODY_BYTES).await
+}
+
+/// A JSON object body of at most `cap` bytes.
+pub async fn read_json_object_capped(
+    headers: &HeaderMap,
+    body: Body,
+    deadline: Duration,
+    cap: usize,
+) -> Result<serde_json::Value, RequestError> {
+    let v = read_json_object_or_any(headers, body, deadline, cap).await?;
     if v.is_object() {
         Ok(v)
     } else {
@@ -142,6 +154,7 @@ async fn read_json_object_or_any(
     headers: &HeaderMap,
     body: Body,
     deadline: Duration,
+    cap: usize,
 ) -> Result<serde_json::Value, RequestError> {
     if let Some(ct) = headers.get(header::CONTENT_TYPE) {
         let ct = ct.to_str().unwrap_or_default().to_ascii_lowercase();
@@ -149,7 +162,7 @@ async fn read_json_object_or_any(
             return Err(RequestError::NotJson);
         }
     }
-    let bytes = read_capped(body, deadline).await?;
+    let bytes = read_capped(body, deadline, cap).await?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(RequestError::Empty);
     }

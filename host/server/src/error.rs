@@ -204,7 +204,7 @@ mod tests {
             Box::new(grabkit_core::jobs::JobError::NoCredits),
             Box::new(grabkit_core::jobs::JobError::Invalid("x".into())),
             Box::new(R::Unreadable("x".into())),
-            Box::new(R::TooLarge),
+            Box::new(R::TooLarge(1)),
             Box::new(R::NotJson),
             Box::new(R::Empty),
             Box::new(R::InvalidJson("x".into())),

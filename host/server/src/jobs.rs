@@ -88,9 +88,12 @@ fn summary_json(j: &JobSummary) -> Value {
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
-    JsonObject(v): JsonObject,
+    headers: HeaderMap,
+    body: axum::body::Body,
 ) -> Result<Response, ApiError> {
     let jobs = jobs(&state)?;
+    let (deadline, cap) = (state.http.body_timeout, super::body::MAX_JOB_BODY_BYTES);
+    let v = super::body::read_json_object_capped(&headers, body, deadline, cap).await?;
     let body: CreateBody = strict(v)?;
     if body.kind.as_deref().is_some_and(|k| k != "parse") {
         return Err(invalid("`kind`: only \"parse\" jobs exist"));

@@ -46,8 +46,8 @@ impl Default for ConnectionLimits {
     fn default() -> Self {
         ConnectionLimits {
             header_timeout: Duration::from_secs(10),
-            max_connections: 1024,
-            max_per_peer: 256,
+            max_connections: 8192,
+            max_per_peer: 2048,
             uncapped_peers: Vec::new(),
             drain_timeout: Duration::from_secs(10),
             max_head_bytes: 32 << 10,

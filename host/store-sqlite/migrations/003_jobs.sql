@@ -10,7 +10,13 @@ CREATE TABLE jobs (
     webhook_secret TEXT,
     webhook_per_item INTEGER NOT NULL DEFAULT 0,
     webhook_log TEXT NOT NULL DEFAULT '[]',
-    last_event INTEGER NOT NULL DEFAULT 0
+    last_event INTEGER NOT NULL DEFAULT 0,
+    -- Items by state, kept with every change (progress is not a scan).
+    n_queued INTEGER NOT NULL DEFAULT 0,
+    n_running INTEGER NOT NULL DEFAULT 0,
+    n_done INTEGER NOT NULL DEFAULT 0,
+    n_failed INTEGER NOT NULL DEFAULT 0,
+    n_cancelled INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX jobs_by_key ON jobs(key_id, created_at);
 CREATE INDEX jobs_finished ON jobs(finished_at) WHERE finished_at IS NOT NULL;

@@ -25,11 +25,11 @@ fn push_event(tx: &Transaction<'_>, job_id: &str, kind: &str, data: &str) -> R<J
     })
 }
 
-fn counts(conn: &Connection, job_id: &str) -> R<(StateCounts, BTreeMap<String, StateCounts>)> {
+/// A job's items by platform and state (a scan: summaries only).
+fn by_platform(conn: &Connection, job_id: &str) -> R<BTreeMap<String, StateCounts>> {
     let mut st = conn.prepare_cached(
         "SELECT platform, state, COUNT(*) FROM job_items WHERE job_id = ?1 GROUP BY 1, 2",
     )?;
-    let mut all = StateCounts::default();
     let mut by = BTreeMap::<String, StateCounts>::new();
     let rows = st.query_map([job_id], |r| {
         Ok((
@@ -40,15 +40,50 @@ fn counts(conn: &Connection, job_id: &str) -> R<(StateCounts, BTreeMap<String, S
     })?;
     for row in rows {
         let (platform, state, n) = row?;
-        all.add(&state, n as u64);
         by.entry(platform).or_default().add(&state, n as u64);
     }
-    Ok((all, by))
+    Ok(by)
+}
+
+/// The job's items by state, from its counters.
+fn tally(conn: &Connection, job_id: &str) -> R<StateCounts> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT n_queued, n_running, n_done, n_failed, n_cancelled FROM jobs WHERE id = ?1",
+        )?
+        .query_row([job_id], |r| {
+            let n = |i: usize| r.get::<_, i64>(i).map(|v| v.max(0) as u64);
+            Ok(StateCounts {
+                queued: n(0)?,
+                running: n(1)?,
+                done: n(2)?,
+                failed: n(3)?,
+                cancelled: n(4)?,
+            })
+        })?)
+}
+
+/// Move `n` of a job's items from one state's counter to another's.
+fn shift(tx: &Transaction<'_>, job_id: &str, from: &str, to: &str, n: i64) -> R<()> {
+    let col = |s: &str| match s {
+        state::QUEUED => "n_queued",
+        state::RUNNING => "n_running",
+        state::DONE => "n_done",
+        state::FAILED => "n_failed",
+        _ => "n_cancelled",
+    };
+    let sql = format!(
+        "UPDATE jobs SET {f} = {f} - ?1, {t} = {t} + ?1 WHERE id = ?2",
+        f = col(from),
+        t = col(to)
+    );
+    tx.prepare_cached(&sql)?.execute(params![n, job_id])?;
+    Ok(())
 }
 
 /// After an item settled: `progress`, and `done` when nothing is left.
 fn progress(tx: &Transaction<'_>, job_id: &str, now: i64, out: &mut Vec<JobEvent>) -> R<()> {
-    let (c, _) = counts(tx, job_id)?;
+    let c = tally(tx, job_id)?;
     out.push(push_event(tx, job_id, "progress", &progress_data(&c))?);
     if c.settled() {
         let (cancelled, finished): (bool, Option<i64>) = tx.query_row(
@@ -132,6 +167,11 @@ impl Db {
                 ])?;
             }
         }
+        let refused = items.iter().filter(|i| i.refused.is_some()).count() as i64;
+        tx.execute(
+            "UPDATE jobs SET n_queued = ?1, n_failed = ?2 WHERE id = ?3",
+            params![items.len() as i64 - refused, refused, job.id],
+        )?;
         for (i, it) in items.iter().enumerate() {
             if let Some((code, msg)) = &it.refused {
                 let data = item_refused_event(
@@ -192,6 +232,7 @@ impl Db {
                         "UPDATE job_items SET state = 'running', reserved = 1 WHERE seq = ?1",
                         [seq],
                     )?;
+                    shift(&tx, &item.job_id, state::QUEUED, state::RUNNING, 1)?;
                     claimed.push(item);
                 }
                 Some((code, msg)) => {
@@ -199,6 +240,7 @@ impl Db {
                         "UPDATE job_items SET state = 'failed' WHERE seq = ?1",
                         [seq],
                     )?;
+                    shift(&tx, &item.job_id, state::QUEUED, state::FAILED, 1)?;
                     let data = item_refused_event(
                         &item.url,
                         &item.platform,
@@ -238,6 +280,7 @@ impl Db {
         if changed == 0 {
             return Ok(events);
         }
+        shift(&tx, &item.job_id, state::RUNNING, next, 1)?;
         let charged = outcome.ok && !outcome.free;
         if !charged {
             tx.execute(
@@ -303,7 +346,8 @@ impl Db {
             )
             .optional()?;
         let Some(mut s) = row else { return Ok(None) };
-        (s.counts, s.by_platform) = counts(conn, job_id)?;
+        s.counts = tally(conn, job_id)?;
+        s.by_platform = by_platform(conn, job_id)?;
         Ok(Some(s))
     }
 
@@ -348,10 +392,11 @@ impl Db {
                 [key],
             )?;
         }
-        tx.execute(
+        let n = tx.execute(
             "UPDATE job_items SET state = 'cancelled' WHERE job_id = ?1 AND state = 'queued'",
             [job_id],
         )?;
+        shift(&tx, job_id, state::QUEUED, state::CANCELLED, n as i64)?;
         progress(&tx, job_id, now, &mut events)?;
         tx.commit()?;
         Ok(events)
@@ -372,10 +417,18 @@ impl Db {
     }
 
     fn recover_jobs(&self) -> R<usize> {
-        Ok(self.lock().execute(
+        let mut conn = self.lock();
+        let tx = conn.transaction()?;
+        let n = tx.execute(
             "UPDATE job_items SET state = 'queued' WHERE state = 'running'",
             [],
-        )?)
+        )?;
+        tx.execute(
+            "UPDATE jobs SET n_queued = n_queued + n_running, n_running = 0 WHERE n_running > 0",
+            [],
+        )?;
+        tx.commit()?;
+        Ok(n)
     }
 
     fn purge_jobs(&self, before: i64) -> R<usize> {
