@@ -138,6 +138,8 @@ mod tests {
             "https://www.instagram.com/p/CwqAgUZgCku/embed/",
             "https://www.instagram.com/p/CwqAgUZgCku/embed/captioned/",
             "https://m.instagram.com/p/CwqAgUZgCku/",
+            "https://ddinstagram.com/p/CwqAgUZgCku/",
+            "https://www.ddinstagram.com/reel/CwqAgUZgCku/",
         ] {
             assert_eq!(k(u), Some(Link::Post), "{u}");
         }
@@ -155,7 +157,7 @@ mod tests {
             "https://www.instagram.com/stories/highlights/17912345678901234/",
             "https://www.instagram.com/explore/tags/cats/",
             "https://www.instagram.com/direct/inbox/",
-            "https://ddinstagram.com/p/CwqAgUZgCku/",
+            "https://ddinstagram.com/natgeo/",
         ] {
             assert_eq!(k(u), None, "{u}");
         }
