@@ -25,13 +25,55 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// `GET /metrics`: Prometheus text format.
+/// `GET /metrics`: Prometheus text format, the jobs pool's figures too.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let mut text = state.service().metrics.render();
+    if let Some(jobs) = &state.jobs
+        && let Ok(pool) = jobs.pool().await
+    {
+        let body = text
+            .trim_end()
+            .strip_suffix("# EOF")
+            .unwrap_or(&text)
+            .to_string();
+        text = body + &pool_metrics(&pool) + "# EOF\n";
+    }
     (
         [(
             header::CONTENT_TYPE,
             "application/openmetrics-text; version=1.0.0; charset=utf-8",
         )],
-        state.service().metrics.render(),
+        text,
     )
+}
+
+/// The `/api/v1/pool` figures as OpenMetrics gauges.
+fn pool_metrics(pool: &grabkit_core::jobs::PoolFigures) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let gauges: [(&str, &str, fn(&grabkit_core::jobs::PlatformFigures) -> u64); 4] = [
+        ("grabkit_job_items_queued", "Job items waiting", |f| {
+            f.queued
+        }),
+        ("grabkit_job_items_running", "Job items being parsed", |f| {
+            f.running
+        }),
+        (
+            "grabkit_job_items_done_5m",
+            "Job items done in the last 5 minutes",
+            |f| f.done_5m,
+        ),
+        (
+            "grabkit_job_items_failed_5m",
+            "Job items failed in the last 5 minutes",
+            |f| f.failed_5m,
+        ),
+    ];
+    for (name, help, value) in gauges {
+        let _ = writeln!(out, "# HELP {name} {help}.\n# TYPE {name} gauge");
+        for (platform, f) in pool {
+            let _ = writeln!(out, "{name}{{platform=\"{platform}\"}} {}", value(f));
+        }
+    }
+    out
 }

@@ -17,11 +17,16 @@ const OK2: &str = "https://www.bilibili.com/video/av170001";
 const GONE: &str = "https://www.bilibili.com/video/BV1gone";
 const ELSEWHERE: &str = "https://example.com/not/a/post";
 
-/// The mock Bilibili, plus a webhook receiver on `hooks.test`.
+/// The mock Bilibili, plus a webhook receiver on `hooks.test` (whose
+/// `/flaky` answers 500 the first time).
 fn responder(delay: Option<Duration>) -> Responder {
     let inner = upstream();
+    let flaky = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     Arc::new(move |s: &Seen| {
         if s.host == "hooks.test" {
+            if s.path == "/flaky" && flaky.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                return Reply::status(500);
+            }
             return Reply::json("{}");
         }
         let r = inner(s);
@@ -438,6 +443,12 @@ async fn the_pool_is_public_and_names_no_link() {
     );
     assert!(b["medianLatencyMs"].is_u64());
     assert_eq!(v["data"]["totals"]["done5m"], 1);
+    let (_, metrics) = s.get("/metrics").await;
+    assert!(
+        metrics.contains(r#"grabkit_job_items_done_5m{platform="bilibili"} 1"#),
+        "{metrics}"
+    );
+    assert!(metrics.trim_end().ends_with("# EOF"));
     let (status, one) = s.get("/api/v1/pool/bilibili").await;
     assert_eq!(status, 200, "{one}");
     let (status, _) = s.get("/api/v1/pool/myspace").await;
@@ -445,7 +456,7 @@ async fn the_pool_is_public_and_names_no_link() {
 }
 
 async fn summary_when(s: &TestServer, job: &str, done: impl Fn(&Value) -> bool) -> Value {
-    for _ in 0..200 {
+    for _ in 0..400 {
         let (_, j) = s
             .send_json("GET", &format!("/api/v1/jobs/{job}"), &s.token, None)
             .await;
@@ -490,6 +501,48 @@ async fn webhooks_are_signed_and_private_targets_refused() {
     assert_eq!(h("x-grabkit-event"), "done");
     let body: Value = serde_json::from_str(&got[0].body).unwrap();
     assert_eq!(body["id"], job.as_str());
+
+    let hook = json!({"url": "https://hooks.test/flaky", "perItem": true});
+    let (_, v) = create(
+        &s,
+        &s.token,
+        json!({"items": [{"url": OK1}], "webhook": hook}),
+    )
+    .await;
+    let job = v["data"]["job_id"].as_str().unwrap().to_string();
+    let sum = summary_when(&s, &job, |j| {
+        j["webhook_attempts"]
+            .as_array()
+            .is_some_and(|a| a.len() >= 3)
+    })
+    .await;
+    let attempts: Vec<(&str, u64)> = sum["webhook_attempts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["event"].as_str().unwrap(),
+                a["status"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert!(
+        attempts.contains(&("item", 200)),
+        "per-item delivery: {attempts:?}"
+    );
+    let failed_first = attempts.iter().filter(|a| a.1 == 500).count();
+    assert_eq!(
+        failed_first, 1,
+        "one failure, retried after a wait: {attempts:?}"
+    );
+    assert_eq!(attempts.iter().filter(|a| a.1 == 200).count(), 2);
+    assert!(
+        mock.seen_path("/flaky")
+            .iter()
+            .all(|r| r.headers.get("x-grabkit-signature").is_none()),
+        "no secret, no signature"
+    );
 
     let hook = json!({"url": "https://10.0.0.1/hook"});
     let (_, v) = create(
