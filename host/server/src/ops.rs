@@ -4,6 +4,7 @@ use super::{AppState, ok};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
+use grabkit_core::jobs::PlatformFigures;
 use serde_json::json;
 
 /// `GET /api/v1/platforms`: what is loaded and which links each takes.
@@ -47,11 +48,14 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
+/// One gauge: its name, help, and how to read it from a platform's figures.
+type Gauge = (&'static str, &'static str, fn(&PlatformFigures) -> u64);
+
 /// The `/api/v1/pool` figures as OpenMetrics gauges.
 fn pool_metrics(pool: &grabkit_core::jobs::PoolFigures) -> String {
     use std::fmt::Write;
     let mut out = String::new();
-    let gauges: [(&str, &str, fn(&grabkit_core::jobs::PlatformFigures) -> u64); 4] = [
+    let gauges: [Gauge; 4] = [
         ("grabkit_job_items_queued", "Job items waiting", |f| {
             f.queued
         }),
