@@ -29,6 +29,7 @@ pub struct Settings {
     pub server: ServerSection,
     pub jobs: JobsSection,
     pub cache: CacheSection,
+    pub breaker: BreakerSection,
     pub keys: KeysSection,
     pub reload: ReloadSection,
     pub limits: LimitsSection,
@@ -175,6 +176,34 @@ pub struct LimitsSection {
     pub max_waiting: usize,
 }
 
+/// Circuit breakers per platform.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BreakerSection {
+    /// Recent outcomes are counted over this window…
+    pub window_secs: u64,
+    /// …and once there are this many…
+    pub min_requests: usize,
+    /// …this share of upstream failures opens the breaker…
+    pub failure_ratio: f64,
+    /// …for this long, then this many probe parses decide.
+    pub cool_off_secs: u64,
+    pub probes: u32,
+}
+
+impl Default for BreakerSection {
+    fn default() -> Self {
+        let d = grabkit_core::service::breaker::BreakerSettings::default();
+        BreakerSection {
+            window_secs: d.window.as_secs(),
+            min_requests: d.min_requests,
+            failure_ratio: d.failure_ratio,
+            cool_off_secs: d.cool_off.as_secs(),
+            probes: d.probes,
+        }
+    }
+}
+
 /// The result cache.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -270,6 +299,7 @@ impl Default for Settings {
             server: ServerSection::default(),
             jobs: JobsSection::default(),
             cache: CacheSection::default(),
+            breaker: BreakerSection::default(),
             keys: KeysSection::default(),
             reload: ReloadSection::default(),
             limits: LimitsSection::default(),
@@ -421,6 +451,13 @@ impl Settings {
                 platform_ttl,
                 max_bytes: c.max_mib.max(1) << 20,
                 charge_hits: c.charge_hits,
+            },
+            breaker: grabkit_core::service::breaker::BreakerSettings {
+                window: Duration::from_secs(self.breaker.window_secs.max(1)),
+                min_requests: self.breaker.min_requests.max(1),
+                failure_ratio: self.breaker.failure_ratio.clamp(0.01, 1.0),
+                cool_off: Duration::from_secs(self.breaker.cool_off_secs.max(1)),
+                probes: self.breaker.probes.max(1),
             },
         }
     }

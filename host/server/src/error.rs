@@ -53,6 +53,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("plugin_crashed", 500),
     ("plugin_memory_limit", 500),
     ("busy", 503),
+    ("platform_unavailable", 503),
     // Operating plugins.
     ("unknown_platform", 404),
     ("no_previous_version", 409),
@@ -172,6 +173,10 @@ mod tests {
             Box::new(ParseError::Unsupported("x".into())),
             Box::new(ParseError::Busy(String::new())),
             Box::new(ParseError::NoMedia),
+            Box::new(ParseError::Unavailable {
+                platform: "x".into(),
+                retry_after: 1,
+            }),
             Box::new(ParseError::Output(
                 grabkit_core::service::media::OutputError::NoId,
             )),

@@ -13,7 +13,11 @@ pub async fn platforms(State(state): State<AppState>) -> impl IntoResponse {
     let list: Vec<_> = table
         .plugins
         .iter()
-        .map(|p| json!({"id": p.platform, "plugin": p.name, "version": p.version, "urlPatterns": p.pattern_sources, "allowedHosts": p.effective_hosts()}))
+        .map(|p| {
+            let (state, failures, recent) = state.service().breaker(&p.platform);
+            let breaker = json!({"state": state, "upstreamFailures": failures, "recent": recent});
+            json!({"id": p.platform, "plugin": p.name, "version": p.version, "urlPatterns": p.pattern_sources, "allowedHosts": p.effective_hosts(), "breaker": breaker})
+        })
         .collect();
     ok(list)
 }
@@ -39,6 +43,12 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
             .to_string();
         text = body + &pool_metrics(&pool) + "# EOF\n";
     }
+    let body = text
+        .trim_end()
+        .strip_suffix("# EOF")
+        .unwrap_or(&text)
+        .to_string();
+    text = body + &breaker_metrics(&state) + "# EOF\n";
     (
         [(
             header::CONTENT_TYPE,
@@ -46,6 +56,28 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         )],
         text,
     )
+}
+
+/// Each platform's breaker as a gauge (0 closed, 1 half open, 2 open).
+fn breaker_metrics(state: &AppState) -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "# HELP grabkit_breaker_state Circuit breaker per platform (0 closed, 1 half open, 2 open).\n\
+         # TYPE grabkit_breaker_state gauge\n",
+    );
+    for p in &state.service().registry.table().plugins {
+        let value = match state.service().breaker(&p.platform).0 {
+            "open" => 2,
+            "half_open" => 1,
+            _ => 0,
+        };
+        let _ = writeln!(
+            out,
+            "grabkit_breaker_state{{platform=\"{}\"}} {value}",
+            p.platform
+        );
+    }
+    out
 }
 
 /// One gauge: its name, help, and how to read it from a platform's figures.

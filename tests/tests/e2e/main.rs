@@ -4,6 +4,7 @@
 
 mod api;
 mod bilibili;
+mod breaker;
 mod cache;
 mod cases;
 mod cli;

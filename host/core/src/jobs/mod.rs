@@ -360,6 +360,10 @@ impl Jobs {
         let result = loop {
             match self.service.parse_cached(&item.url, CacheUse::Normal).await {
                 Err(ParseError::Busy(_)) => tokio::time::sleep(Duration::from_millis(200)).await,
+                // The platform's breaker is open: the item pauses, it does not fail.
+                Err(ParseError::Unavailable { retry_after, .. }) => {
+                    tokio::time::sleep(Duration::from_secs(retry_after.max(1))).await
+                }
                 other => break other,
             }
         };

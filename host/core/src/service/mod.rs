@@ -1,6 +1,7 @@
 //! The parse pipeline: find the link → route to a plugin → wait for a slot
 //! → run it in a fresh instance → check its answer.
 
+pub mod breaker;
 pub mod cache;
 pub mod media;
 
@@ -35,6 +36,8 @@ pub enum ParseError {
     Output(#[from] OutputError),
     #[error("no downloadable media in this post")]
     NoMedia,
+    #[error("{platform} is failing upstream; parses of it pause for {retry_after} s")]
+    Unavailable { platform: String, retry_after: u64 },
 }
 
 /// The plugin's own error kinds (the contract's `extract-error`).
@@ -58,6 +61,7 @@ pub struct ServiceSettings {
     /// Requests waiting for a slot at most; more are `busy` at once.
     pub max_waiting: usize,
     pub cache: cache::CacheSettings,
+    pub breaker: breaker::BreakerSettings,
 }
 
 impl Default for ServiceSettings {
@@ -67,6 +71,7 @@ impl Default for ServiceSettings {
             queue_wait: Duration::from_secs(30),
             max_waiting: 8192,
             cache: cache::CacheSettings::default(),
+            breaker: breaker::BreakerSettings::default(),
         }
     }
 }
@@ -92,6 +97,7 @@ pub struct ParseService {
     /// Requests waiting for a slot now.
     waiting: AtomicU64,
     pub cache: cache::ResultCache,
+    breakers: std::sync::Mutex<std::collections::HashMap<String, breaker::Breaker>>,
 }
 
 impl ParseService {
@@ -114,6 +120,7 @@ impl ParseService {
             settings,
             next_id: AtomicU64::new(1),
             waiting: AtomicU64::new(0),
+            breakers: Default::default(),
         }
     }
 
@@ -166,13 +173,53 @@ impl ParseService {
                 "{url} is not a single post of a supported platform"
             )));
         };
+        if let Err(retry_after) =
+            self.with_breaker(&plugin.platform, |b, s| b.admit(s, Instant::now()))
+        {
+            let e = ParseError::Unavailable {
+                platform: plugin.platform.clone(),
+                retry_after,
+            };
+            self.metrics
+                .parse(&plugin.platform, e.code(), started.elapsed());
+            return Err(e);
+        }
         let result = self.run(&plugin, url.as_str()).await;
+        self.with_breaker(&plugin.platform, |b, s| match &result {
+            Err(ParseError::Busy(_)) => b.forget(),
+            Err(ParseError::Extract {
+                kind: ExtractKind::UpstreamFailed | ExtractKind::RateLimited,
+                ..
+            }) => b.record(s, Instant::now(), breaker::Outcome::UpstreamFailure),
+            _ => b.record(s, Instant::now(), breaker::Outcome::Fine),
+        });
         self.metrics
             .parse(&plugin.platform, outcome_label(&result), started.elapsed());
         if !matches!(result, Err(ParseError::Busy(_))) {
             self.registry.record(&plugin, plugin_misbehaved(&result));
         }
         result
+    }
+
+    fn with_breaker<T>(
+        &self,
+        platform: &str,
+        f: impl FnOnce(&mut breaker::Breaker, &breaker::BreakerSettings) -> T,
+    ) -> T {
+        let mut all = self.breakers.lock().unwrap_or_else(|p| p.into_inner());
+        f(
+            all.entry(platform.to_string()).or_default(),
+            &self.settings.breaker,
+        )
+    }
+
+    /// A platform's breaker: its state, and upstream failures among the
+    /// outcomes in its window.
+    pub fn breaker(&self, platform: &str) -> (&'static str, usize, usize) {
+        self.with_breaker(platform, |b, _| {
+            let (failures, total) = b.counts();
+            (b.state.label(), failures, total)
+        })
     }
 
     async fn run(
@@ -258,12 +305,14 @@ impl Coded for ParseError {
             ParseError::Plugin(InvokeError::Memory(_)) => "plugin_memory_limit",
             ParseError::Plugin(InvokeError::Trap(_)) => "plugin_crashed",
             ParseError::Output(_) => "plugin_invalid_output",
+            ParseError::Unavailable { .. } => "platform_unavailable",
         }
     }
 
     fn retry_after(&self) -> Option<u64> {
         match self {
             ParseError::Busy(_) => Some(1),
+            ParseError::Unavailable { retry_after, .. } => Some(*retry_after),
             ParseError::Extract {
                 kind: ExtractKind::RateLimited,
                 ..
