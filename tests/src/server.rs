@@ -181,6 +181,27 @@ impl TestServer {
         (mock, server)
     }
 
+    /// Like [`TestServer::for_plugin`], with `tweak` applied to the settings.
+    pub async fn for_plugin_tweaked(
+        plugin: &str,
+        hosts: &[&str],
+        responder: crate::mock::Responder,
+        tweak: fn(&mut Settings),
+    ) -> (Mock, TestServer) {
+        let mock = Mock::start(hosts, responder).await;
+        let server = TestServer::start(
+            &mock,
+            TestSettings {
+                plugins: vec![shipped_plugin(plugin)],
+                hosts: hosts.iter().map(|h| h.to_string()).collect(),
+                tweak: Some(Arc::new(tweak)),
+                ..Default::default()
+            },
+        )
+        .await;
+        (mock, server)
+    }
+
     /// Like [`TestServer::for_plugin`], with operator config for the plugin
     /// (`[plugins.<platform>] config = {…}`).
     pub async fn for_plugin_with_config(

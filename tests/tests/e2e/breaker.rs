@@ -3,11 +3,9 @@
 //! cool-off closes it again; `/api/v1/platforms` and `/metrics` show it.
 
 use grabkit::config::Settings;
+use grabkit_tests::TestServer;
 use grabkit_tests::bilibili::{HOSTS, upstream};
-use grabkit_tests::server::shipped_plugin;
-use grabkit_tests::{Mock, TestServer, TestSettings};
 use serde_json::Value;
-use std::sync::Arc;
 use std::time::Duration;
 
 fn touchy(s: &mut Settings) {
@@ -25,17 +23,7 @@ async fn platform_breaker(s: &TestServer) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upstream_failures_open_the_breaker_and_a_probe_closes_it() {
-    let mock = Mock::start(HOSTS, upstream()).await;
-    let s = TestServer::start(
-        &mock,
-        TestSettings {
-            plugins: vec![shipped_plugin("bilibili")],
-            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
-            tweak: Some(Arc::new(touchy)),
-            ..Default::default()
-        },
-    )
-    .await;
+    let (mock, s) = TestServer::for_plugin_tweaked("bilibili", HOSTS, upstream(), touchy).await;
     let broken = "https://www.bilibili.com/video/BV1broken";
     for _ in 0..3 {
         let (status, v) = s.parse(broken).await;

@@ -4,8 +4,7 @@
 use grabkit::config::Settings;
 use grabkit_tests::bilibili::{HOSTS, upstream};
 use grabkit_tests::mock::Responder;
-use grabkit_tests::server::shipped_plugin;
-use grabkit_tests::{Mock, TestServer, TestSettings};
+use grabkit_tests::{Mock, TestServer};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,18 +14,7 @@ const VIDEO: &str = "https://www.bilibili.com/video/BV117411r7R1";
 async fn server(delay_ms: u64, tweak: fn(&mut Settings)) -> (Mock, TestServer) {
     let inner = upstream();
     let slow: Responder = Arc::new(move |s| inner(s).delayed(Duration::from_millis(delay_ms)));
-    let mock = Mock::start(HOSTS, slow).await;
-    let s = TestServer::start(
-        &mock,
-        TestSettings {
-            plugins: vec![shipped_plugin("bilibili")],
-            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
-            tweak: Some(Arc::new(tweak)),
-            ..Default::default()
-        },
-    )
-    .await;
-    (mock, s)
+    TestServer::for_plugin_tweaked("bilibili", HOSTS, slow, tweak).await
 }
 
 fn cached(s: &mut Settings) {

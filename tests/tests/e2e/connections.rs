@@ -6,8 +6,7 @@
 use grabkit::config::Settings;
 use grabkit_tests::bilibili::{HOSTS, upstream};
 use grabkit_tests::mock::{Reply, Responder};
-use grabkit_tests::server::shipped_plugin;
-use grabkit_tests::{Mock, TestServer, TestSettings};
+use grabkit_tests::{Mock, TestServer};
 use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,18 +17,7 @@ use tokio::net::TcpStream;
 const PATIENCE: Duration = Duration::from_secs(20);
 
 async fn server_with(responder: Responder, tweak: fn(&mut Settings)) -> (Mock, TestServer) {
-    let mock = Mock::start(HOSTS, responder).await;
-    let s = TestServer::start(
-        &mock,
-        TestSettings {
-            plugins: vec![shipped_plugin("bilibili")],
-            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
-            tweak: Some(Arc::new(tweak)),
-            ..Default::default()
-        },
-    )
-    .await;
-    (mock, s)
+    TestServer::for_plugin_tweaked("bilibili", HOSTS, responder, tweak).await
 }
 
 fn short_deadlines(s: &mut Settings) {
