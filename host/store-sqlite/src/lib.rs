@@ -3,6 +3,8 @@
 //! blocking pool, never on the async workers. Every balance change and its usage record commit in one
 //! transaction, so a crash loses no committed charge and leaves no success
 //! uncharged; reservations a crash leaves open are refunded at startup.
+//! The statements of the parse path are prepared once per connection
+//! (`prepare_cached`), not parsed again on every call.
 
 mod jobs;
 
@@ -68,6 +70,8 @@ impl SqliteStore {
     }
 
     fn wrap(conn: Connection) -> Self {
+        // Keys, usage and jobs prepare a few dozen statements; keep them all.
+        conn.set_prepared_statement_cache_capacity(128);
         SqliteStore {
             db: Arc::new(Db {
                 conn: Mutex::new(conn),
@@ -156,11 +160,8 @@ fn count(
 impl Db {
     fn get_in(conn: &Connection, id: i64) -> R<Option<Key>> {
         Ok(conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM keys WHERE id = ?1"),
-                [id],
-                row_key,
-            )
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM keys WHERE id = ?1"))?
+            .query_row([id], row_key)
             .optional()?)
     }
 }
@@ -196,11 +197,8 @@ impl Db {
     fn by_token_hash(&self, token_hash: &str) -> R<Option<(Key, String)>> {
         let conn = self.lock();
         let key = conn
-            .query_row(
-                &format!("SELECT {COLUMNS} FROM keys WHERE token_hash = ?1"),
-                [token_hash],
-                row_key,
-            )
+            .prepare_cached(&format!("SELECT {COLUMNS} FROM keys WHERE token_hash = ?1"))?
+            .query_row([token_hash], row_key)
             .optional()?;
         Ok(key.map(|k| {
             let hash = k.token_hash.clone();
@@ -284,12 +282,13 @@ impl Db {
     fn reserve(&self, key: &Key, platform: &str, now: i64) -> R<Reservation> {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
-        let taken = tx.execute(
-            "UPDATE keys SET credits = CASE WHEN credits IS NULL THEN NULL ELSE credits - 1 END, \
-             last_used_at = ?2 WHERE id = ?1 AND token_hash = ?3 AND enabled = 1 \
-             AND (expires_at IS NULL OR expires_at > ?2) AND (credits IS NULL OR credits > 0)",
-            params![key.id, now, key.token_hash],
-        )?;
+        let taken = tx
+            .prepare_cached(
+                "UPDATE keys SET credits = CASE WHEN credits IS NULL THEN NULL ELSE credits - 1 \
+                 END, last_used_at = ?2 WHERE id = ?1 AND token_hash = ?3 AND enabled = 1 \
+                 AND (expires_at IS NULL OR expires_at > ?2) AND (credits IS NULL OR credits > 0)",
+            )?
+            .execute(params![key.id, now, key.token_hash])?;
         if taken == 0 {
             let why = match Self::get_in(&tx, key.id)? {
                 Some(k) if k.enabled && k.token_hash == key.token_hash => {
@@ -303,16 +302,14 @@ impl Db {
             };
             return Err(E(why));
         }
-        let limited: bool = tx.query_row(
-            "SELECT credits IS NOT NULL FROM keys WHERE id = ?1",
-            [key.id],
-            |r| r.get(0),
-        )?;
-        tx.execute(
+        let limited: bool = tx
+            .prepare_cached("SELECT credits IS NOT NULL FROM keys WHERE id = ?1")?
+            .query_row([key.id], |r| r.get(0))?;
+        tx.prepare_cached(
             "INSERT INTO usage (key_id, at, platform, outcome, pending, reserved) \
              VALUES (?1, ?2, ?3, 'pending', 1, ?4)",
-            params![key.id, now, platform, limited as i64],
-        )?;
+        )?
+        .execute(params![key.id, now, platform, limited as i64])?;
         let usage_id = tx.last_insert_rowid();
         tx.commit()?;
         Ok(Reservation {
@@ -331,28 +328,27 @@ impl Db {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         let open: Option<(bool, i64, String)> = tx
-            .query_row(
+            .prepare_cached(
                 "SELECT reserved, at, platform FROM usage WHERE id = ?1 AND pending = 1",
-                [r.usage_id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-            )
+            )?
+            .query_row([r.usage_id], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+            })
             .optional()?;
         if let Some((reserved, at, platform)) = open {
             if !success && reserved {
-                tx.execute(
+                tx.prepare_cached(
                     "UPDATE keys SET credits = credits + 1 WHERE id = ?1 AND credits IS NOT NULL",
-                    [r.key_id],
-                )?;
+                )?
+                .execute([r.key_id])?;
             }
-            tx.execute("DELETE FROM usage WHERE id = ?1", [r.usage_id])?;
+            tx.prepare_cached("DELETE FROM usage WHERE id = ?1")?
+                .execute([r.usage_id])?;
             count(&tx, r.key_id, at, &platform, outcome, success)?;
         }
         let left: Option<i64> = tx
-            .query_row(
-                "SELECT credits FROM keys WHERE id = ?1",
-                [r.key_id],
-                |row| row.get(0),
-            )
+            .prepare_cached("SELECT credits FROM keys WHERE id = ?1")?
+            .query_row([r.key_id], |row| row.get(0))
             .optional()?
             .flatten();
         tx.commit()?;
@@ -370,10 +366,8 @@ impl Db {
         let mut conn = self.lock();
         let tx = conn.transaction()?;
         count(&tx, key_id, now, platform, outcome, false)?;
-        tx.execute(
-            "UPDATE keys SET last_used_at = ?1 WHERE id = ?2",
-            params![now, key_id],
-        )?;
+        tx.prepare_cached("UPDATE keys SET last_used_at = ?1 WHERE id = ?2")?
+            .execute(params![now, key_id])?;
         tx.commit()?;
         Ok(())
     }
