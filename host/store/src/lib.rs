@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod keys;
 pub mod kv;
 pub mod memory;
+mod memory_jobs;
 
 pub use jobs::JobStore;
 pub use keys::{CreditOp, Key, KeyPatch, KeyStore, NewKey, Reservation, StoreError, UsageSummary};

@@ -1,5 +1,6 @@
-//! An in-memory `KeyStore`: for tests, one-shot commands and as the
-//! reference behaviour the conformance suite holds other backends to.
+//! An in-memory `KeyStore` (and `JobStore`, in `memory_jobs`): for tests,
+//! one-shot commands and as the reference behaviour the conformance suites
+//! hold other backends to.
 
 use crate::keys::*;
 use std::collections::{BTreeMap, HashMap};
@@ -12,10 +13,12 @@ pub struct MemoryStore {
 }
 
 #[derive(Default)]
-struct Inner {
+pub(crate) struct Inner {
+    pub(crate) next_seq: u64,
+    pub(crate) jobs: BTreeMap<String, crate::memory_jobs::MemJob>,
     next_key: i64,
     next_usage: i64,
-    keys: BTreeMap<i64, (Key, String)>,
+    pub(crate) keys: BTreeMap<i64, (Key, String)>,
     /// Reservations in flight.
     pending: BTreeMap<i64, Pending>,
     /// Settled requests, counted per (key, day, platform, outcome).
@@ -31,7 +34,7 @@ struct Pending {
 }
 
 impl MemoryStore {
-    fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
+    pub(crate) fn with<T>(&self, f: impl FnOnce(&mut Inner) -> T) -> T {
         f(&mut self.inner.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
@@ -41,7 +44,14 @@ impl Inner {
         self.keys.get_mut(&id).map(|(k, _)| k)
     }
 
-    fn count(&mut self, key_id: i64, at: i64, platform: &str, outcome: &str, charged: bool) {
+    pub(crate) fn count(
+        &mut self,
+        key_id: i64,
+        at: i64,
+        platform: &str,
+        outcome: &str,
+        charged: bool,
+    ) {
         let slot = (
             key_id,
             day_of(at),
@@ -285,5 +295,10 @@ mod tests {
     #[tokio::test]
     async fn passes_the_conformance_suite() {
         crate::conformance::run(|| async { super::MemoryStore::default() }).await;
+    }
+
+    #[tokio::test]
+    async fn passes_the_jobs_conformance_suite() {
+        crate::conformance::jobs(|| async { super::MemoryStore::default() }).await;
     }
 }
