@@ -107,25 +107,6 @@ fn progress(tx: &Transaction<'_>, job_id: &str, now: i64, out: &mut Vec<JobEvent
     Ok(())
 }
 
-fn item_refused_event(
-    url: &str,
-    platform: &str,
-    meta: Option<&str>,
-    code: &str,
-    msg: &str,
-    id: i64,
-) -> String {
-    let meta: serde_json::Value = meta
-        .and_then(|m| serde_json::from_str(m).ok())
-        .unwrap_or(serde_json::Value::Null);
-    serde_json::json!({
-        "item_id": id, "url": url, "platform": platform, "ok": false,
-        "error": {"code": code, "msg": msg}, "elapsed_seconds": 0.0,
-        "priority_used": "normal", "meta": meta,
-    })
-    .to_string()
-}
-
 impl Db {
     fn create_job(&self, job: &NewJob, items: &[NewItem]) -> R<Vec<JobEvent>> {
         let mut conn = self.lock();
@@ -174,13 +155,13 @@ impl Db {
         )?;
         for (i, it) in items.iter().enumerate() {
             if let Some((code, msg)) = &it.refused {
-                let data = item_refused_event(
+                let data = refused_data(
+                    i as i64 + 1,
                     &it.url,
                     &it.platform,
                     it.meta.as_deref(),
                     code,
                     msg,
-                    i as i64 + 1,
                 );
                 events.push(push_event(&tx, &job.id, "item", &data)?);
             }
@@ -241,13 +222,13 @@ impl Db {
                         [seq],
                     )?;
                     shift(&tx, &item.job_id, state::QUEUED, state::FAILED, 1)?;
-                    let data = item_refused_event(
+                    let data = refused_data(
+                        item.item_id,
                         &item.url,
                         &item.platform,
                         item.meta.as_deref(),
                         code,
                         msg,
-                        item.item_id,
                     );
                     events.push(push_event(&tx, &item.job_id, "item", &data)?);
                     progress(&tx, &item.job_id, now, &mut events)?;

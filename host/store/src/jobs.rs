@@ -216,6 +216,27 @@ pub fn progress_data(counts: &StateCounts) -> String {
     .to_string()
 }
 
+/// The `item` event of an item refused without running (an unsupported
+/// link, a key that cannot pay): the shape of every `item` event.
+pub fn refused_data(
+    item_id: i64,
+    url: &str,
+    platform: &str,
+    meta: Option<&str>,
+    code: &str,
+    msg: &str,
+) -> String {
+    let meta: serde_json::Value = meta
+        .and_then(|m| serde_json::from_str(m).ok())
+        .unwrap_or(serde_json::Value::Null);
+    serde_json::json!({
+        "item_id": item_id, "url": url, "platform": platform, "ok": false,
+        "error": {"code": code, "msg": msg}, "elapsed_seconds": 0.0,
+        "priority_used": "normal", "meta": meta,
+    })
+    .to_string()
+}
+
 /// The `done` event's data.
 pub fn done_data(job_id: &str, counts: &StateCounts, cancelled: bool) -> String {
     serde_json::json!({

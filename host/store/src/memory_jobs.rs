@@ -85,20 +85,6 @@ impl MemJob {
     }
 }
 
-fn refused_event(item_id: i64, it: &MemItem, code: &str, msg: &str) -> String {
-    let meta: serde_json::Value = it
-        .meta
-        .as_deref()
-        .and_then(|m| serde_json::from_str(m).ok())
-        .unwrap_or(serde_json::Value::Null);
-    serde_json::json!({
-        "item_id": item_id, "url": it.url, "platform": it.platform, "ok": false,
-        "error": {"code": code, "msg": msg}, "elapsed_seconds": 0.0,
-        "priority_used": "normal", "meta": meta,
-    })
-    .to_string()
-}
-
 impl Inner {
     /// Hold one credit of `key_id`, or say why it cannot be held.
     fn hold_credit(&mut self, key_id: i64, now: i64) -> Option<(&'static str, &'static str)> {
@@ -157,7 +143,14 @@ impl JobStore for MemoryStore {
                     reserved: false,
                 };
                 if let Some((code, msg)) = &it.refused {
-                    let data = refused_event(i as i64 + 1, &item, code, msg);
+                    let data = refused_data(
+                        i as i64 + 1,
+                        &item.url,
+                        &item.platform,
+                        item.meta.as_deref(),
+                        code,
+                        msg,
+                    );
                     j.items.push(item);
                     events.push(j.push(&job.id, "item", data));
                 } else {
@@ -216,7 +209,14 @@ impl JobStore for MemoryStore {
                     }
                     Some((code, msg)) => {
                         item.state = state::FAILED;
-                        let data = refused_event(i as i64 + 1, item, code, msg);
+                        let data = refused_data(
+                            i as i64 + 1,
+                            &item.url,
+                            &item.platform,
+                            item.meta.as_deref(),
+                            code,
+                            msg,
+                        );
                         events.push(j.push(&job_id, "item", data));
                         j.progress(&job_id, now, &mut events);
                     }
