@@ -4,6 +4,16 @@
 
 use grabkit_store::StoreError;
 
+/// A code as answers carry it: the seed numbers its two link errors (302
+/// unsupported link, 304 no downloadable media) and names the rest.
+pub fn wire_code(code: &str) -> serde_json::Value {
+    match code {
+        "unsupported_link" => 302.into(),
+        "no_media" => 304.into(),
+        c => c.into(),
+    }
+}
+
 /// A failure with a stable code.
 pub trait Coded: std::error::Error {
     /// The code, e.g. `not_found`; never changes once released.

@@ -5,6 +5,7 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use grabkit_core::Coded;
+use grabkit_core::code::wire_code;
 use serde_json::json;
 
 /// Every code a client can see, with its HTTP status.
@@ -77,16 +78,6 @@ pub fn status_of(code: &str) -> StatusCode {
         .find(|(c, _)| *c == code)
         .and_then(|(_, s)| StatusCode::from_u16(*s).ok())
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
-}
-
-/// The envelope's `code`: the seed numbers its two link errors (302
-/// unsupported link, 304 no downloadable media) and names the rest.
-fn wire_code(code: &str) -> serde_json::Value {
-    match code {
-        "unsupported_link" => json!(302),
-        "no_media" => json!(304),
-        c => json!(c),
-    }
 }
 
 /// A failure on its way to the client.

@@ -12,7 +12,7 @@ mod pool;
 mod webhook;
 
 use crate::clock::now;
-use crate::code::Coded;
+use crate::code::{Coded, wire_code};
 use crate::service::cache::CacheUse;
 use crate::service::{ParseError, ParseService};
 use grabkit_store::jobs::{
@@ -463,15 +463,6 @@ fn item_event(item: &Claimed, o: &Outcome) -> String {
         v["error"] = serde_json::json!({"code": wire_code(&o.code), "msg": o.message});
     }
     v.to_string()
-}
-
-/// The seed numbers its two link errors; every other code is its name.
-fn wire_code(code: &str) -> serde_json::Value {
-    match code {
-        "unsupported_link" => 302.into(),
-        "no_media" => 304.into(),
-        c => c.into(),
-    }
 }
 
 /// Events grouped by their job, in order.
