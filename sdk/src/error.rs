@@ -30,6 +30,13 @@ pub enum ErrorKind {
     /// The platform answered, but not in a shape the plugin understands.
     /// See [`Error::parse`].
     ParseFailed,
+    /// The plugin does not offer this capability for this link. The SDK
+    /// answers so for a [`Plugin`](crate::Plugin) method left at its default.
+    /// See [`Error::not_supported`].
+    NotSupported,
+    /// A cursor the host passed back is not one this plugin made.
+    /// See [`Error::invalid_cursor`].
+    InvalidCursor,
 }
 
 /// An extraction error: a kind plus a human message.
@@ -105,6 +112,15 @@ impl Error {
     /// [`ErrorKind::ParseFailed`]: the answer is not in the expected shape.
     pub fn parse(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::ParseFailed, message)
+    }
+
+    /// [`ErrorKind::NotSupported`]: no such capability for this link.
+    pub fn not_supported(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::NotSupported, message)
+    }
+    /// [`ErrorKind::InvalidCursor`]: a paging cursor this plugin cannot read.
+    pub fn invalid_cursor(message: impl Into<String>) -> Self {
+        Self::new(ErrorKind::InvalidCursor, message)
     }
 
     /// Prefix the message with what we were doing: `"view API: <message>"`.
@@ -190,6 +206,8 @@ impl From<Error> for ExtractError {
             ErrorKind::RateLimited => ExtractError::RateLimited(m),
             ErrorKind::UpstreamFailed => ExtractError::UpstreamFailed(m),
             ErrorKind::ParseFailed => ExtractError::ParseFailed(m),
+            ErrorKind::NotSupported => ExtractError::NotSupported(m),
+            ErrorKind::InvalidCursor => ExtractError::InvalidCursor(m),
         }
     }
 }

@@ -56,6 +56,7 @@
 #[doc(hidden)]
 #[allow(missing_docs)]
 pub mod bindings;
+pub mod data;
 pub mod embedded;
 mod error;
 pub mod host;
@@ -64,9 +65,13 @@ pub mod links;
 mod media;
 pub mod routes;
 
+pub use data::{
+    Author, Capability, CapabilityKind, Comment, CommentPage, LiveRoom, LiveStream, Page, Post,
+    PostKind, PostPage, SearchKind, SearchPage, StreamFormat, User,
+};
 pub use error::{Context, Error, ErrorKind, Required, Result};
 pub use host::{config, kv, log};
-pub use media::{Audio, Descriptor, Image, Media, Video, VideoSource};
+pub use media::{Audio, Descriptor, Image, Media, Stats, Subtitle, Video, VideoSource};
 /// Re-exported so plugins use the same `serde` as the SDK.
 pub use serde;
 /// Re-exported so plugins use the same `serde_json` as the SDK.
@@ -127,6 +132,44 @@ pub trait Plugin {
     /// against [`Descriptor::url_patterns`]; return an [`Error`] whose
     /// [`ErrorKind`] says why when there is nothing to download.
     fn parse(url: &str) -> Result<Media>;
+
+    // The capabilities below answer "not supported" unless implemented; a
+    // plugin implements those it lists in `Descriptor::capabilities`.
+
+    /// One page of a post's comments; `url` matched the comments patterns.
+    fn comments(url: &str, page: Page) -> Result<CommentPage> {
+        let _ = (url, page);
+        Err(not_supported("comments"))
+    }
+    /// One page of the replies to comment `comment_id` of the post at `url`.
+    fn replies(url: &str, comment_id: &str, page: Page) -> Result<CommentPage> {
+        let _ = (url, comment_id, page);
+        Err(not_supported("comment replies"))
+    }
+    /// The user behind a profile link, or a post link's author.
+    fn profile(url: &str) -> Result<User> {
+        let _ = url;
+        Err(not_supported("profiles"))
+    }
+    /// One page of the posts of the user behind a profile link.
+    fn posts(url: &str, page: Page) -> Result<PostPage> {
+        let _ = (url, page);
+        Err(not_supported("user posts"))
+    }
+    /// One page of search results for `query`.
+    fn search(query: &str, kind: SearchKind, page: Page) -> Result<SearchPage> {
+        let _ = (query, kind, page);
+        Err(not_supported("search"))
+    }
+    /// A live room: whether it is live, and its streams.
+    fn live(url: &str) -> Result<LiveRoom> {
+        let _ = url;
+        Err(not_supported("live rooms"))
+    }
+}
+
+fn not_supported(what: &str) -> Error {
+    Error::not_supported(format!("this plugin does not offer {what}"))
 }
 
 /// The usual imports of a plugin crate: `use grabkit_sdk::prelude::*;`.
@@ -144,7 +187,9 @@ pub mod prelude {
     };
     pub use crate::routes::first_answer;
     pub use crate::{
-        Audio, Context, Descriptor, Error, ErrorKind, Image, Media, Plugin, Required, Result,
+        Audio, Author, Capability, CapabilityKind, Comment, CommentPage, Context, Descriptor,
+        Error, ErrorKind, Image, LiveRoom, LiveStream, Media, Page, Plugin, Post, PostKind,
+        PostPage, Required, Result, SearchKind, SearchPage, Stats, StreamFormat, Subtitle, User,
         Video, VideoSource,
     };
     pub use crate::{config, kv, log};
@@ -156,17 +201,50 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::bindings::__export_plugin_world as export_world;
-    use crate::bindings::exports::grabkit::plugin::extractor as wit;
+    use crate::bindings::exports::grabkit::plugin as x;
+    use crate::bindings::grabkit::plugin::data as d;
+    pub use d::{CommentPage, LiveRoom, PageRequest, PostPage, SearchKind, SearchPage, User};
+    pub use x::extractor::{Descriptor, ExtractError, Media};
+    pub use x::{comments, extractor, live, posts, profile, search};
 
-    pub fn describe<P: crate::Plugin>() -> wit::Descriptor {
+    type Answer<T> = Result<T, ExtractError>;
+
+    fn answer<A, B: From<A>>(r: crate::Result<A>) -> Answer<B> {
+        r.map(Into::into).map_err(Into::into)
+    }
+
+    pub fn describe<P: crate::Plugin>() -> Descriptor {
         P::describe().into()
     }
-
-    pub fn parse<P: crate::Plugin>(url: String) -> Result<wit::Media, wit::ExtractError> {
-        P::parse(&url).map(Into::into).map_err(Into::into)
+    pub fn parse<P: crate::Plugin>(url: String) -> Answer<Media> {
+        answer(P::parse(&url))
     }
-
-    pub use wit::{Descriptor, ExtractError, Guest, Media};
+    pub fn comments<P: crate::Plugin>(url: String, page: PageRequest) -> Answer<CommentPage> {
+        answer(P::comments(&url, page.into()))
+    }
+    pub fn replies<P: crate::Plugin>(
+        url: String,
+        id: String,
+        page: PageRequest,
+    ) -> Answer<CommentPage> {
+        answer(P::replies(&url, &id, page.into()))
+    }
+    pub fn profile<P: crate::Plugin>(url: String) -> Answer<User> {
+        answer(P::profile(&url))
+    }
+    pub fn posts<P: crate::Plugin>(url: String, page: PageRequest) -> Answer<PostPage> {
+        answer(P::posts(&url, page.into()))
+    }
+    pub fn search<P: crate::Plugin>(
+        query: String,
+        kind: SearchKind,
+        page: PageRequest,
+    ) -> Answer<SearchPage> {
+        answer(P::search(&query, kind.into(), page.into()))
+    }
+    pub fn live<P: crate::Plugin>(url: String) -> Answer<LiveRoom> {
+        answer(P::live(&url))
+    }
 }
 
 /// Export a [`Plugin`] implementation as the component's `extractor`.
@@ -185,16 +263,47 @@ pub mod __private {
 macro_rules! export_plugin {
     ($plugin:ty) => {
         const _: () = {
+            use ::std::string::String as S;
+            use $crate::__private as gk;
+            type R<T> = ::std::result::Result<T, gk::ExtractError>;
             struct GrabkitExport;
-            impl $crate::__private::Guest for GrabkitExport {
-                fn describe() -> $crate::__private::Descriptor {
-                    $crate::__private::describe::<$plugin>()
+            impl gk::extractor::Guest for GrabkitExport {
+                fn describe() -> gk::Descriptor {
+                    gk::describe::<$plugin>()
                 }
-                fn parse(url: ::std::string::String) -> ::std::result::Result<$crate::__private::Media, $crate::__private::ExtractError> {
-                    $crate::__private::parse::<$plugin>(url)
+                fn parse(url: S) -> R<gk::Media> {
+                    gk::parse::<$plugin>(url)
                 }
             }
-            $crate::__private::export_world!(GrabkitExport with_types_in $crate::bindings);
+            impl gk::comments::Guest for GrabkitExport {
+                fn comments(url: S, page: gk::PageRequest) -> R<gk::CommentPage> {
+                    gk::comments::<$plugin>(url, page)
+                }
+                fn replies(url: S, id: S, page: gk::PageRequest) -> R<gk::CommentPage> {
+                    gk::replies::<$plugin>(url, id, page)
+                }
+            }
+            impl gk::profile::Guest for GrabkitExport {
+                fn profile(url: S) -> R<gk::User> {
+                    gk::profile::<$plugin>(url)
+                }
+            }
+            impl gk::posts::Guest for GrabkitExport {
+                fn posts(url: S, page: gk::PageRequest) -> R<gk::PostPage> {
+                    gk::posts::<$plugin>(url, page)
+                }
+            }
+            impl gk::search::Guest for GrabkitExport {
+                fn search(q: S, kind: gk::SearchKind, page: gk::PageRequest) -> R<gk::SearchPage> {
+                    gk::search::<$plugin>(q, kind, page)
+                }
+            }
+            impl gk::live::Guest for GrabkitExport {
+                fn live(url: S) -> R<gk::LiveRoom> {
+                    gk::live::<$plugin>(url)
+                }
+            }
+    gk::export_world!(GrabkitExport with_types_in $crate::bindings);
         };
     };
 }

@@ -108,6 +108,9 @@ pub struct Video {
     pub backup_urls: Vec<String>,
     /// Key to decrypt an encrypted file (WeChat Channels).
     pub decryption_key: Option<String>,
+    /// `(index, count)` when the video is part `index` (from 1) of `count`
+    /// ordered files that together make it (Bilibili's older uploads).
+    pub part: Option<(u32, u32)>,
 }
 
 impl Default for Video {
@@ -124,6 +127,7 @@ impl Default for Video {
             bitrate: None,
             backup_urls: Vec::new(),
             decryption_key: None,
+            part: None,
         }
     }
 }
@@ -152,6 +156,11 @@ impl Video {
         self.decryption_key = Some(key.into());
         self
     }
+    /// This file is part `index` (from 1) of `count` that make the video.
+    pub fn part(mut self, index: u32, count: u32) -> Self {
+        self.part = Some((index, count));
+        self
+    }
     /// Set how the URL is delivered; this does not change `has_audio`.
     pub fn source(mut self, s: VideoSource) -> Self {
         self.source = s;
@@ -175,6 +184,12 @@ pub struct Audio {
     pub bitrate: Option<u64>,
     /// Other URLs serving the same bytes, best first.
     pub backup_urls: Vec<String>,
+    /// BCP 47 language of the track, when known.
+    pub language: Option<String>,
+    /// The track's name as the platform shows it.
+    pub label: Option<String>,
+    /// The track a player picks by default.
+    pub is_default: bool,
 }
 
 impl Default for Audio {
@@ -186,6 +201,9 @@ impl Default for Audio {
             codec: None,
             bitrate: None,
             backup_urls: Vec::new(),
+            language: None,
+            label: None,
+            is_default: false,
         }
     }
 }
@@ -197,6 +215,52 @@ impl Audio {
             url: url.into(),
             ..Default::default()
         }
+    }
+    /// The track's language and its name as the platform shows it.
+    pub fn track(mut self, language: Option<String>, label: Option<String>) -> Self {
+        self.language = language.filter(|l| !l.is_empty());
+        self.label = label.filter(|l| !l.is_empty());
+        self
+    }
+    /// Mark this as the track a player picks by default.
+    pub fn default_track(mut self, yes: bool) -> Self {
+        self.is_default = yes;
+        self
+    }
+}
+
+/// A caption or subtitle track.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Subtitle {
+    /// Where to download it.
+    pub url: String,
+    /// BCP 47 language; "und" when unknown.
+    pub language: String,
+    /// The track's name as the platform shows it.
+    pub label: String,
+    /// "vtt", "srt", "json3", "bcc" (Bilibili JSON), "xml" (danmaku)...
+    pub format: String,
+    /// Made by speech recognition.
+    pub auto_generated: bool,
+}
+
+/// Counts a platform shows; `None` where it does not (never a made-up 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Plays or views.
+    pub views: Option<u64>,
+    /// Likes.
+    pub likes: Option<u64>,
+    /// Comments.
+    pub comments: Option<u64>,
+    /// Shares or reposts.
+    pub shares: Option<u64>,
+}
+
+impl Stats {
+    /// True when no count is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Stats::default()
     }
 }
 
@@ -259,6 +323,14 @@ pub struct Media {
     /// Extra download headers for this result (e.g. cookies the CDN checks).
     /// They add to the descriptor's `download_headers`, overriding same-named ones.
     pub headers: Vec<(String, String)>,
+    /// Caption and subtitle tracks.
+    pub subtitles: Vec<Subtitle>,
+    /// When the post was published, in Unix seconds.
+    pub published_at: Option<i64>,
+    /// The post's counts, where the platform shows them.
+    pub stats: Stats,
+    /// `(start, end)` seconds when the link names a section of the video.
+    pub clip: Option<(f64, f64)>,
 }
 
 impl Media {
@@ -324,6 +396,9 @@ pub struct Descriptor {
     /// Hosts the returned media lives on (CDNs); the download proxy fetches
     /// only from these and `allowed_hosts`.
     pub media_hosts: Vec<String>,
+    /// What the plugin offers beyond `parse`, each with the links it takes;
+    /// every one listed needs its [`Plugin`](crate::Plugin) method implemented.
+    pub capabilities: Vec<crate::data::Capability>,
 }
 
 fn headers(h: Vec<(String, String)>) -> Vec<wit::Header> {
@@ -375,6 +450,7 @@ impl From<Media> for wit::Media {
                     bitrate: v.bitrate,
                     backup_urls: v.backup_urls,
                     decryption_key: v.decryption_key,
+                    part: v.part.map(|(index, count)| wit::Part { index, count }),
                 })
                 .collect(),
             audios: m
@@ -387,9 +463,26 @@ impl From<Media> for wit::Media {
                     codec: a.codec,
                     bitrate: a.bitrate,
                     backup_urls: a.backup_urls,
+                    language: a.language,
+                    label: a.label,
+                    is_default: a.is_default,
                 })
                 .collect(),
             headers: headers(m.headers),
+            subtitles: m
+                .subtitles
+                .into_iter()
+                .map(|s| wit::Subtitle {
+                    url: s.url,
+                    language: s.language,
+                    label: s.label,
+                    format: s.format,
+                    auto_generated: s.auto_generated,
+                })
+                .collect(),
+            published_at: m.published_at,
+            stats: m.stats.into(),
+            clip: m.clip.map(|(start, end)| wit::Clip { start, end }),
         }
     }
 }
@@ -405,6 +498,18 @@ impl From<Descriptor> for wit::Descriptor {
             insecure_hosts: d.insecure_hosts,
             download_headers: headers(d.download_headers),
             media_hosts: d.media_hosts,
+            capabilities: d.capabilities.into_iter().map(Into::into).collect(),
         }
+    }
+}
+
+impl From<Stats> for Option<wit::Stats> {
+    fn from(s: Stats) -> Self {
+        (!s.is_empty()).then_some(wit::Stats {
+            views: s.views,
+            likes: s.likes,
+            comments: s.comments,
+            shares: s.shares,
+        })
     }
 }

@@ -49,7 +49,8 @@ fn weight(kind: ErrorKind) -> u8 {
         ErrorKind::RateLimited => 4,
         ErrorKind::ParseFailed => 3,
         ErrorKind::UpstreamFailed => 2,
-        ErrorKind::UnsupportedUrl => 1,
+        ErrorKind::InvalidCursor => 1,
+        ErrorKind::UnsupportedUrl | ErrorKind::NotSupported => 0,
     }
 }
 

@@ -250,6 +250,7 @@ async fn bench() {
     let svc = server.app.service.clone();
     let plugin = svc.registry.table().get("probe").unwrap().clone();
     let inst_n = n;
+    let call = grabkit_runtime::bindings::Call::Parse("https://probe.test/empty".into());
     let t = Instant::now();
     let mut inst_lat = Vec::with_capacity(inst_n);
     for i in 0..inst_n {
@@ -260,7 +261,7 @@ async fn bench() {
                 &plugin,
                 svc.sandbox.clone(),
                 svc.kv.clone(),
-                "https://probe.test/empty",
+                &call,
                 &format!("b{i}"),
             )
             .await

@@ -16,6 +16,11 @@ pub fn format_time(t: i64) -> String {
         .unwrap_or_default()
 }
 
+/// RFC 3339 text of a Unix time, `None` if out of range.
+pub fn rfc3339(t: i64) -> Option<String> {
+    Some(format_time(t)).filter(|s| !s.is_empty())
+}
+
 /// Parse RFC 3339 text into Unix seconds.
 pub fn parse_rfc3339(s: &str) -> Result<i64, time::error::Parse> {
     OffsetDateTime::parse(s, &Rfc3339).map(|t| t.unix_timestamp())

@@ -7,6 +7,7 @@ use crate::auth::{Auth, AuthError, store_failed};
 use crate::clock::now;
 use crate::code::Coded;
 use crate::service::cache::CacheUse;
+use crate::service::data::DataRequest;
 use crate::service::{MediaJson, ParseError, ParseService, RouteInfo};
 use grabkit_store::keys::{Key, StoreError};
 use std::sync::Arc;
@@ -47,9 +48,9 @@ impl Coded for GatewayError {
     }
 }
 
-/// A finished parse: its result and, for limited keys, the credits left.
-pub struct Billed {
-    pub result: Result<Parsed, GatewayError>,
+/// A finished call: its result and, for limited keys, the credits left.
+pub struct Billed<T = Parsed> {
+    pub result: Result<T, GatewayError>,
     pub credits_left: Option<i64>,
     /// Answered from the result cache.
     pub cached: bool,
@@ -96,40 +97,87 @@ impl Gateway {
     /// Parse `input` (a link or share text) for `key`, charging one credit
     /// on success (a cached answer too, unless the operator turned that off).
     pub async fn parse(&self, key: &Key, input: &str, how: CacheUse, started: Instant) -> Billed {
+        let route = self.service.route(input);
+        let platform = route
+            .as_ref()
+            .map(|r| r.platform.clone())
+            .map_err(Clone::clone);
+        let charge_hits = self.service.cache.settings.charge_hits;
+        let run = async {
+            let (media, cached) = self.service.parse_cached(input, how).await?;
+            Ok((media, cached))
+        };
+        let billed = self.bill(key, platform, run, charge_hits, started).await;
+        let route = route.ok();
+        Billed {
+            result: billed.result.map(|media| Parsed {
+                route: route.expect("routed before billing"),
+                media,
+            }),
+            credits_left: billed.credits_left,
+            cached: billed.cached,
+        }
+    }
+
+    /// Run a data request for `key`: one credit per successful page.
+    pub async fn data(
+        &self,
+        key: &Key,
+        req: &DataRequest,
+        started: Instant,
+    ) -> Billed<(RouteInfo, crate::service::DataJson)> {
+        let platform = self
+            .service
+            .route_data(req)
+            .map(|(p, _)| p.platform.clone());
+        let run = async { Ok((self.service.data(req).await?, false)) };
+        self.bill(key, platform, run, true, started).await
+    }
+
+    /// The ledger around one call: platform permission → hold a credit →
+    /// run → settle (charged on success; a cache hit per `charge_hits`).
+    async fn bill<T>(
+        &self,
+        key: &Key,
+        platform: Result<String, ParseError>,
+        run: impl Future<Output = Result<(T, bool), ParseError>>,
+        charge_hits: bool,
+        started: Instant,
+    ) -> Billed<T> {
         let unbilled = |e: GatewayError| Billed {
             result: Err(e),
             credits_left: None,
             cached: false,
         };
-        let route = match self.service.route(input) {
-            Ok(r) => r,
+        let platform = match platform {
+            Ok(p) => p,
             Err(e) => {
                 self.refuse(key, "none", e.code(), started).await;
                 return unbilled(e.into());
             }
         };
-        if !key.allows(&route.platform) {
-            let e = GatewayError::PlatformNotAllowed(route.platform.clone());
-            self.refuse(key, &route.platform, e.code(), started).await;
+        if !key.allows(&platform) {
+            let e = GatewayError::PlatformNotAllowed(platform.clone());
+            self.refuse(key, &platform, e.code(), started).await;
             return unbilled(e);
         }
         let store = &self.auth.store;
         // The key is checked again here, atomically with the credit: it may
         // have been disabled, rotated or deleted while the body arrived.
-        let reservation = match store.reserve(key, &route.platform, now()).await {
+        let reservation = match store.reserve(key, &platform, now()).await {
             Ok(r) => r,
             Err(StoreError::NoCredits) => {
                 let e = GatewayError::InsufficientCredits;
-                self.refuse(key, &route.platform, e.code(), started).await;
+                self.refuse(key, &platform, e.code(), started).await;
                 return unbilled(e);
             }
             Err(StoreError::KeyInvalid) => return unbilled(AuthError::InvalidToken.into()),
             Err(StoreError::KeyExpired) => return unbilled(AuthError::TokenExpired.into()),
             Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
         };
-        let result = self.service.parse_cached(input, how).await;
+        let result = run.await;
         let cached = matches!(result, Ok((_, true)));
-        let charged = result.is_ok() && (!cached || self.service.cache.settings.charge_hits);
+        let charged = result.is_ok() && (!cached || charge_hits);
         let outcome = match &result {
             Ok(_) if cached => "cache_hit",
             Ok(_) => "success",
@@ -141,9 +189,7 @@ impl Gateway {
             Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
         };
         Billed {
-            result: result
-                .map(|(media, _)| Parsed { route, media })
-                .map_err(GatewayError::Parse),
+            result: result.map(|(t, _)| t).map_err(GatewayError::Parse),
             credits_left,
             cached,
         }

@@ -1,12 +1,14 @@
 //! The host side of the contract's imports: `http` (through the sandbox),
 //! `log`, `kv` and `config`, each scoped to the calling plugin.
 
-use super::bindings::latest::grabkit::plugin::{config, http, kv, log, types};
+use super::bindings::latest::grabkit::plugin::{config, data, http, kv, log, types};
 use super::state::RequestState;
 use grabkit_egress::{HttpFailure, Outbound};
 use std::time::Duration;
 
 impl types::Host for RequestState {}
+
+impl data::Host for RequestState {}
 
 impl http::Host for RequestState {
     async fn send(&mut self, req: http::Request) -> Result<http::Response, http::HttpError> {

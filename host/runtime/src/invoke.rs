@@ -1,7 +1,7 @@
-//! Running one parse in a fresh instance, inside the memory cap and the
+//! Running one call (a parse or a capability) in a fresh instance, inside the memory cap and the
 //! deadline, turning every way it can end into a typed outcome.
 
-use super::bindings::{ExtractError, Media};
+use super::bindings::{Answer, Call, ExtractError};
 use super::state::RequestState;
 use super::{LoadedPlugin, Runtime};
 use grabkit_egress::Sandbox;
@@ -22,7 +22,7 @@ pub enum InvokeError {
 
 /// A finished run: the plugin's own answer, plus what it used.
 pub struct Invocation {
-    pub result: Result<Media, ExtractError>,
+    pub result: Result<Answer, ExtractError>,
     pub requests: u32,
 }
 
@@ -32,7 +32,7 @@ impl Runtime {
         plugin: &LoadedPlugin,
         sandbox: Arc<Sandbox>,
         kv: Arc<dyn PluginKv>,
-        url: &str,
+        call: &Call,
         request_id: &str,
     ) -> Result<Invocation, InvokeError> {
         let state = RequestState::new(
@@ -47,7 +47,7 @@ impl Runtime {
         store.set_epoch_deadline(self.deadline_ticks());
         store.epoch_deadline_trap();
 
-        let call = plugin.pre.parse(&mut store, url);
+        let call = plugin.pre.call(&mut store, call);
         // Epochs stop guest code; this timeout also bounds time spent waiting in host calls.
         let outcome = tokio::time::timeout(self.settings.deadline, call).await;
         let state = store.data();

@@ -11,7 +11,9 @@ mod state;
 
 pub use bindings::{ContractVersion, LATEST, VERSIONS};
 pub use invoke::{Invocation, InvokeError};
-pub use plugin::{LoadError, LoadedPlugin, PluginOptions, VersionStats, compile};
+pub use plugin::{
+    Capability, LoadError, LoadedPlugin, PluginOptions, VersionStats, capability_name, compile,
+};
 pub use state::PluginContext;
 
 use state::RequestState;

@@ -2,7 +2,9 @@
 //! its self-description (read once), pre-linked for fast instantiation.
 
 use super::Runtime;
-use super::bindings::{self, ContractVersion, EXTRACTOR, LATEST, PluginPre, VERSIONS};
+use super::bindings::{
+    self, CapabilityKind, ContractVersion, EXTRACTOR, LATEST, PluginPre, VERSIONS,
+};
 use super::state::{PluginContext, RequestState};
 use grabkit_egress::HostPolicy;
 use grabkit_urlkit::{PatternSet, host_matches};
@@ -77,10 +79,45 @@ pub struct LoadedPlugin {
     pub(super) pre: PluginPre,
     /// The contract version the plugin was built against.
     pub contract: ContractVersion,
+    /// What it offers beyond `parse` (declared and exported), in contract order.
+    pub capabilities: Vec<Capability>,
     pub context: Arc<PluginContext>,
     pub permits: Semaphore,
     /// How this version has fared (drives automatic rollback).
     pub stats: VersionStats,
+}
+
+/// One capability a plugin offers, with the links it takes.
+pub struct Capability {
+    pub kind: CapabilityKind,
+    pub patterns: PatternSet,
+    /// The patterns as declared (for listings).
+    pub pattern_sources: Vec<String>,
+}
+
+impl Capability {
+    /// The capability's name in the API and listings.
+    pub fn name(&self) -> &'static str {
+        capability_name(self.kind)
+    }
+}
+
+/// `comments`, `profile`, ... as the API spells them.
+pub fn capability_name(kind: CapabilityKind) -> &'static str {
+    match kind {
+        CapabilityKind::Comments => "comments",
+        CapabilityKind::Profile => "profile",
+        CapabilityKind::Posts => "posts",
+        CapabilityKind::Search => "search",
+        CapabilityKind::Live => "live",
+    }
+}
+
+impl LoadedPlugin {
+    /// The capability `kind`, when the plugin offers it.
+    pub fn capability(&self, kind: CapabilityKind) -> Option<&Capability> {
+        self.capabilities.iter().find(|c| c.kind == kind)
+    }
 }
 
 /// Parses served and failed by one loaded version. "Failed" means the
@@ -159,6 +196,7 @@ impl LoadedPlugin {
         let url_patterns = PatternSet::parse(&d.url_patterns)
             .map_err(|e| LoadError::BadDescriptor(e.to_string()))?;
         validate(&d)?;
+        let capabilities = capabilities(&d, &pre)?;
         let download_headers = d
             .download_headers
             .iter()
@@ -187,6 +225,7 @@ impl LoadedPlugin {
             loaded_at: SystemTime::now(),
             pre,
             contract,
+            capabilities,
             context,
             insecure_hosts: d.insecure_hosts,
             permits: Semaphore::new(1),
@@ -295,6 +334,42 @@ async fn describe(runtime: &Runtime, pre: &PluginPre) -> Result<bindings::Descri
         Ok(Err(e)) => Err(LoadError::Describe(format!("{e:#}"))),
         Err(_) => Err(LoadError::Describe("timed out".into())),
     }
+}
+
+/// The declared capabilities, each checked against the exports. A plugin
+/// may export an interface it does not declare (the SDK exports them all);
+/// declaring one it does not export is a broken build.
+fn capabilities(d: &bindings::Descriptor, pre: &PluginPre) -> Result<Vec<Capability>, LoadError> {
+    let exported = pre.exported();
+    let mut out: Vec<Capability> = Vec::new();
+    for c in &d.capabilities {
+        let name = capability_name(c.kind);
+        if !exported.contains(&c.kind) {
+            return Err(LoadError::BadDescriptor(format!(
+                "declares the `{name}` capability but does not export its interface"
+            )));
+        }
+        if out.iter().any(|o| o.kind == c.kind) {
+            return Err(LoadError::BadDescriptor(format!(
+                "declares the `{name}` capability twice"
+            )));
+        }
+        // Comments take the post links unless the plugin narrows them.
+        let sources = if c.url_patterns.is_empty() && c.kind == CapabilityKind::Comments {
+            d.url_patterns.clone()
+        } else {
+            c.url_patterns.clone()
+        };
+        let patterns = PatternSet::parse(&sources)
+            .map_err(|e| LoadError::BadDescriptor(format!("`{name}` patterns: {e}")))?;
+        out.push(Capability {
+            kind: c.kind,
+            patterns,
+            pattern_sources: sources,
+        });
+    }
+    out.sort_by_key(|c| c.kind as u8);
+    Ok(out)
 }
 
 fn validate(d: &bindings::Descriptor) -> Result<(), LoadError> {

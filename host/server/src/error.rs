@@ -27,6 +27,10 @@ pub const CODES: &[(&str, u16)] = &[
     ("invalid_path", 400),
     ("request_timeout", 408),
     ("too_many_connections", 503),
+    // The data endpoints.
+    ("capability_not_supported", 400),
+    ("wrong_endpoint", 400),
+    ("invalid_cursor", 400),
     // Keys, permissions, credits.
     ("missing_token", 401),
     ("invalid_token", 401),

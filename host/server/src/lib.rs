@@ -6,6 +6,7 @@
 
 mod admin;
 mod body;
+mod data;
 pub mod error;
 mod extract;
 mod jobs;
@@ -84,6 +85,30 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/match",
             post(parse::match_url).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/comments",
+            post(data::comments).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/comments/replies",
+            post(data::replies).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/profile",
+            post(data::profile).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/posts",
+            post(data::posts).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/search",
+            post(data::search).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/live",
+            post(data::live).fallback(method_not_allowed),
         )
         .route(
             "/api/v1/usage",

@@ -16,7 +16,9 @@ pub async fn platforms(State(state): State<AppState>) -> impl IntoResponse {
         .map(|p| {
             let (state, failures, recent) = state.service().breaker(&p.platform);
             let breaker = json!({"state": state, "upstreamFailures": failures, "recent": recent});
-            json!({"id": p.platform, "plugin": p.name, "version": p.version, "urlPatterns": p.pattern_sources, "allowedHosts": p.effective_hosts(), "breaker": breaker})
+            let caps: Vec<_> = p.capabilities.iter().map(|c| json!({"name": c.name(), "urlPatterns": c.pattern_sources})).collect();
+            let offers = grabkit_core::service::data::offers(p);
+            json!({"id": p.platform, "plugin": p.name, "version": p.version, "contract": p.contract.to_string(), "urlPatterns": p.pattern_sources, "offers": offers, "capabilities": caps, "allowedHosts": p.effective_hosts(), "breaker": breaker})
         })
         .collect();
     ok(list)

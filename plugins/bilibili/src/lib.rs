@@ -102,6 +102,7 @@ impl Plugin for Bilibili {
                 "*.bstarstatic.com".into(),
                 "*.bilibili.com".into(),
             ],
+            capabilities: Vec::new(),
         }
     }
 

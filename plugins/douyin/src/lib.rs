@@ -77,6 +77,7 @@ impl Plugin for Douyin {
                 "*.snssdk.com".into(),
                 "*.iesdouyin.com".into(),
             ],
+            capabilities: Vec::new(),
         }
     }
 

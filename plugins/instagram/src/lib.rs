@@ -71,6 +71,7 @@ impl Plugin for Instagram {
                 ("User-Agent".into(), ua::DESKTOP.into()),
             ],
             media_hosts: vec!["*.cdninstagram.com".into(), "*.fbcdn.net".into()],
+            capabilities: Vec::new(),
         }
     }
 

@@ -68,6 +68,7 @@ impl Plugin for Kuaishou {
                 "*.kuaishou.com".into(),
                 "*.gifshow.com".into(),
             ],
+            capabilities: Vec::new(),
         }
     }
 

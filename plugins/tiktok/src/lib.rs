@@ -76,6 +76,7 @@ impl Plugin for Tiktok {
                 "*.byteoversea.com".into(),
                 "*.muscdn.com".into(),
             ],
+            capabilities: Vec::new(),
         }
     }
 

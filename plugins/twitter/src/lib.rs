@@ -127,6 +127,7 @@ impl Plugin for Twitter {
                 ("User-Agent".into(), ua::DESKTOP.into()),
             ],
             media_hosts: vec!["video.twimg.com".into(), "pbs.twimg.com".into()],
+            capabilities: Vec::new(),
         }
     }
 

@@ -65,6 +65,7 @@ impl Plugin for WechatChannels {
                 "wxapp.tc.qq.com".into(),
                 "res.wx.qq.com".into(),
             ],
+            capabilities: Vec::new(),
         }
     }
 

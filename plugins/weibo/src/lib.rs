@@ -67,6 +67,7 @@ impl Plugin for Weibo {
                 "*.weibocdn.com".into(),
                 "video.weibo.com".into(),
             ],
+            capabilities: Vec::new(),
         }
     }
 

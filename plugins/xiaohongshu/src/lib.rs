@@ -55,6 +55,7 @@ impl Plugin for Xiaohongshu {
                 "*.xhscdn.net".into(),
                 "ci.xiaohongshu.com".into(),
             ],
+            capabilities: Vec::new(),
         }
     }
 

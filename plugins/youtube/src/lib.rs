@@ -63,6 +63,7 @@ impl Plugin for Youtube {
                 ("User-Agent".into(), ua::DESKTOP.into()),
             ],
             media_hosts: vec!["*.googlevideo.com".into(), "*.ytimg.com".into()],
+            capabilities: vec![],
         }
     }
 

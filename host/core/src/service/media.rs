@@ -22,6 +22,60 @@ pub struct MediaJson {
     pub audios: Vec<AudioJson>,
     /// Headers to send when downloading these URLs.
     pub headers: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub subtitles: Vec<SubtitleJson>,
+    /// RFC 3339.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stats: Option<StatsJson>,
+    /// The section of the video the link names, in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub clip: Option<ClipJson>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct SubtitleJson {
+    pub url: String,
+    pub language: String,
+    pub label: String,
+    pub format: String,
+    pub auto_generated: bool,
+}
+
+/// A post's counts; `null` where the platform does not show one.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsJson {
+    pub views: Option<u64>,
+    pub likes: Option<u64>,
+    pub comments: Option<u64>,
+    pub shares: Option<u64>,
+}
+
+impl From<wit::Stats> for StatsJson {
+    fn from(s: wit::Stats) -> Self {
+        StatsJson {
+            views: s.views,
+            likes: s.likes,
+            comments: s.comments,
+            shares: s.shares,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct ClipJson {
+    pub start: f64,
+    pub end: f64,
+}
+
+/// Part `index` (from 1) of `count` files that together make one video.
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct PartJson {
+    pub index: u32,
+    pub count: u32,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -50,6 +104,9 @@ pub struct VideoJson {
     /// Present when the file is encrypted (WeChat Channels).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub decode_key: Option<String>,
+    /// Present when the video comes as several ordered files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub part: Option<PartJson>,
     /// Our download proxy's link for `url` (with `?proxy=1`; decrypted).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_url: Option<String>,
@@ -66,6 +123,14 @@ pub struct AudioJson {
     pub mime_type: String,
     #[serde(flatten)]
     pub extras: StreamExtras,
+    /// BCP 47, when the track says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The track players pick by default (printed only when true).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub is_default: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_url: Option<String>,
 }
@@ -107,6 +172,8 @@ pub enum OutputError {
     WrongPlatform { got: String, want: String },
     #[error("the plugin returned no content id")]
     NoId,
+    #[error("the plugin returned a cursor longer than 512 characters")]
+    Cursor,
 }
 
 impl MediaJson {
@@ -173,6 +240,13 @@ impl MediaJson {
                     },
                     extras: StreamExtras::new(v.codec, v.bitrate, v.backup_urls),
                     decode_key: v.decryption_key.filter(|k| !k.is_empty()),
+                    part: v
+                        .part
+                        .filter(|p| p.index >= 1 && p.index <= p.count)
+                        .map(|p| PartJson {
+                            index: p.index,
+                            count: p.count,
+                        }),
                     proxy_url: None,
                     merged_url: None,
                 })
@@ -186,15 +260,39 @@ impl MediaJson {
                     quality: a.quality,
                     mime_type: non_empty(a.mime_type, "audio/mp4"),
                     extras: StreamExtras::new(a.codec, a.bitrate, a.backup_urls),
+                    language: a.language.filter(|l| !l.trim().is_empty()),
+                    label: a.label.filter(|l| !l.trim().is_empty()),
+                    is_default: a.is_default,
                     proxy_url: None,
                 })
                 .collect(),
             headers,
+            subtitles: m
+                .subtitles
+                .into_iter()
+                .filter(|s| web_url(&s.url))
+                .map(|s| SubtitleJson {
+                    url: s.url,
+                    language: non_empty(s.language, "und"),
+                    label: s.label,
+                    format: s.format,
+                    auto_generated: s.auto_generated,
+                })
+                .collect(),
+            published_at: m.published_at.and_then(crate::clock::rfc3339),
+            stats: m.stats.map(Into::into),
+            clip: m
+                .clip
+                .filter(|c| c.start.is_finite() && c.end.is_finite() && c.start < c.end)
+                .map(|c| ClipJson {
+                    start: c.start,
+                    end: c.end,
+                }),
         })
     }
 }
 
-fn non_empty(s: String, default: &str) -> String {
+pub(crate) fn non_empty(s: String, default: &str) -> String {
     if s.trim().is_empty() {
         default.to_string()
     } else {
@@ -202,7 +300,7 @@ fn non_empty(s: String, default: &str) -> String {
     }
 }
 
-fn web_url(u: &str) -> bool {
+pub(crate) fn web_url(u: &str) -> bool {
     url::Url::parse(u)
         .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host_str().is_some())
 }

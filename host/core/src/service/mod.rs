@@ -3,13 +3,17 @@
 
 pub mod breaker;
 pub mod cache;
+pub mod data;
+mod data_json;
 pub mod media;
 
 use crate::code::Coded;
 use crate::registry::Registry;
 use crate::telemetry::Metrics;
+pub use data_json::DataJson;
 use grabkit_egress::Sandbox;
-use grabkit_runtime::{InvokeError, Runtime};
+use grabkit_runtime::bindings::{Answer, Call};
+use grabkit_runtime::{InvokeError, LoadedPlugin, Runtime};
 use grabkit_store::PluginKv;
 use grabkit_urlkit::FindError;
 pub use media::MediaJson;
@@ -38,6 +42,14 @@ pub enum ParseError {
     NoMedia,
     #[error("{platform} is failing upstream; parses of it pause for {retry_after} s")]
     Unavailable { platform: String, retry_after: u64 },
+    /// The platform has no such capability (or not for this link).
+    #[error("{0}")]
+    NotSupported(String),
+    /// The link is of another kind than the endpoint takes.
+    #[error("{0}")]
+    WrongEndpoint(String),
+    #[error("invalid cursor: {0}")]
+    InvalidCursor(String),
 }
 
 /// The plugin's own error kinds (the contract's `extract-error`).
@@ -128,11 +140,9 @@ impl ParseService {
     pub fn route(&self, input: &str) -> Result<RouteInfo, ParseError> {
         let url = grabkit_urlkit::find_url(input)?;
         let table = self.registry.table();
-        let p = table.route(&url).ok_or_else(|| {
-            ParseError::Unsupported(format!(
-                "{url} is not a single post of a supported platform"
-            ))
-        })?;
+        let p = table
+            .route(&url)
+            .ok_or_else(|| self.unsupported(&url, None))?;
         Ok(RouteInfo {
             url: url.clone(),
             platform: p.platform.clone(),
@@ -169,10 +179,28 @@ impl ParseService {
         let table = self.registry.table();
         let Some(plugin) = table.route(&url).cloned() else {
             self.metrics.parse("none", "unsupported", started.elapsed());
-            return Err(ParseError::Unsupported(format!(
-                "{url} is not a single post of a supported platform"
-            )));
+            return Err(self.unsupported(&url, None));
         };
+        let call = Call::Parse(url.to_string());
+        let media = match self.execute(&plugin, &call, started).await? {
+            Answer::Media(m) => m,
+            _ => unreachable!("parse answers media"),
+        };
+        let media = MediaJson::from_plugin(&plugin, media)?;
+        if media.is_empty() {
+            return Err(ParseError::NoMedia);
+        }
+        Ok(media)
+    }
+
+    /// Run one call through the platform's breaker, a slot, and the
+    /// plugin, recording metrics and how the plugin version fares.
+    pub(crate) async fn execute(
+        &self,
+        plugin: &Arc<LoadedPlugin>,
+        call: &Call,
+        started: Instant,
+    ) -> Result<Answer, ParseError> {
         if let Err(retry_after) =
             self.with_breaker(&plugin.platform, |b, s| b.admit(s, Instant::now()))
         {
@@ -184,7 +212,7 @@ impl ParseService {
                 .parse(&plugin.platform, e.code(), started.elapsed());
             return Err(e);
         }
-        let result = self.run(&plugin, url.as_str()).await;
+        let result = self.run(plugin, call).await;
         self.with_breaker(&plugin.platform, |b, s| match &result {
             Err(ParseError::Busy(_)) => b.forget(),
             Err(ParseError::Extract {
@@ -196,7 +224,7 @@ impl ParseService {
         self.metrics
             .parse(&plugin.platform, outcome_label(&result), started.elapsed());
         if !matches!(result, Err(ParseError::Busy(_))) {
-            self.registry.record(&plugin, plugin_misbehaved(&result));
+            self.registry.record(plugin, plugin_misbehaved(&result));
         }
         result
     }
@@ -222,11 +250,7 @@ impl ParseService {
         })
     }
 
-    async fn run(
-        &self,
-        plugin: &Arc<grabkit_runtime::LoadedPlugin>,
-        url: &str,
-    ) -> Result<MediaJson, ParseError> {
+    async fn run(&self, plugin: &Arc<LoadedPlugin>, call: &Call) -> Result<Answer, ParseError> {
         let wait = self.settings.queue_wait;
         // The wait queue is bounded: past it, busy at once, not memory.
         let waiting = self.waiting.fetch_add(1, Ordering::Relaxed);
@@ -244,14 +268,18 @@ impl ParseService {
             .map_err(|_| ParseError::Busy(format!(" for {}", plugin.platform)))?
             .expect("semaphore open");
         let request_id = format!("r{}", self.next_id.fetch_add(1, Ordering::Relaxed));
-        let inv = self.runtime.invoke(plugin, self.sandbox.clone(), self.kv.clone(), url, &request_id).await.inspect_err(|e| tracing::warn!(platform = %plugin.platform, request = %request_id, error = %e, "plugin run failed"))?;
-        tracing::debug!(platform = %plugin.platform, request = %request_id, requests = inv.requests, "plugin finished");
-        let media = inv.result.map_err(extract_error)?;
-        let media = MediaJson::from_plugin(plugin, media)?;
-        if media.is_empty() {
-            return Err(ParseError::NoMedia);
-        }
-        Ok(media)
+        let (sandbox, kv) = (self.sandbox.clone(), self.kv.clone());
+        let inv = self
+            .runtime
+            .invoke(plugin, sandbox, kv, call, &request_id)
+            .await
+            .inspect_err(|e| {
+                let p = &plugin.platform;
+                tracing::warn!(platform = %p, request = %request_id, error = %e, "plugin run failed")
+            })?;
+        let p = &plugin.platform;
+        tracing::debug!(platform = %p, request = %request_id, requests = inv.requests, "plugin finished");
+        inv.result.map_err(extract_error)
     }
 }
 
@@ -266,12 +294,14 @@ fn extract_error(e: grabkit_runtime::bindings::ExtractError) -> ParseError {
         E::RateLimited(m) => (ExtractKind::RateLimited, m),
         E::UpstreamFailed(m) => (ExtractKind::UpstreamFailed, m),
         E::ParseFailed(m) => (ExtractKind::ParseFailed, m),
+        E::NotSupported(m) => return ParseError::NotSupported(m),
+        E::InvalidCursor(m) => return ParseError::InvalidCursor(m),
     };
     ParseError::Extract { kind, message }
 }
 
 /// Failures that are the plugin's fault (they count against a new version).
-fn plugin_misbehaved(r: &Result<MediaJson, ParseError>) -> bool {
+fn plugin_misbehaved<T>(r: &Result<T, ParseError>) -> bool {
     matches!(
         r,
         Err(
@@ -285,7 +315,7 @@ fn plugin_misbehaved(r: &Result<MediaJson, ParseError>) -> bool {
     )
 }
 
-fn outcome_label(r: &Result<MediaJson, ParseError>) -> &'static str {
+fn outcome_label<T>(r: &Result<T, ParseError>) -> &'static str {
     match r {
         Ok(_) => "success",
         Err(e) => e.code(),
@@ -306,6 +336,9 @@ impl Coded for ParseError {
             ParseError::Plugin(InvokeError::Trap(_)) => "plugin_crashed",
             ParseError::Output(_) => "plugin_invalid_output",
             ParseError::Unavailable { .. } => "platform_unavailable",
+            ParseError::NotSupported(_) => "capability_not_supported",
+            ParseError::WrongEndpoint(_) => "wrong_endpoint",
+            ParseError::InvalidCursor(_) => "invalid_cursor",
         }
     }
 

@@ -4,13 +4,22 @@
 //! types, and an older plugin's answers are converted on the way in.
 //! A new contract version adds a folder, a module and an arm here.
 
+mod forward;
 pub mod since_v0_1_0;
 pub mod since_v0_2_0;
+pub mod since_v0_3_0;
 
-pub use since_v0_2_0 as latest;
+pub use since_v0_3_0 as latest;
 
 pub use latest::exports::grabkit::plugin::extractor::{Descriptor, ExtractError, Media};
-pub use latest::grabkit::plugin::types::{Audio, Header, Image, Video, VideoSource};
+pub use latest::grabkit::plugin::data::{
+    Author, Comment, CommentPage, LiveRoom, LiveStatus, LiveStream, PageRequest, Post, PostKind,
+    PostPage, SearchKind, SearchPage, StreamFormat, User,
+};
+pub use latest::grabkit::plugin::types::{
+    Audio, Capability, CapabilityKind, Clip, Header, Image, Part, Stats, Subtitle, Video,
+    VideoSource,
+};
 
 use super::state::RequestState;
 use wasmtime::Store;
@@ -20,8 +29,11 @@ use wasmtime::component::{InstancePre, Linker};
 pub const EXTRACTOR: &str = "grabkit:plugin/extractor";
 
 /// The contract versions this host speaks, newest first.
-pub const VERSIONS: &[ContractVersion] =
-    &[ContractVersion::new(0, 2, 0), ContractVersion::new(0, 1, 0)];
+pub const VERSIONS: &[ContractVersion] = &[
+    ContractVersion::new(0, 3, 0),
+    ContractVersion::new(0, 2, 0),
+    ContractVersion::new(0, 1, 0),
+];
 
 /// The newest contract (what the SDK builds against).
 pub const LATEST: ContractVersion = VERSIONS[0];
@@ -76,13 +88,70 @@ impl std::fmt::Display for ContractVersion {
 /// Every version's host imports, side by side in one linker.
 pub fn add_to_linker(linker: &mut Linker<RequestState>) -> wasmtime::Result<()> {
     use wasmtime::component::HasSelf;
+    since_v0_3_0::Full::add_to_linker::<RequestState, HasSelf<RequestState>>(linker, |s| s)?;
     since_v0_2_0::Plugin::add_to_linker::<RequestState, HasSelf<RequestState>>(linker, |s| s)?;
     since_v0_1_0::Plugin::add_to_linker::<RequestState, HasSelf<RequestState>>(linker, |s| s)?;
     Ok(())
 }
 
+/// One call into a plugin: `parse`, or one of the capabilities.
+#[derive(Debug, Clone)]
+pub enum Call {
+    Parse(String),
+    Comments(String, PageRequest),
+    Replies(String, String, PageRequest),
+    Profile(String),
+    Posts(String, PageRequest),
+    Search(String, SearchKind, PageRequest),
+    Live(String),
+}
+
+impl Call {
+    /// The capability the call needs (none for `parse`).
+    pub fn capability(&self) -> Option<CapabilityKind> {
+        Some(match self {
+            Call::Parse(_) => return None,
+            Call::Comments(..) | Call::Replies(..) => CapabilityKind::Comments,
+            Call::Profile(_) => CapabilityKind::Profile,
+            Call::Posts(..) => CapabilityKind::Posts,
+            Call::Search(..) => CapabilityKind::Search,
+            Call::Live(_) => CapabilityKind::Live,
+        })
+    }
+}
+
+/// A plugin's successful answer to a [`Call`].
+#[derive(Debug, Clone)]
+pub enum Answer {
+    Media(Media),
+    Comments(CommentPage),
+    User(User),
+    Posts(PostPage),
+    Search(SearchPage),
+    Live(LiveRoom),
+}
+
+/// The capability interfaces a 0.3 component exports, looked up once.
+struct Capabilities {
+    comments: Option<v3x::comments::GuestIndices>,
+    profile: Option<v3x::profile::GuestIndices>,
+    posts: Option<v3x::posts::GuestIndices>,
+    search: Option<v3x::search::GuestIndices>,
+    live: Option<v3x::live::GuestIndices>,
+}
+
+use since_v0_3_0::exports::grabkit::plugin as v3x;
+
+/// A pre-linked 0.3 plugin: its `extractor` and whichever capabilities it exports.
+pub struct PreV0_3 {
+    pre: InstancePre<RequestState>,
+    extractor: v3x::extractor::GuestIndices,
+    caps: Capabilities,
+}
+
 /// A pre-linked plugin of one contract version.
 pub enum PluginPre {
+    V0_3(Box<PreV0_3>),
     V0_2(since_v0_2_0::PluginPre<RequestState>),
     V0_1(since_v0_1_0::PluginPre<RequestState>),
 }
@@ -91,45 +160,170 @@ impl PluginPre {
     /// Type-check the component against the bindings of `version`.
     pub fn new(version: ContractVersion, pre: InstancePre<RequestState>) -> wasmtime::Result<Self> {
         Ok(match (version.major, version.minor) {
+            (0, 3) => PluginPre::V0_3(Box::new(PreV0_3 {
+                extractor: v3x::extractor::GuestIndices::new(&pre)?,
+                caps: Capabilities {
+                    comments: v3x::comments::GuestIndices::new(&pre).ok(),
+                    profile: v3x::profile::GuestIndices::new(&pre).ok(),
+                    posts: v3x::posts::GuestIndices::new(&pre).ok(),
+                    search: v3x::search::GuestIndices::new(&pre).ok(),
+                    live: v3x::live::GuestIndices::new(&pre).ok(),
+                },
+                pre,
+            })),
             (0, 2) => PluginPre::V0_2(since_v0_2_0::PluginPre::new(pre)?),
             (0, 1) => PluginPre::V0_1(since_v0_1_0::PluginPre::new(pre)?),
             _ => wasmtime::bail!("contract {version} is not served by this host"),
         })
     }
 
-    /// Instantiate and ask for the self-description.
+    /// The capability interfaces the component exports.
+    pub fn exported(&self) -> Vec<CapabilityKind> {
+        let PluginPre::V0_3(p) = self else {
+            return Vec::new();
+        };
+        let c = &p.caps;
+        [
+            (c.comments.is_some(), CapabilityKind::Comments),
+            (c.profile.is_some(), CapabilityKind::Profile),
+            (c.posts.is_some(), CapabilityKind::Posts),
+            (c.search.is_some(), CapabilityKind::Search),
+            (c.live.is_some(), CapabilityKind::Live),
+        ]
+        .into_iter()
+        .filter_map(|(has, k)| has.then_some(k))
+        .collect()
+    }
+
+    /// Instantiate and ask for the self-description. For 0.3 this also
+    /// type-checks every exported capability, so a mismatch fails the load.
     pub async fn describe(&self, store: &mut Store<RequestState>) -> wasmtime::Result<Descriptor> {
         match self {
-            PluginPre::V0_2(pre) => {
-                let i = pre.instantiate_async(&mut *store).await?;
-                i.grabkit_plugin_extractor().call_describe(store).await
+            PluginPre::V0_3(p) => {
+                let i = p.pre.instantiate_async(&mut *store).await?;
+                let c = &p.caps;
+                if let Some(x) = &c.comments {
+                    x.load(&mut *store, &i)?;
+                }
+                if let Some(x) = &c.profile {
+                    x.load(&mut *store, &i)?;
+                }
+                if let Some(x) = &c.posts {
+                    x.load(&mut *store, &i)?;
+                }
+                if let Some(x) = &c.search {
+                    x.load(&mut *store, &i)?;
+                }
+                if let Some(x) = &c.live {
+                    x.load(&mut *store, &i)?;
+                }
+                p.extractor
+                    .load(&mut *store, &i)?
+                    .call_describe(store)
+                    .await
             }
-            PluginPre::V0_1(pre) => {
+            PluginPre::V0_2(pre) => {
                 let i = pre.instantiate_async(&mut *store).await?;
                 let d = i.grabkit_plugin_extractor().call_describe(store).await?;
                 Ok(d.into())
             }
+            PluginPre::V0_1(pre) => {
+                let i = pre.instantiate_async(&mut *store).await?;
+                let d = i.grabkit_plugin_extractor().call_describe(store).await?;
+                Ok(Descriptor::from(
+                    since_v0_2_0::exports::grabkit::plugin::extractor::Descriptor::from(d),
+                ))
+            }
         }
     }
 
-    /// Instantiate and parse one link.
-    pub async fn parse(
+    /// Instantiate and make one call.
+    pub async fn call(
         &self,
         store: &mut Store<RequestState>,
-        url: &str,
-    ) -> wasmtime::Result<Result<Media, ExtractError>> {
-        match self {
+        call: &Call,
+    ) -> wasmtime::Result<Result<Answer, ExtractError>> {
+        let p = match self {
+            PluginPre::V0_3(p) => p,
             PluginPre::V0_2(pre) => {
-                let i = pre.instantiate_async(&mut *store).await?;
-                i.grabkit_plugin_extractor().call_parse(store, url).await
-            }
-            PluginPre::V0_1(pre) => {
+                let Call::Parse(url) = call else {
+                    return Ok(Err(not_exported(call)));
+                };
                 let i = pre.instantiate_async(&mut *store).await?;
                 let r = i.grabkit_plugin_extractor().call_parse(store, url).await?;
-                Ok(r.map(Into::into).map_err(Into::into))
+                return Ok(r.map(|m| Answer::Media(m.into())).map_err(Into::into));
             }
-        }
+            PluginPre::V0_1(pre) => {
+                let Call::Parse(url) = call else {
+                    return Ok(Err(not_exported(call)));
+                };
+                let i = pre.instantiate_async(&mut *store).await?;
+                let r = i.grabkit_plugin_extractor().call_parse(store, url).await?;
+                use since_v0_2_0::exports::grabkit::plugin::extractor as v2;
+                return Ok(r
+                    .map(|m| Answer::Media(v2::Media::from(m).into()))
+                    .map_err(|e| v2::ExtractError::from(e).into()));
+            }
+        };
+        let i = p.pre.instantiate_async(&mut *store).await?;
+        let c = &p.caps;
+        let missing = || Ok(Err(not_exported(call)));
+        Ok(match call {
+            Call::Parse(url) => {
+                let x = p.extractor.load(&mut *store, &i)?;
+                x.call_parse(store, url).await?.map(Answer::Media)
+            }
+            Call::Comments(url, page) => {
+                let Some(x) = &c.comments else {
+                    return missing();
+                };
+                let x = x.load(&mut *store, &i)?;
+                x.call_comments(store, url, page)
+                    .await?
+                    .map(Answer::Comments)
+            }
+            Call::Replies(url, id, page) => {
+                let Some(x) = &c.comments else {
+                    return missing();
+                };
+                let x = x.load(&mut *store, &i)?;
+                x.call_replies(store, url, id, page)
+                    .await?
+                    .map(Answer::Comments)
+            }
+            Call::Profile(url) => {
+                let Some(x) = &c.profile else {
+                    return missing();
+                };
+                let x = x.load(&mut *store, &i)?;
+                x.call_profile(store, url).await?.map(Answer::User)
+            }
+            Call::Posts(url, page) => {
+                let Some(x) = &c.posts else { return missing() };
+                let x = x.load(&mut *store, &i)?;
+                x.call_posts(store, url, page).await?.map(Answer::Posts)
+            }
+            Call::Search(query, kind, page) => {
+                let Some(x) = &c.search else { return missing() };
+                let x = x.load(&mut *store, &i)?;
+                x.call_search(store, query, *kind, page)
+                    .await?
+                    .map(Answer::Search)
+            }
+            Call::Live(url) => {
+                let Some(x) = &c.live else { return missing() };
+                let x = x.load(&mut *store, &i)?;
+                x.call_live(store, url).await?.map(Answer::Live)
+            }
+        })
     }
+}
+
+fn not_exported(call: &Call) -> ExtractError {
+    ExtractError::NotSupported(format!(
+        "the plugin does not export the {:?} capability",
+        call.capability()
+    ))
 }
 
 #[cfg(test)]
@@ -142,10 +336,11 @@ mod tests {
         assert_eq!(v("0.2.0").served_by(), Some(v("0.2.0")));
         assert_eq!(v("0.2.7").served_by(), Some(v("0.2.0")), "a patch release");
         assert_eq!(v("0.1.0").served_by(), Some(v("0.1.0")));
-        assert_eq!(v("0.3.0").served_by(), None, "newer than the host");
+        assert_eq!(v("0.3.0").served_by(), Some(v("0.3.0")));
+        assert_eq!(v("0.4.0").served_by(), None, "newer than the host");
         assert_eq!(v("1.0.0").served_by(), None);
         assert!(ContractVersion::parse("0.2").is_none());
         assert!(ContractVersion::parse("0.2.0.1").is_none());
-        assert_eq!(LATEST.export_name(), "grabkit:plugin/extractor@0.2.0");
+        assert_eq!(LATEST.export_name(), "grabkit:plugin/extractor@0.3.0");
     }
 }

@@ -30,6 +30,7 @@ impl Plugin for Probe {
             insecure_hosts: vec!["plain.probe.test".into()],
             download_headers: vec![("Referer".into(), "https://probe.test/".into())],
             media_hosts: vec!["*.probecdn.test".into()],
+            capabilities: Vec::new(),
         }
     }
 
