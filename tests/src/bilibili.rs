@@ -14,6 +14,7 @@ pub const HOSTS: &[&str] = &[
     "api.bilibili.tv",
     "www.bilibili.tv",
     "www.bilibili.com",
+    "api.live.bilibili.com",
 ];
 
 /// The mixin key the nav fixture's WBI images derive to.
@@ -35,7 +36,11 @@ fn code(code: i64, message: &str) -> Reply {
 
 pub fn upstream() -> Responder {
     Arc::new(|s: &Seen| match s.host.as_str() {
-        "api.bilibili.com" => api(s),
+        "api.bilibili.com" => match data(s) {
+            Some(reply) => reply,
+            None => api(s),
+        },
+        "api.live.bilibili.com" => live(s),
         "b23.tv" => match s.path.as_str() {
             "/Xy12AbC" => Reply::redirect(
                 "https://www.bilibili.com/video/BV117411r7R1?p=1&share_medium=android&share_source=COPY&bbid=XY1&ts=1700000000",
@@ -149,6 +154,106 @@ fn api(s: &Seen) -> Reply {
             "790" => Reply::json(fixture!("pugv_playurl.json")),
             _ => code(-403, "权限不足（未购买）"),
         },
+        _ => Reply::status(404),
+    }
+}
+
+/// The data routes (comments, space, search); `None` for the others.
+fn data(s: &Seen) -> Option<Reply> {
+    let p = |k: &str| param(&s.query, k).unwrap_or_default();
+    let signed = |r: Reply| {
+        if signature_ok(&s.query) {
+            r
+        } else {
+            code(-403, "访问权限不足")
+        }
+    };
+    Some(match s.path.as_str() {
+        "/x/v2/reply/wbi/main" => match (p("oid").as_str(), p("type").as_str()) {
+            // The first page has an empty offset; the second the fixture's.
+            ("85440373", "1") if p("pagination_str").contains(r#""offset":"""#) => {
+                signed(Reply::json(fixture!("reply_main_1.json")))
+            }
+            ("85440373", "1") if p("pagination_str").contains("session_id") => {
+                signed(Reply::json(fixture!("reply_main_2.json")))
+            }
+            ("85440373", _) => code(-400, "请求错误"),
+            ("170001", _) => code(12002, "评论区已关闭"),
+            _ => code(-404, "啥都木有"),
+        },
+        "/x/v2/reply/reply" => match (p("oid").as_str(), p("root").as_str(), p("pn").as_str()) {
+            ("85440373", "237300001", "1") => {
+                let page: serde_json::Value =
+                    serde_json::from_str(fixture!("reply_reply.json")).unwrap();
+                let mut page = page;
+                let ps: usize = p("ps").parse().unwrap_or(20);
+                let all = page["data"]["replies"].as_array().unwrap().clone();
+                page["data"]["replies"] = all.into_iter().take(ps).collect();
+                Reply::json(&page.to_string())
+            }
+            ("85440373", "237300001", "2") => {
+                let mut page: serde_json::Value =
+                    serde_json::from_str(fixture!("reply_reply.json")).unwrap();
+                let all = page["data"]["replies"].as_array().unwrap().clone();
+                page["data"]["replies"] = all.into_iter().skip(2).collect();
+                page["data"]["page"]["num"] = 2.into();
+                Reply::json(&page.to_string())
+            }
+            _ => code(-404, "啥都木有"),
+        },
+        "/x/web-interface/card" => match p("mid").as_str() {
+            "66606350" => Reply::json(fixture!("card.json")),
+            _ => code(-404, "啥都木有"),
+        },
+        "/x/space/wbi/arc/search" => {
+            let referer = s.headers.get("referer").and_then(|r| r.to_str().ok());
+            if !referer.is_some_and(|r| r.starts_with("https://space.bilibili.com/")) {
+                return Some(code(-352, "风控校验失败"));
+            }
+            match (p("mid").as_str(), p("pn").as_str()) {
+                ("66606350", "1") => signed(Reply::json(fixture!("arc_search_1.json"))),
+                ("66606350", "2") => signed(Reply::json(fixture!("arc_search_2.json"))),
+                ("2", _) => code(-352, "风控校验失败"),
+                _ => code(-404, "啥都木有"),
+            }
+        }
+        "/x/frontend/finger/spi" => Reply::json(fixture!("finger_spi.json")),
+        "/x/web-interface/wbi/search/type" => {
+            let cookie = s.headers.get("cookie").and_then(|c| c.to_str().ok());
+            let cookie = cookie.unwrap_or_default();
+            if !cookie.contains("buvid3=") {
+                return Some(code(-412, "请求被拦截"));
+            }
+            match (p("search_type").as_str(), p("keyword").as_str()) {
+                ("video", "快板") => signed(Reply::json(fixture!("search_video.json"))),
+                ("bili_user", "桶桶") => signed(Reply::json(fixture!("search_user.json"))),
+                _ => signed(Reply::json(
+                    r#"{"code":0,"message":"0","ttl":1,"data":{"page":1,"numResults":0,"numPages":0,"result":[]}}"#,
+                )),
+            }
+        }
+        _ => return None,
+    })
+}
+
+/// The live API: room 6 (short id of 21452505) is live, 7 is offline.
+fn live(s: &Seen) -> Reply {
+    let p = |k: &str| param(&s.query, k).unwrap_or_default();
+    match s.path.as_str() {
+        "/room/v1/Room/get_info" => match p("room_id").as_str() {
+            "6" | "21452505" => Reply::json(fixture!("room_info.json")),
+            "7" => Reply::json(
+                &fixture!("room_info.json")
+                    .replace("21452505", "7000007")
+                    .replace("\"live_status\": 1", "\"live_status\": 0"),
+            ),
+            _ => {
+                Reply::json(r#"{"code":1,"msg":"未找到该房间","message":"未找到该房间","data":[]}"#)
+            }
+        },
+        "/xlive/web-room/v2/index/getRoomPlayInfo" if p("room_id") == "21452505" => {
+            Reply::json(fixture!("room_play.json"))
+        }
         _ => Reply::status(404),
     }
 }

@@ -23,8 +23,17 @@ pub struct Inspection {
     pub insecure_hosts: Vec<String>,
     pub media_hosts: Vec<String>,
     pub download_headers: Vec<(String, String)>,
+    /// What it offers beyond parse, each with the links it takes.
+    pub capabilities: Vec<CapabilityInfo>,
     pub imports: Vec<String>,
     pub exports: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CapabilityInfo {
+    pub name: String,
+    pub url_patterns: Vec<String>,
 }
 
 pub async fn inspect(path: &Path) -> anyhow::Result<Inspection> {
@@ -61,6 +70,14 @@ pub async fn inspect(path: &Path) -> anyhow::Result<Inspection> {
         insecure_hosts: p.insecure_hosts.clone(),
         media_hosts: p.media_hosts.clone(),
         download_headers: p.download_headers.clone(),
+        capabilities: p
+            .capabilities
+            .iter()
+            .map(|c| CapabilityInfo {
+                name: c.name().to_string(),
+                url_patterns: c.pattern_sources.clone(),
+            })
+            .collect(),
         imports,
         exports,
     })
@@ -80,8 +97,16 @@ pub fn text(i: &Inspection) -> String {
         .iter()
         .map(|(k, v)| format!("{k}: {v}"))
         .collect();
+    let caps: Vec<String> = i
+        .capabilities
+        .iter()
+        .map(|c| match c.url_patterns.is_empty() {
+            true => c.name.clone(),
+            false => format!("{} ({})", c.name, c.url_patterns.join(", ")),
+        })
+        .collect();
     format!(
-        "file:          {}\nsize:          {} bytes\nsha256:        {}\ncontract:      {}\nplugin:        {} {} (platform `{}`)\nlinks:         {}\nallowed hosts: {}\ninsecure:      {}\nmedia hosts:   {}\ndownload hdrs: {}\nimports:       {}\nexports:       {}\n",
+        "file:          {}\nsize:          {} bytes\nsha256:        {}\ncontract:      {}\nplugin:        {} {} (platform `{}`)\nlinks:         {}\ncapabilities:  {}\nallowed hosts: {}\ninsecure:      {}\nmedia hosts:   {}\ndownload hdrs: {}\nimports:       {}\nexports:       {}\n",
         i.file,
         i.size,
         i.sha256,
@@ -90,6 +115,7 @@ pub fn text(i: &Inspection) -> String {
         i.version,
         i.platform,
         list(&i.url_patterns),
+        list(&caps),
         list(&i.allowed_hosts),
         list(&i.insecure_hosts),
         list(&i.media_hosts),

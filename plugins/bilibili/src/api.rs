@@ -15,7 +15,12 @@ pub fn client() -> Client {
 
 /// GET `url` and return the payload (`data`, or `result` for pgc routes).
 pub fn call(client: &Client, what: &str, url: &str) -> Result<Value> {
-    let resp = client.get(url).send().context(what)?;
+    send(what, client.get(url))
+}
+
+/// Send a prepared request (own headers) and return the payload.
+pub fn send(what: &str, request: grabkit_sdk::http::RequestBuilder) -> Result<Value> {
+    let resp = request.send().context(what)?;
     if resp.status == 412 {
         return Err(Error::rate_limited(format!(
             "{what}: blocked by Bilibili's risk control (HTTP 412)"
@@ -51,6 +56,7 @@ pub fn code_error(code: i64, message: &str) -> Error {
     let m = format!("code {code}: {message}");
     match code {
         -404 | -400 | 62004 => Error::not_found(m),
+        1 if message.contains("未找到") => Error::not_found(m),
         62002 | 62012 => Error::private(m),
         -101 => Error::login_required(m),
         -403 if message.contains("购买") => {

@@ -12,9 +12,16 @@
 //! - `pugv/view/web/season` + `pugv/player/web/playurl` for courses;
 //! - `api.bilibili.tv/intl/gateway/web/playurl` for bilibili.tv (`aid` or `ep_id`);
 //! - `x/polymer/web-dynamic/v1/detail` for picture posts (see `dynamic`).
+//!
+//! Beyond parse: a video's comments and replies (`comments`), a space's
+//! profile and uploads (`space`), search (`search`) and live rooms (`live`).
 
 mod api;
+mod comments;
 mod dynamic;
+mod live;
+mod search;
+mod space;
 mod streams;
 mod wbi;
 
@@ -69,6 +76,20 @@ const LINKS: Links<Link> = &[
     (Link::Dynamic, "t.bilibili.com/{id:num}"),
 ];
 
+/// A user's space.
+const USER_LINKS: Links<()> = &[
+    ((), "space.bilibili.com/{mid:num}"),
+    ((), "space.bilibili.com/{mid:num}/**"),
+    ((), "m.bilibili.com/space/{mid:num}"),
+];
+
+/// A live room (short or real id).
+const LIVE_LINKS: Links<()> = &[
+    ((), "live.bilibili.com/{room:num}"),
+    ((), "live.bilibili.com/h5/{room:num}"),
+    ((), "live.bilibili.com/blanc/{room:num}"),
+];
+
 pub(crate) const PLATFORM: &str = "bilibili";
 
 struct Bilibili;
@@ -88,6 +109,7 @@ impl Plugin for Bilibili {
                 "api.bilibili.tv".into(),
                 "www.bilibili.tv".into(),
                 "www.bilibili.com".into(),
+                "api.live.bilibili.com".into(),
             ],
             insecure_hosts: vec![],
             download_headers: vec![
@@ -102,8 +124,49 @@ impl Plugin for Bilibili {
                 "*.bstarstatic.com".into(),
                 "*.bilibili.com".into(),
             ],
-            capabilities: Vec::new(),
+            capabilities: vec![
+                Capability::new(CapabilityKind::Comments, Vec::new()),
+                Capability::new(CapabilityKind::Profile, patterns(USER_LINKS)),
+                Capability::new(CapabilityKind::Posts, patterns(USER_LINKS)),
+                Capability::new(CapabilityKind::Search, Vec::new()),
+                Capability::new(CapabilityKind::Live, patterns(LIVE_LINKS)),
+            ],
         }
+    }
+
+    fn comments(url: &str, page: Page) -> Result<CommentPage> {
+        let client = client();
+        comments::page(&client, video_aid(&client, url)?, &page)
+    }
+
+    fn replies(url: &str, comment_id: &str, page: Page) -> Result<CommentPage> {
+        let client = client();
+        comments::replies(&client, video_aid(&client, url)?, comment_id, &page)
+    }
+
+    fn profile(url: &str) -> Result<User> {
+        let client = client();
+        space::profile(&client, &user_mid(&client, url)?)
+    }
+
+    fn posts(url: &str, page: Page) -> Result<PostPage> {
+        let client = client();
+        let mid = user_mid(&client, url)?;
+        let mut posts = space::uploads(&client, &mid, &page)?;
+        // The first page says whose posts they are.
+        if page.cursor.is_none() {
+            posts.user = space::profile(&client, &mid).ok();
+        }
+        Ok(posts)
+    }
+
+    fn search(query: &str, kind: SearchKind, page: Page) -> Result<SearchPage> {
+        search::search(&client(), query, kind, &page)
+    }
+
+    fn live(url: &str) -> Result<LiveRoom> {
+        let link = route(url, LIVE_LINKS)?;
+        live::room(&client(), link.cap("room"))
     }
 
     fn parse(input: &str) -> Result<Media> {
@@ -135,6 +198,59 @@ impl Plugin for Bilibili {
             Link::Short => unreachable!("route_following resolves short links"),
         }
     }
+}
+
+/// The `aid` of the video a post link names (comments are keyed by it).
+fn video_aid(client: &Client, input: &str) -> Result<u64> {
+    let link = route_following(input, LINKS, client, |k| k == Link::Short)?;
+    let id = match link.kind {
+        Link::Av => return link.cap("aid").parse().map_err(|_| Error::parse("aid")),
+        Link::Bv | Link::List | Link::Festival => ("bvid", format!("BV{}", link.cap("bvid"))),
+        _ => {
+            return Err(Error::not_supported(
+                "comments are offered for videos (BV/av links), not for this kind of post",
+            ));
+        }
+    };
+    let view = call(
+        client,
+        "view API",
+        &format!("{API}/x/web-interface/view?{}={}", id.0, id.1),
+    )?;
+    view["aid"].as_u64().required("data.aid")
+}
+
+/// The user a link names: a space link, or a video link's uploader (short
+/// links followed, to a space or a video).
+fn user_mid(client: &Client, input: &str) -> Result<String> {
+    if let Ok(link) = route(input, USER_LINKS) {
+        return Ok(link.cap("mid").to_string());
+    }
+    let mut link = route(input, LINKS)?;
+    if link.kind == Link::Short {
+        let is_short = |u: &Url| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind == Link::Short);
+        let target = resolve_short_link(client, &link.url, is_short)?;
+        if let Ok(space) = route_url(target.clone(), USER_LINKS) {
+            return Ok(space.cap("mid").to_string());
+        }
+        link = route_url(target, LINKS)?;
+    }
+    let id = match link.kind {
+        Link::Av => ("aid", link.cap("aid").to_string()),
+        Link::Bv | Link::List | Link::Festival => ("bvid", format!("BV{}", link.cap("bvid"))),
+        _ => {
+            return Err(Error::not_supported(
+                "the author is offered for videos (BV/av links), not for this kind of post",
+            ));
+        }
+    };
+    let view = call(
+        client,
+        "view API",
+        &format!("{API}/x/web-interface/view?{}={}", id.0, id.1),
+    )?;
+    let mid = view["owner"]["mid"].as_u64().required("data.owner.mid")?;
+    Ok(mid.to_string())
 }
 
 /// An ordinary (UGC) video, one part of it.
@@ -210,6 +326,22 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
         .unwrap_or(0.0);
     media.videos = streams::dash_videos(&dash);
     media.audios = streams::dash_audios(&dash);
+    media.published_at = view["pubdate"].as_i64();
+    let stat = &view["stat"];
+    media.stats = Stats {
+        views: stat["view"].as_u64(),
+        likes: stat["like"].as_u64(),
+        comments: stat["reply"].as_u64(),
+        shares: stat["share"].as_u64(),
+    };
+    // The danmaku (bullet comments) as a timed-text track, XML as served.
+    media.subtitles.push(Subtitle {
+        url: format!("https://comment.bilibili.com/{cid}.xml"),
+        language: "zh-CN".into(),
+        label: "弹幕 (danmaku)".into(),
+        format: "xml".into(),
+        auto_generated: false,
+    });
 
     // A progressive mp4 (video and sound in one file) where one is offered;
     // optional, so a failure here only costs that entry.

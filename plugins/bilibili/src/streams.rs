@@ -127,7 +127,8 @@ pub fn dash_audios(play: &Value) -> Vec<Audio> {
 
 /// The progressive (video + audio in one file) streams of `durl`: one, or
 /// for older and long videos several ordered parts, each labelled
-/// "part i of n" in its quality so a client plays or joins them in order.
+/// "part i of n" in its quality and in its `part` so a client plays or
+/// joins them in order.
 pub fn progressive(play: &Value, width: Option<u32>, height: Option<u32>) -> Vec<Video> {
     let Some(segs) = play["durl"].as_array().filter(|s| !s.is_empty()) else {
         return Vec::new();
@@ -153,14 +154,16 @@ pub fn progressive(play: &Value, width: Option<u32>, height: Option<u32>) -> Vec
                 1 => label.to_string(),
                 _ => format!("{label} part {} of {n}", i + 1).trim().to_string(),
             };
-            Some(
-                Video::new(https(url))
-                    .quality(quality)
-                    .mime(mime)
-                    .size(width, height)
-                    .bitrate(bitrate)
-                    .backups(urls(&seg["backup_url"])),
-            )
+            let video = Video::new(https(url))
+                .quality(quality)
+                .mime(mime)
+                .size(width, height)
+                .bitrate(bitrate)
+                .backups(urls(&seg["backup_url"]));
+            Some(match n {
+                1 => video,
+                _ => video.part(i as u32 + 1, n as u32),
+            })
         })
         .collect()
 }

@@ -4,6 +4,7 @@
 
 mod api;
 mod bilibili;
+mod bilibili_data;
 mod breaker;
 mod cache;
 mod cases;

@@ -152,7 +152,7 @@ impl ParseService {
         let input = match req {
             DataRequest::Search { platform, .. } => {
                 let plugin = table.get(platform).cloned().ok_or_else(|| {
-                    ParseError::Unsupported(format!("no plugin serves platform `{platform}`"))
+                    ParseError::UnknownPlatform(format!("no plugin serves platform `{platform}`"))
                 })?;
                 if plugin.capability(kind).is_none() {
                     return Err(not_supported(&plugin, "search"));

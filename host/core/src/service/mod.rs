@@ -50,6 +50,8 @@ pub enum ParseError {
     WrongEndpoint(String),
     #[error("invalid cursor: {0}")]
     InvalidCursor(String),
+    #[error("{0}")]
+    UnknownPlatform(String),
 }
 
 /// The plugin's own error kinds (the contract's `extract-error`).
@@ -339,6 +341,7 @@ impl Coded for ParseError {
             ParseError::NotSupported(_) => "capability_not_supported",
             ParseError::WrongEndpoint(_) => "wrong_endpoint",
             ParseError::InvalidCursor(_) => "invalid_cursor",
+            ParseError::UnknownPlatform(_) => "unknown_platform",
         }
     }
 
