@@ -168,6 +168,10 @@ mod tests {
             Box::new(ParseError::Unsupported("x".into())),
             Box::new(ParseError::Busy(String::new())),
             Box::new(ParseError::NoMedia),
+            Box::new(ParseError::NotSupported("x".into())),
+            Box::new(ParseError::WrongEndpoint("x".into())),
+            Box::new(ParseError::InvalidCursor("x".into())),
+            Box::new(ParseError::UnknownPlatform("x".into())),
             Box::new(ParseError::Unavailable {
                 platform: "x".into(),
                 retry_after: 1,

@@ -112,7 +112,19 @@ pub fn collect(
             if let Some(c) = codec {
                 audio = audio.codec(c);
             }
-            audios.push((bitrate.unwrap_or(0), audio));
+            // Videos dubbed in several languages have one track each:
+            // `audioTrack.id` is "{language}.{n}", the default marked.
+            let track = &f["audioTrack"];
+            if track.is_object() {
+                let lang = track["id"].as_str().and_then(|id| id.split('.').next());
+                let name = track["displayName"].as_str();
+                audio = audio
+                    .track(lang.map(str::to_string), name.map(str::to_string))
+                    .default_track(track["audioIsDefault"] == true);
+            }
+            // The default track first, then by bitrate.
+            let rank = (audio.is_default as u64) << 40 | bitrate.unwrap_or(0).min((1 << 40) - 1);
+            audios.push((rank, audio));
             continue;
         }
         let (w, h) = (dim(&f["width"]), dim(&f["height"]));

@@ -9,13 +9,21 @@
 //! the player script's own transforms, run in an embedded JavaScript engine
 //! ([`engine`]). Operator config: `clients`, `po_token`, `visitor_data`,
 //! `player_id`.
+//!
+//! Beyond parse: comments (`next`), channel profiles and uploads
+//! (`browse`), search (`search`) and live rooms (see each module).
 
+mod channel;
 mod clients;
+mod comments;
 mod engine;
 mod extract;
 mod formats;
 mod innertube;
+mod live;
 mod player_js;
+mod search;
+mod web;
 
 use clients::ClientKind;
 use engine::Solver;
@@ -44,6 +52,26 @@ const LINKS: Links<Link> = &[
     (Link::Attribution, "*.youtube.com/attribution_link?u={u}"),
 ];
 
+/// A channel, by any of its link forms (a tab after it is fine).
+const CHANNEL_LINKS: Links<()> = &[
+    ((), "*.youtube.com/@{handle}"),
+    ((), "*.youtube.com/@{handle}/*"),
+    ((), "*.youtube.com/channel/UC{id}"),
+    ((), "*.youtube.com/channel/UC{id}/*"),
+    ((), "*.youtube.com/c/{name}"),
+    ((), "*.youtube.com/c/{name}/*"),
+    ((), "*.youtube.com/user/{name}"),
+    ((), "*.youtube.com/user/{name}/*"),
+];
+
+/// A channel's live page (its current broadcast).
+const LIVE_LINKS: Links<()> = &[
+    ((), "*.youtube.com/@{handle}/live"),
+    ((), "*.youtube.com/channel/UC{id}/live"),
+    ((), "*.youtube.com/c/{name}/live"),
+    ((), "*.youtube.com/user/{name}/live"),
+];
+
 const PLATFORM: &str = "youtube";
 
 struct Youtube;
@@ -63,8 +91,53 @@ impl Plugin for Youtube {
                 ("User-Agent".into(), ua::DESKTOP.into()),
             ],
             media_hosts: vec!["*.googlevideo.com".into(), "*.ytimg.com".into()],
-            capabilities: vec![],
+            capabilities: vec![
+                Capability::new(CapabilityKind::Comments, Vec::new()),
+                Capability::new(CapabilityKind::Profile, patterns(CHANNEL_LINKS)),
+                Capability::new(CapabilityKind::Posts, patterns(CHANNEL_LINKS)),
+                Capability::new(CapabilityKind::Search, Vec::new()),
+                Capability::new(CapabilityKind::Live, patterns(LIVE_LINKS)),
+            ],
         }
+    }
+
+    fn comments(url: &str, page: Page) -> Result<CommentPage> {
+        comments::page(&video_id(url)?, &page)
+    }
+
+    fn replies(url: &str, comment_id: &str, page: Page) -> Result<CommentPage> {
+        comments::replies(&video_id(url)?, comment_id, &page)
+    }
+
+    fn profile(url: &str) -> Result<User> {
+        channel::profile(&channel_of(url)?)
+    }
+
+    fn posts(url: &str, page: Page) -> Result<PostPage> {
+        let id = channel_of(url)?;
+        let mut posts = channel::videos(&id, &page)?;
+        if page.cursor.is_none() {
+            posts.user = channel::profile(&id).ok();
+        }
+        Ok(posts)
+    }
+
+    fn search(query: &str, kind: SearchKind, page: Page) -> Result<SearchPage> {
+        search::search(query, kind, &page)
+    }
+
+    fn live(url: &str) -> Result<LiveRoom> {
+        if let Ok(link) = route(url, LIVE_LINKS) {
+            let video = live::current_broadcast(&link.url)?;
+            let channel = link
+                .url
+                .path()
+                .trim_end_matches("/live")
+                .trim_start_matches('/');
+            return live::room(channel, video.as_deref());
+        }
+        let id = video_id(url)?;
+        live::room(&id, Some(&id))
     }
 
     fn parse(input: &str) -> Result<Media> {
@@ -113,6 +186,26 @@ impl Plugin for Youtube {
         }
         Err(verdict(failures, id))
     }
+}
+
+/// The channel id behind a channel link, or a video link's channel.
+fn channel_of(input: &str) -> Result<String> {
+    if let Ok(link) = route(input, CHANNEL_LINKS) {
+        return channel::channel_id(&link.url);
+    }
+    let id = video_id(input)?;
+    let session = Session {
+        visitor_data: config::get("visitor_data"),
+        po_token: config::get("po_token"),
+    };
+    let resp = innertube::player(&clients::VISIONOS, &id, None, &session)?;
+    if let Some(e) = innertube::refusal(&resp) {
+        return Err(e);
+    }
+    let channel = resp["videoDetails"]["channelId"].as_str();
+    channel
+        .map(str::to_string)
+        .required("videoDetails.channelId")
 }
 
 /// The 11-character id of the one video `input` names.
@@ -199,11 +292,67 @@ fn attempt(
             "no format this client can download (protected or streaming-only formats)",
         ));
     }
+    media.subtitles = captions(&resp);
+    media.stats.views = details["viewCount"].as_str().and_then(|v| v.parse().ok());
+    let micro = &resp["microformat"]["playerMicroformatRenderer"];
+    media.published_at = micro["publishDate"].as_str().and_then(unix_time);
     if let Some(ua) = client.user_agent {
         // Stream URLs are bound to the client that asked for them.
         media.headers.push(("User-Agent".into(), ua.into()));
     }
     Ok(media)
+}
+
+/// The caption tracks (`captionTracks`), as WebVTT; `kind: asr` marks the
+/// speech-recognised ones.
+fn captions(resp: &Value) -> Vec<Subtitle> {
+    let tracks = &resp["captions"]["playerCaptionsTracklistRenderer"]["captionTracks"];
+    let text = |v: &Value| {
+        v["simpleText"].as_str().map(str::to_string).or_else(|| {
+            let runs = v["runs"].as_array()?;
+            Some(runs.iter().filter_map(|r| r["text"].as_str()).collect())
+        })
+    };
+    tracks
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|t| {
+            let base = t["baseUrl"].as_str()?;
+            let url = https(base).replace("&fmt=srv3", "");
+            Some(Subtitle {
+                url: format!("{url}&fmt=vtt"),
+                language: t["languageCode"].as_str().unwrap_or("und").to_string(),
+                label: text(&t["name"]).unwrap_or_default(),
+                format: "vtt".into(),
+                auto_generated: t["kind"] == "asr",
+            })
+        })
+        .collect()
+}
+
+/// Unix seconds of "2024-05-01", "2024-05-01T09:30:00-07:00" (the offset
+/// applied) or "…Z".
+fn unix_time(s: &str) -> Option<i64> {
+    let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<i64>().ok();
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let (y2, m2) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let doy = (153 * m2 + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    let mut t = days * 86_400;
+    if s.len() >= 19 {
+        t += num(11..13)? * 3600 + num(14..16)? * 60 + num(17..19)?;
+        let zone = &s[19..];
+        if let Some(sign) = zone.chars().next().filter(|c| *c == '+' || *c == '-') {
+            let off = num(20..22)? * 3600 + num(23..25)? * 60;
+            t += if sign == '+' { -off } else { off };
+        }
+    }
+    Some(t)
 }
 
 /// The verdict when no client could play the video: the most telling refusal.
@@ -233,6 +382,14 @@ grabkit_sdk::export_plugin!(Youtube);
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publish_dates() {
+        assert_eq!(unix_time("1970-01-02"), Some(86_400));
+        assert_eq!(unix_time("2024-05-01T09:30:00-07:00"), Some(1_714_581_000));
+        assert_eq!(unix_time("2024-05-01T16:30:00Z"), Some(1_714_581_000));
+        assert_eq!(unix_time("May 1"), None);
+    }
 
     #[test]
     fn link_forms() {

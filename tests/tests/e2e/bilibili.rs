@@ -474,12 +474,18 @@ t!(error_classes, async {
 });
 
 t!(pages_that_are_not_one_video_are_unsupported, async {
+    // Spaces and live rooms belong to the data endpoints, which are named.
+    for (url, endpoint) in [
+        ("https://space.bilibili.com/66606350", "/api/v1/profile"),
+        ("https://live.bilibili.com/21452505", "/api/v1/live"),
+    ] {
+        let b = fails(url, 400, "wrong_endpoint".into()).await;
+        assert!(b["msg"].as_str().unwrap().contains(endpoint), "{b}");
+    }
     for url in [
-        "https://space.bilibili.com/66606350",
         "https://www.bilibili.com/list/watchlater?bvid=BV117411r7R1",
         "https://www.bilibili.com/list/ml1234567?bvid=BV117411r7R1",
         "https://www.bilibili.com/medialist/detail/ml1234567",
-        "https://live.bilibili.com/21452505",
         "https://search.bilibili.com/all?keyword=test",
         "https://www.bilibili.com/",
     ] {
@@ -510,7 +516,7 @@ t!(match_routes_without_touching_the_upstream, async {
         .server
         .post_json(
             "/api/v1/match",
-            &serde_json::json!({"url": "https://space.bilibili.com/1"}),
+            &serde_json::json!({"url": "https://www.bilibili.com/"}),
         )
         .await;
     assert_eq!((status, &body["code"]), (400, &Value::from(302)));
