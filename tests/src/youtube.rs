@@ -67,6 +67,8 @@ pub fn upstream() -> Responder {
             }
         }
         ("POST", "/youtubei/v1/player") => player(s),
+        ("POST", "/youtubei/v1/next" | "/youtubei/v1/browse" | "/youtubei/v1/search") => data(s),
+        ("POST", "/youtubei/v1/navigation/resolve_url") => resolve(s),
         _ => Reply::status(404),
     })
 }
@@ -120,6 +122,98 @@ fn player(s: &Seen) -> Reply {
         (_, "GeoBlocked1") => Reply::json(fixture!("geo.json")),
         (_, "Upcoming001") => Reply::json(fixture!("upcoming.json")),
         ("VISIONOS", "LiveNow0001") => Reply::json(fixture!("live.json")),
+        ("VISIONOS", "DubbedVid01") => Reply::json(&dubbed()),
         _ => Reply::json(fixture!("removed.json")),
+    }
+}
+
+/// The ok video with two audio tracks (the dub listed first, the default
+/// second) and two caption tracks, one speech-recognised.
+fn dubbed() -> String {
+    let mut v: serde_json::Value = serde_json::from_str(fixture!("visionos_ok.json")).unwrap();
+    v["videoDetails"]["videoId"] = "DubbedVid01".into();
+    for f in v["streamingData"]["adaptiveFormats"]
+        .as_array_mut()
+        .unwrap()
+    {
+        let track = match f["itag"].as_u64() {
+            Some(251) => {
+                serde_json::json!({"displayName": "Spanish (dubbed)", "id": "es.10", "audioIsDefault": false})
+            }
+            Some(140) => {
+                serde_json::json!({"displayName": "English (original)", "id": "en.4", "audioIsDefault": true})
+            }
+            _ => continue,
+        };
+        f["audioTrack"] = track;
+    }
+    v["captions"] = serde_json::json!({"playerCaptionsTracklistRenderer": {"captionTracks": [
+        {"baseUrl": "https://www.youtube.com/api/timedtext?v=DubbedVid01&lang=en&fmt=srv3", "name": {"simpleText": "English"}, "vssId": ".en", "languageCode": "en", "isTranslatable": true},
+        {"baseUrl": "https://www.youtube.com/api/timedtext?v=DubbedVid01&lang=es&kind=asr", "name": {"runs": [{"text": "Spanish (auto-generated)"}]}, "vssId": "a.es", "languageCode": "es", "kind": "asr"}
+    ]}});
+    v.to_string()
+}
+
+fn body_of(s: &Seen) -> serde_json::Value {
+    serde_json::from_str(&s.body).unwrap_or_default()
+}
+
+/// `next`, `browse`, `search`: asked as the WEB client, by id or by token.
+fn data(s: &Seen) -> Reply {
+    let b = body_of(s);
+    if b["context"]["client"]["clientName"] != "WEB" {
+        return Reply::status(400);
+    }
+    let token = b["continuation"].as_str().unwrap_or_default();
+    let not_found = || {
+        Reply::json(r#"{"error":{"code":404,"message":"Requested entity was not found.","status":"NOT_FOUND"}}"#).with_status(404)
+    };
+    match (s.path.as_str(), b["videoId"].as_str(), token) {
+        ("/youtubei/v1/next", Some("aqz-KE-bpKQ"), _) => Reply::json(fixture!("next_watch.json")),
+        ("/youtubei/v1/next", Some("OtherVideo1"), _) => {
+            Reply::json(fixture!("next_watch_nocomments.json"))
+        }
+        ("/youtubei/v1/next", _, "CMT_PAGE_1") => Reply::json(fixture!("next_comments_1.json")),
+        ("/youtubei/v1/next", _, "CMT_PAGE_2") => Reply::json(fixture!("next_comments_2.json")),
+        ("/youtubei/v1/next", _, "REPLIES_UgxAAA") => Reply::json(fixture!("next_replies.json")),
+        ("/youtubei/v1/browse", _, "VIDS_2") => Reply::json(fixture!("browse_videos_2.json")),
+        ("/youtubei/v1/browse", _, "") => match (b["browseId"].as_str(), b["params"].as_str()) {
+            (Some("UCgrabkit000000000000001"), Some("EgZ2aWRlb3PyBgQKAjoA")) => {
+                Reply::json(fixture!("browse_videos.json"))
+            }
+            (Some("UCgrabkit000000000000001" | "UCSMOQeBJ2RAnuFungnQOxLg"), None) => {
+                Reply::json(fixture!("browse_channel.json"))
+            }
+            (Some("UCgone00000000000000000001"), _) => Reply::json(fixture!("browse_gone.json")),
+            _ => not_found(),
+        },
+        ("/youtubei/v1/search", _, "SEARCH_2") => Reply::json(fixture!("search_videos_2.json")),
+        ("/youtubei/v1/search", _, "") => match (b["query"].as_str(), b["params"].as_str()) {
+            (Some("bunny"), Some("EgIQAQ==")) => Reply::json(fixture!("search_videos.json")),
+            (Some("bunny"), Some("EgIQAg==")) => Reply::json(fixture!("search_channels.json")),
+            _ => Reply::json(
+                r#"{"contents":{"twoColumnSearchResultsRenderer":{"primaryContents":{"sectionListRenderer":{"contents":[]}}}}}"#,
+            ),
+        },
+        _ => not_found(),
+    }
+}
+
+/// `navigation/resolve_url`: channel links to their id, a channel's `/live`
+/// to its broadcast (or, when none, the channel).
+fn resolve(s: &Seen) -> Reply {
+    let b = body_of(s);
+    let url = b["url"].as_str().unwrap_or_default();
+    let path = url.split("youtube.com").nth(1).unwrap_or_default();
+    let browse = |id: &str| {
+        Reply::json(
+            &serde_json::json!({"endpoint": {"browseEndpoint": {"browseId": id}}}).to_string(),
+        )
+    };
+    match path {
+        "/@GrabkitTest" | "/@GrabkitTest/videos" | "/c/GrabkitTest" | "/user/grabkit" => browse("UCgrabkit000000000000001"),
+        "/@GrabkitTest/live" => Reply::json(r#"{"endpoint":{"watchEndpoint":{"videoId":"LiveNow0001"}}}"#),
+        "/@Quiet/live" => browse("UCquiet0000000000000000001"),
+        _ => Reply::json(r#"{"error":{"code":404,"message":"Requested entity was not found.","status":"NOT_FOUND"}}"#).with_status(404),
     }
 }

@@ -64,8 +64,9 @@ const CHANNEL_LINKS: Links<()> = &[
     ((), "*.youtube.com/user/{name}/*"),
 ];
 
-/// A channel's live page (its current broadcast).
+/// A channel's live page (its current broadcast), or a broadcast's own link.
 const LIVE_LINKS: Links<()> = &[
+    ((), "*.youtube.com/live/{id}"),
     ((), "*.youtube.com/@{handle}/live"),
     ((), "*.youtube.com/channel/UC{id}/live"),
     ((), "*.youtube.com/c/{name}/live"),
@@ -127,7 +128,9 @@ impl Plugin for Youtube {
     }
 
     fn live(url: &str) -> Result<LiveRoom> {
-        if let Ok(link) = route(url, LIVE_LINKS) {
+        if let Ok(link) = route(url, LIVE_LINKS)
+            && link.cap("id").is_empty()
+        {
             let video = live::current_broadcast(&link.url)?;
             let channel = link
                 .url

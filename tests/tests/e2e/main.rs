@@ -31,3 +31,4 @@ mod wechat_channels;
 mod weibo;
 mod xiaohongshu;
 mod youtube;
+mod youtube_data;
