@@ -2,6 +2,7 @@
 
 use crate::config::Settings;
 use grabkit_core::auth::Auth;
+use grabkit_core::feeds::Feeds;
 use grabkit_core::gateway::Gateway;
 use grabkit_core::jobs::Jobs;
 use grabkit_core::pipeline;
@@ -30,7 +31,7 @@ impl App {
         let signer = proxy_signer(store.as_ref(), settings).await?;
         let rate = (settings.keys.rate_per_sec, settings.keys.rate_burst);
         let auth = Arc::new(Auth::new(store, admin_hash, rate));
-        let jobs = Jobs::new(sqlite, service.clone(), settings.jobs());
+        let jobs = Jobs::new(sqlite.clone(), service.clone(), settings.jobs());
         jobs.start().await?;
         let proxy = Proxy::new(
             signer,
@@ -39,11 +40,14 @@ impl App {
             settings.proxy(),
         );
         let proxy = Arc::new(proxy);
+        let gateway = Gateway::new(service.clone(), auth);
+        let feeds = Feeds::new(sqlite.clone(), gateway.clone(), settings.feeds());
         let state = AppState {
-            gateway: Gateway::new(service.clone(), auth),
+            gateway,
             proxy,
             http: Arc::new(settings.http()?),
             jobs: Some(jobs),
+            feeds: Some(Arc::new(feeds)),
         };
         let watch = if settings.reload.watch {
             let debounce = std::time::Duration::from_millis(settings.reload.debounce_ms);

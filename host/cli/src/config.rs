@@ -28,6 +28,7 @@ pub struct Settings {
     pub admin_token: Option<String>,
     pub server: ServerSection,
     pub jobs: JobsSection,
+    pub feeds: FeedsSection,
     pub cache: CacheSection,
     pub breaker: BreakerSection,
     pub keys: KeysSection,
@@ -103,6 +104,30 @@ impl Default for JobsSection {
             max_queued: d.max_queued,
             keep_days: d.keep_for.as_secs() / 86_400,
             webhook_tries: d.webhook_tries,
+        }
+    }
+}
+
+/// Feeds (`/api/v1/feeds/…`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FeedsSection {
+    /// A feed's posts are fetched again after this (readers in between get
+    /// the cached feed, free of charge).
+    pub ttl_secs: u64,
+    /// Posts per feed.
+    pub entries: u32,
+    /// Feeds cached at once.
+    pub capacity: u64,
+}
+
+impl Default for FeedsSection {
+    fn default() -> Self {
+        let d = grabkit_core::feeds::FeedSettings::default();
+        FeedsSection {
+            ttl_secs: d.ttl.as_secs(),
+            entries: d.entries,
+            capacity: d.capacity,
         }
     }
 }
@@ -298,6 +323,7 @@ impl Default for Settings {
             admin_token: None,
             server: ServerSection::default(),
             jobs: JobsSection::default(),
+            feeds: FeedsSection::default(),
             cache: CacheSection::default(),
             breaker: BreakerSection::default(),
             keys: KeysSection::default(),
@@ -378,6 +404,15 @@ impl Settings {
             keep_for: Duration::from_secs(j.keep_days.max(1) * 86_400),
             webhook_tries: j.webhook_tries.max(1),
             ..Default::default()
+        }
+    }
+
+    pub fn feeds(&self) -> grabkit_core::feeds::FeedSettings {
+        let f = &self.feeds;
+        grabkit_core::feeds::FeedSettings {
+            ttl: Duration::from_secs(f.ttl_secs.max(1)),
+            entries: f.entries.clamp(1, grabkit_core::service::data::MAX_PAGE),
+            capacity: f.capacity.max(1),
         }
     }
 

@@ -31,6 +31,7 @@ pub const CODES: &[(&str, u16)] = &[
     ("capability_not_supported", 400),
     ("wrong_endpoint", 400),
     ("invalid_cursor", 400),
+    ("feed_token_not_found", 404),
     // Keys, permissions, credits.
     ("missing_token", 401),
     ("invalid_token", 401),
@@ -172,6 +173,7 @@ mod tests {
             Box::new(ParseError::WrongEndpoint("x".into())),
             Box::new(ParseError::InvalidCursor("x".into())),
             Box::new(ParseError::UnknownPlatform("x".into())),
+            Box::new(grabkit_core::feeds::FeedError::NotFound(1)),
             Box::new(ParseError::Unavailable {
                 platform: "x".into(),
                 retry_after: 1,

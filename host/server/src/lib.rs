@@ -9,6 +9,7 @@ mod body;
 mod data;
 pub mod error;
 mod extract;
+mod feeds;
 mod jobs;
 mod keys;
 mod layers;
@@ -19,7 +20,7 @@ mod origin;
 mod parse;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use error::ApiError;
 use grabkit_core::auth::Auth;
 use grabkit_core::gateway::Gateway;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub http: Arc<HttpSettings>,
     /// Batch jobs (absent where a surface runs without them).
     pub jobs: Option<Arc<grabkit_core::jobs::Jobs>>,
+    /// Feed tokens and feeds (absent where a surface runs without them).
+    pub feeds: Option<Arc<grabkit_core::feeds::Feeds>>,
 }
 
 /// Request-level settings (`[server]` in the config file).
@@ -109,6 +112,24 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/api/v1/live",
             post(data::live).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/feed-tokens",
+            post(feeds::create)
+                .get(feeds::list)
+                .fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/feed-tokens/{id}",
+            delete(feeds::revoke).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/feeds/{platform}",
+            get(feeds::feed).fallback(method_not_allowed),
+        )
+        .route(
+            "/api/v1/feeds/{platform}/media",
+            get(feeds::media).fallback(method_not_allowed),
         )
         .route(
             "/api/v1/usage",

@@ -6,6 +6,7 @@
 //! The statements of the parse path are prepared once per connection
 //! (`prepare_cached`), not parsed again on every call.
 
+mod feeds;
 mod jobs;
 
 use grabkit_store::keys::*;
@@ -28,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/001_keys_usage_meta.sql"),
     include_str!("../migrations/002_counted_usage_credit_range.sql"),
     include_str!("../migrations/003_jobs.sql"),
+    include_str!("../migrations/004_feed_tokens.sql"),
 ];
 
 /// The embedded default backend of [`KeyStore`].
@@ -548,6 +550,11 @@ mod tests {
     #[tokio::test]
     async fn passes_the_jobs_conformance_suite() {
         grabkit_store::conformance::jobs(|| async { SqliteStore::in_memory().unwrap() }).await;
+    }
+
+    #[tokio::test]
+    async fn passes_the_feed_token_suite() {
+        grabkit_store::conformance::feeds(|| async { SqliteStore::in_memory().unwrap() }).await;
     }
 
     #[tokio::test]

@@ -409,6 +409,67 @@ where
     keys_that_cannot_pay_fail_their_items(open().await).await;
 }
 
+/// The behaviour every [`FeedTokenStore`](crate::feeds::FeedTokenStore)
+/// backend must show (with its keys in the same backend).
+pub async fn feeds<S, F, Fut>(open: F)
+where
+    S: KeyStore + crate::feeds::FeedTokenStore + 'static,
+    F: Fn() -> Fut,
+    Fut: Future<Output = S>,
+{
+    let s = open().await;
+    let a = s
+        .create(&new_key("a", None), "hash-a", "gk_live_aaa", 10)
+        .await
+        .unwrap();
+    let b = s
+        .create(&new_key("b", None), "hash-b", "gk_live_bbb", 10)
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_feed_token(999, "x", "f-x", "gk_feed_x", 1).await,
+        Err(StoreError::KeyInvalid)
+    ));
+    let t1 = s
+        .create_feed_token(a.id, "reader", "f-1", "gk_feed_111", 20)
+        .await
+        .unwrap();
+    let t2 = s
+        .create_feed_token(a.id, "", "f-2", "gk_feed_222", 21)
+        .await
+        .unwrap();
+    let t3 = s
+        .create_feed_token(b.id, "b's", "f-3", "gk_feed_333", 22)
+        .await
+        .unwrap();
+    assert_ne!(t1.id, t2.id);
+    assert_eq!(
+        (t1.key_id, t1.label.as_str(), t1.last_used_at),
+        (a.id, "reader", None)
+    );
+    let listed = s.feed_tokens(a.id).await.unwrap();
+    assert_eq!(
+        listed.iter().map(|t| t.id).collect::<Vec<_>>(),
+        vec![t1.id, t2.id]
+    );
+    let used = s.use_feed_token("f-1", 30).await.unwrap().unwrap();
+    assert_eq!(
+        (used.id, used.key_id, used.last_used_at),
+        (t1.id, a.id, Some(30))
+    );
+    assert_eq!(s.feed_tokens(a.id).await.unwrap()[0].last_used_at, Some(30));
+    assert!(s.use_feed_token("f-nope", 30).await.unwrap().is_none());
+    // Another key's token cannot be revoked through this key.
+    assert!(!s.revoke_feed_token(a.id, t3.id).await.unwrap());
+    assert!(s.revoke_feed_token(a.id, t1.id).await.unwrap());
+    assert!(!s.revoke_feed_token(a.id, t1.id).await.unwrap());
+    assert!(s.use_feed_token("f-1", 31).await.unwrap().is_none());
+    // Deleting a key takes its tokens with it.
+    assert!(s.delete(a.id).await.unwrap());
+    assert!(s.use_feed_token("f-2", 32).await.unwrap().is_none());
+    assert!(s.use_feed_token("f-3", 32).await.unwrap().is_some());
+}
+
 mod job_checks {
     use crate::jobs::*;
 

@@ -24,6 +24,9 @@ pub(crate) struct Inner {
     /// Settled requests, counted per (key, day, platform, outcome).
     counted: BTreeMap<(i64, i64, String, String), Counts>,
     meta: HashMap<String, String>,
+    /// Feed tokens by id, with their hashes.
+    feeds: BTreeMap<i64, (crate::feeds::FeedToken, String)>,
+    next_feed: i64,
 }
 
 struct Pending {
@@ -153,7 +156,10 @@ impl KeyStore for MemoryStore {
     }
 
     async fn delete(&self, id: i64) -> Result<bool, StoreError> {
-        Ok(self.with(|s| s.keys.remove(&id).is_some()))
+        Ok(self.with(|s| {
+            s.feeds.retain(|_, (t, _)| t.key_id != id);
+            s.keys.remove(&id).is_some()
+        }))
     }
 
     async fn credits(&self, id: i64, op: CreditOp) -> Result<Option<Key>, StoreError> {
@@ -300,5 +306,67 @@ mod tests {
     #[tokio::test]
     async fn passes_the_jobs_conformance_suite() {
         crate::conformance::jobs(|| async { super::MemoryStore::default() }).await;
+    }
+
+    #[tokio::test]
+    async fn passes_the_feed_token_suite() {
+        crate::conformance::feeds(|| async { super::MemoryStore::default() }).await;
+    }
+}
+
+#[async_trait::async_trait]
+impl crate::feeds::FeedTokenStore for MemoryStore {
+    async fn create_feed_token(
+        &self,
+        key_id: i64,
+        label: &str,
+        token_hash: &str,
+        prefix: &str,
+        now: i64,
+    ) -> Result<crate::feeds::FeedToken, StoreError> {
+        self.with(|m| {
+            if !m.keys.contains_key(&key_id) {
+                return Err(StoreError::KeyInvalid);
+            }
+            m.next_feed += 1;
+            let t = crate::feeds::FeedToken {
+                id: m.next_feed,
+                key_id,
+                label: label.to_string(),
+                prefix: prefix.to_string(),
+                created_at: now,
+                last_used_at: None,
+            };
+            m.feeds.insert(t.id, (t.clone(), token_hash.to_string()));
+            Ok(t)
+        })
+    }
+
+    async fn feed_tokens(&self, key_id: i64) -> Result<Vec<crate::feeds::FeedToken>, StoreError> {
+        self.with(|m| {
+            let mine = m.feeds.values().filter(|(t, _)| t.key_id == key_id);
+            Ok(mine.map(|(t, _)| t.clone()).collect())
+        })
+    }
+
+    async fn revoke_feed_token(&self, key_id: i64, id: i64) -> Result<bool, StoreError> {
+        self.with(|m| match m.feeds.get(&id) {
+            Some((t, _)) if t.key_id == key_id => Ok(m.feeds.remove(&id).is_some()),
+            _ => Ok(false),
+        })
+    }
+
+    async fn use_feed_token(
+        &self,
+        token_hash: &str,
+        now: i64,
+    ) -> Result<Option<crate::feeds::FeedToken>, StoreError> {
+        self.with(|m| {
+            let found = m.feeds.values_mut().find(|(_, h)| h == token_hash);
+            Ok(found.map(|(t, _)| {
+                t.last_used_at = Some(now);
+                t.clone()
+            }))
+        })
     }
 }

@@ -13,6 +13,7 @@ mod connections;
 mod contracts;
 mod crash;
 mod douyin;
+mod feeds;
 mod hostile;
 mod instagram;
 mod jobs;

@@ -4,7 +4,7 @@
 pub mod breaker;
 pub mod cache;
 pub mod data;
-mod data_json;
+pub mod data_json;
 pub mod media;
 
 use crate::code::Coded;
