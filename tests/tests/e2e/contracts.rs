@@ -67,3 +67,40 @@ async fn a_plugin_built_against_0_1_0_loads_and_parses() {
 async fn a_plugin_built_against_0_2_0_loads_and_parses() {
     parses_with("contracts/probe-v0.2.0.wasm", "0.2.0").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_built_against_0_3_0_loads_and_parses() {
+    parses_with("contracts/probe-v0.3.0.wasm", "0.3.0").await;
+}
+
+/// A 0.2 plugin next to 0.3 ones: it parses, lists `parse` only, and the
+/// data endpoints say so instead of failing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_0_2_0_plugin_next_to_0_3_0_ones_offers_parse_only() {
+    use grabkit_tests::bilibili;
+    use grabkit_tests::server::shipped_plugin;
+    let mock = Mock::start(&["*.probe.test", "probe.test"], upstream()).await;
+    let t = TestSettings {
+        plugins: vec![artifact("contracts/probe-v0.2.0.wasm"), shipped_plugin("bilibili")],
+        hosts: std::iter::once("up.probe.test")
+            .chain(bilibili::HOSTS.iter().copied())
+            .map(str::to_string)
+            .collect(),
+        ..Default::default()
+    };
+    let s = TestServer::start(&mock, t).await;
+    let (status, v) = s.send_json("GET", "/api/v1/platforms", &s.token, None).await;
+    assert_eq!(status, 200);
+    let by = |id: &str| {
+        v["data"].as_array().unwrap().iter().find(|p| p["id"] == id).cloned().unwrap()
+    };
+    assert_eq!(by("probe")["contract"], "0.2.0");
+    assert_eq!(by("probe")["offers"], serde_json::json!(["parse"]));
+    assert_eq!(by("bilibili")["contract"], "0.3.0");
+    let (status, body) = s.parse("https://probe.test/ok").await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = s
+        .post_json("/api/v1/comments", &serde_json::json!({"url": "https://probe.test/ok"}))
+        .await;
+    assert_eq!((status, body["code"].as_str()), (400, Some("capability_not_supported")), "{body}");
+}
