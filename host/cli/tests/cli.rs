@@ -38,10 +38,14 @@ fn plugins_lists_what_the_build_made() {
 
 #[test]
 fn parse_errors_exit_non_zero_with_a_reason() {
-    let (code, out, err) = grabkit(&["parse", "https://space.bilibili.com/1"]);
+    let (code, out, err) = grabkit(&["parse", "https://www.bilibili.com/"]);
     assert_eq!(code, 1);
     assert!(out.is_empty());
     assert!(err.contains("unsupported_link"), "{err}");
+    // A profile link names the endpoint that takes it.
+    let (code, _, err) = grabkit(&["parse", "https://space.bilibili.com/1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("wrong_endpoint") && err.contains("/api/v1/profile"), "{err}");
     let (code, _, err) = grabkit(&["parse", "javascript:alert(1)"]);
     assert_eq!(code, 1);
     assert!(err.contains("unsupported_scheme"), "{err}");
