@@ -45,7 +45,10 @@ fn parse_errors_exit_non_zero_with_a_reason() {
     // A profile link names the endpoint that takes it.
     let (code, _, err) = grabkit(&["parse", "https://space.bilibili.com/1"]);
     assert_eq!(code, 1);
-    assert!(err.contains("wrong_endpoint") && err.contains("/api/v1/profile"), "{err}");
+    assert!(
+        err.contains("wrong_endpoint") && err.contains("/api/v1/profile"),
+        "{err}"
+    );
     let (code, _, err) = grabkit(&["parse", "javascript:alert(1)"]);
     assert_eq!(code, 1);
     assert!(err.contains("unsupported_scheme"), "{err}");

@@ -10,6 +10,7 @@ pub mod jobs;
 pub mod keys;
 pub mod kv;
 pub mod memory;
+mod memory_feeds;
 mod memory_jobs;
 
 pub use feeds::{FeedToken, FeedTokenStore};

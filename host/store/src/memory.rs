@@ -1,6 +1,6 @@
-//! An in-memory `KeyStore` (and `JobStore`, in `memory_jobs`): for tests,
-//! one-shot commands and as the reference behaviour the conformance suites
-//! hold other backends to.
+//! An in-memory `KeyStore` (with `JobStore` in `memory_jobs` and
+//! `FeedTokenStore` in `memory_feeds`): for tests, one-shot commands and as
+//! the reference behaviour the conformance suites hold other backends to.
 
 use crate::keys::*;
 use std::collections::{BTreeMap, HashMap};
@@ -25,8 +25,8 @@ pub(crate) struct Inner {
     counted: BTreeMap<(i64, i64, String, String), Counts>,
     meta: HashMap<String, String>,
     /// Feed tokens by id, with their hashes.
-    feeds: BTreeMap<i64, (crate::feeds::FeedToken, String)>,
-    next_feed: i64,
+    pub(crate) feeds: BTreeMap<i64, (crate::feeds::FeedToken, String)>,
+    pub(crate) next_feed: i64,
 }
 
 struct Pending {
@@ -311,62 +311,5 @@ mod tests {
     #[tokio::test]
     async fn passes_the_feed_token_suite() {
         crate::conformance::feeds(|| async { super::MemoryStore::default() }).await;
-    }
-}
-
-#[async_trait::async_trait]
-impl crate::feeds::FeedTokenStore for MemoryStore {
-    async fn create_feed_token(
-        &self,
-        key_id: i64,
-        label: &str,
-        token_hash: &str,
-        prefix: &str,
-        now: i64,
-    ) -> Result<crate::feeds::FeedToken, StoreError> {
-        self.with(|m| {
-            if !m.keys.contains_key(&key_id) {
-                return Err(StoreError::KeyInvalid);
-            }
-            m.next_feed += 1;
-            let t = crate::feeds::FeedToken {
-                id: m.next_feed,
-                key_id,
-                label: label.to_string(),
-                prefix: prefix.to_string(),
-                created_at: now,
-                last_used_at: None,
-            };
-            m.feeds.insert(t.id, (t.clone(), token_hash.to_string()));
-            Ok(t)
-        })
-    }
-
-    async fn feed_tokens(&self, key_id: i64) -> Result<Vec<crate::feeds::FeedToken>, StoreError> {
-        self.with(|m| {
-            let mine = m.feeds.values().filter(|(t, _)| t.key_id == key_id);
-            Ok(mine.map(|(t, _)| t.clone()).collect())
-        })
-    }
-
-    async fn revoke_feed_token(&self, key_id: i64, id: i64) -> Result<bool, StoreError> {
-        self.with(|m| match m.feeds.get(&id) {
-            Some((t, _)) if t.key_id == key_id => Ok(m.feeds.remove(&id).is_some()),
-            _ => Ok(false),
-        })
-    }
-
-    async fn use_feed_token(
-        &self,
-        token_hash: &str,
-        now: i64,
-    ) -> Result<Option<crate::feeds::FeedToken>, StoreError> {
-        self.with(|m| {
-            let found = m.feeds.values_mut().find(|(_, h)| h == token_hash);
-            Ok(found.map(|(t, _)| {
-                t.last_used_at = Some(now);
-                t.clone()
-            }))
-        })
     }
 }

@@ -12,7 +12,7 @@ const FEATURES: &str = "itemOpusStyle,opusBigCover,onlyfansVote,endFooterHidden,
 
 /// What a dynamic holds.
 pub enum Post {
-    Pictures(Media),
+    Pictures(Box<Media>),
     /// The bvid of the video it shares.
     Video(String),
 }
@@ -53,7 +53,7 @@ fn read(item: &Value, id: &str) -> Post {
     media.title = text.lines().next().unwrap_or_default().trim().to_string();
     media.thumbnail = pictures.first().map(|i| i.url.clone());
     media.images = pictures;
-    Post::Pictures(media)
+    Post::Pictures(Box::new(media))
 }
 
 /// Every picture of a `draw` or `opus` major, in order, over https.

@@ -192,7 +192,7 @@ impl Plugin for Bilibili {
             }
             Link::IntlEpisode => intl(&client, ("ep_id", link.cap("ep")), link.url.as_str()),
             Link::Dynamic => match dynamic::fetch(link.cap("id"))? {
-                dynamic::Post::Pictures(media) => Ok(media),
+                dynamic::Post::Pictures(media) => Ok(*media),
                 dynamic::Post::Video(bvid) => video(&client, ("bvid", bvid), 1),
             },
             Link::Short => unreachable!("route_following resolves short links"),

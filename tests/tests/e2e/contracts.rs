@@ -81,7 +81,10 @@ async fn a_0_2_0_plugin_next_to_0_3_0_ones_offers_parse_only() {
     use grabkit_tests::server::shipped_plugin;
     let mock = Mock::start(&["*.probe.test", "probe.test"], upstream()).await;
     let t = TestSettings {
-        plugins: vec![artifact("contracts/probe-v0.2.0.wasm"), shipped_plugin("bilibili")],
+        plugins: vec![
+            artifact("contracts/probe-v0.2.0.wasm"),
+            shipped_plugin("bilibili"),
+        ],
         hosts: std::iter::once("up.probe.test")
             .chain(bilibili::HOSTS.iter().copied())
             .map(str::to_string)
@@ -89,10 +92,18 @@ async fn a_0_2_0_plugin_next_to_0_3_0_ones_offers_parse_only() {
         ..Default::default()
     };
     let s = TestServer::start(&mock, t).await;
-    let (status, v) = s.send_json("GET", "/api/v1/platforms", &s.token, None).await;
+    let (status, v) = s
+        .send_json("GET", "/api/v1/platforms", &s.token, None)
+        .await;
     assert_eq!(status, 200);
     let by = |id: &str| {
-        v["data"].as_array().unwrap().iter().find(|p| p["id"] == id).cloned().unwrap()
+        v["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .cloned()
+            .unwrap()
     };
     assert_eq!(by("probe")["contract"], "0.2.0");
     assert_eq!(by("probe")["offers"], serde_json::json!(["parse"]));
@@ -100,7 +111,14 @@ async fn a_0_2_0_plugin_next_to_0_3_0_ones_offers_parse_only() {
     let (status, body) = s.parse("https://probe.test/ok").await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = s
-        .post_json("/api/v1/comments", &serde_json::json!({"url": "https://probe.test/ok"}))
+        .post_json(
+            "/api/v1/comments",
+            &serde_json::json!({"url": "https://probe.test/ok"}),
+        )
         .await;
-    assert_eq!((status, body["code"].as_str()), (400, Some("capability_not_supported")), "{body}");
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (400, Some("capability_not_supported")),
+        "{body}"
+    );
 }

@@ -185,7 +185,9 @@ async fn tokens_are_listed_revoked_and_never_the_api_key() {
         (status, v["code"].as_str()),
         (404, Some("feed_token_not_found"))
     );
-    let (status, v) = s.send_json("DELETE", "/api/v1/feed-tokens/abc", &s.token, None).await;
+    let (status, v) = s
+        .send_json("DELETE", "/api/v1/feed-tokens/abc", &s.token, None)
+        .await;
     assert_eq!((status, v["code"].as_str()), (400, Some("invalid_path")));
     let body = json!({ "label": "x", "extra": 1 });
     let (status, _) = s
