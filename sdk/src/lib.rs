@@ -183,7 +183,7 @@ pub mod prelude {
     pub use crate::http::{Client, Response, ua};
     pub use crate::links::{
         Links, Matched, find_url, https, kind_of, patterns, resolve_short_link, route,
-        route_following, route_url,
+        route_following, route_through_short, route_url,
     };
     pub use crate::routes::first_answer;
     pub use crate::{

@@ -113,6 +113,38 @@ pub fn route_following<K: Copy>(
     })
 }
 
+/// Route `input` against a second table (`targets`: profile or live links),
+/// following it when it is one of `links`' short links that leads there.
+/// `None` when `input` is another link of `links` (a post: the caller
+/// takes it from there); unsupported when it is neither.
+///
+/// ```rust,ignore
+/// // A space link, or b23.tv/… leading to one: the user; a video link: None.
+/// match route_through_short(input, USER_LINKS, LINKS, &client, |k| k == Link::Short)? {
+///     Some(user) => profile(user.cap("mid")),
+///     None => author_of_video(input),
+/// }
+/// ```
+pub fn route_through_short<T: Copy, K: Copy>(
+    input: &str,
+    targets: Links<T>,
+    links: Links<K>,
+    client: &Client,
+    is_short: impl Fn(K) -> bool,
+) -> Result<Option<Matched<T>>> {
+    if let Ok(t) = route(input, targets) {
+        return Ok(Some(t));
+    }
+    let link = route(input, links)?;
+    if !is_short(link.kind) {
+        return Ok(None);
+    }
+    let target = resolve_short_link(client, &link.url, |u| {
+        route_url(u.clone(), links).is_ok_and(|m| is_short(m.kind))
+    })?;
+    Ok(route_url(target, targets).ok())
+}
+
 /// Which form of the table `input` is, if any (handy in a plugin's tests).
 /// Like [`route`], without the error or the captures.
 pub fn kind_of<K: Copy>(input: &str, links: Links<K>) -> Option<K> {

@@ -223,18 +223,11 @@ fn video_aid(client: &Client, input: &str) -> Result<u64> {
 /// The user a link names: a space link, or a video link's uploader (short
 /// links followed, to a space or a video).
 fn user_mid(client: &Client, input: &str) -> Result<String> {
-    if let Ok(link) = route(input, USER_LINKS) {
-        return Ok(link.cap("mid").to_string());
+    let short = |k| k == Link::Short;
+    if let Some(space) = route_through_short(input, USER_LINKS, LINKS, client, short)? {
+        return Ok(space.cap("mid").to_string());
     }
-    let mut link = route(input, LINKS)?;
-    if link.kind == Link::Short {
-        let is_short = |u: &Url| route_url(u.clone(), LINKS).is_ok_and(|m| m.kind == Link::Short);
-        let target = resolve_short_link(client, &link.url, is_short)?;
-        if let Ok(space) = route_url(target.clone(), USER_LINKS) {
-            return Ok(space.cap("mid").to_string());
-        }
-        link = route_url(target, LINKS)?;
-    }
+    let link = route_following(input, LINKS, client, short)?;
     let id = match link.kind {
         Link::Av => ("aid", link.cap("aid").to_string()),
         Link::Bv | Link::List | Link::Festival => ("bvid", format!("BV{}", link.cap("bvid"))),

@@ -40,6 +40,12 @@ pub fn from_share_page(client: &Client, kind: &str, id: &str) -> Result<Media> {
 /// signature, an iPhone's user agent. Notes answer only with
 /// `request_source=200`, so an empty answer is asked again with it.
 pub fn from_slidesinfo(client: &Client, id: &str) -> Result<Media> {
+    slidesinfo_item(client, id).map(|item| media_of(&item))
+}
+
+/// The post's item from the `slidesinfo` API (asked again with
+/// `request_source=200` when empty), or why it is filtered.
+pub fn slidesinfo_item(client: &Client, id: &str) -> Result<Value> {
     let base =
         format!("https://www.iesdouyin.com/web/api/v2/aweme/slidesinfo/?aweme_ids=%5B{id}%5D");
     let mut last = Value::Null;
@@ -50,7 +56,7 @@ pub fn from_slidesinfo(client: &Client, id: &str) -> Result<Media> {
             .json_response()
             .context("slidesinfo API")?;
         if let Some(item) = v["aweme_details"].get(0).filter(|i| i.is_object()) {
-            return Ok(media_of(item));
+            return Ok(item.clone());
         }
         if v["filter_list"][0].is_object() {
             return Err(filtered(&v["filter_list"][0]));
@@ -89,7 +95,7 @@ fn first_url(v: &Value) -> Option<&str> {
 /// The best still picture of a `url_list`: a non-WebP one when there is
 /// one (WebP is the list's first entry, and not every client shows it),
 /// over https.
-fn picture(v: &Value) -> Option<String> {
+pub fn picture(v: &Value) -> Option<String> {
     let urls: Vec<&str> = v["url_list"]
         .as_array()?
         .iter()
@@ -128,6 +134,14 @@ pub fn media_of(item: &Value) -> Media {
     let mut media = Media::new(PLATFORM, id);
     media.title = item["desc"].as_str().unwrap_or_default().trim().to_string();
     media.author = item["author"]["nickname"].as_str().map(str::to_string);
+    media.published_at = item["create_time"].as_i64();
+    let counts = &item["statistics"];
+    media.stats = Stats {
+        views: counts["play_count"].as_u64().filter(|&n| n > 0),
+        likes: counts["digg_count"].as_u64(),
+        comments: counts["comment_count"].as_u64(),
+        shares: counts["share_count"].as_u64(),
+    };
     let video = &item["video"];
     media.thumbnail = picture(&video["origin_cover"]).or_else(|| picture(&video["cover"]));
     let images = item["images"].as_array().filter(|a| !a.is_empty());

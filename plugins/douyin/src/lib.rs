@@ -8,8 +8,14 @@
 //! 2. the iesdouyin share page, whose `window._ROUTER_DATA` held
 //!    `videoInfoRes.item_list[0]` until 2026-08-08 and still tells why a
 //!    post is filtered (private, deleted, region): a fallback only.
+//!
+//! Beyond parse (see `data` and `web`): a post's author from `slidesinfo`
+//! as a guest; comments, profiles, a user's posts, search and live rooms
+//! through the web API with the operator's cookie (no `a_bogus` signer).
 
+mod data;
 mod item;
+mod web;
 
 use grabkit_sdk::prelude::*;
 
@@ -46,6 +52,15 @@ const LINKS: Links<Link> = &[
     (Link::Short, "jx.douyin.com/{code}"),
 ];
 
+/// A user's profile (a video opened on it, `?vid=`, is a post link).
+const USER_LINKS: Links<()> = &[
+    ((), "*.douyin.com/user/{sec_uid}"),
+    ((), "*.iesdouyin.com/share/user/{sec_uid}"),
+];
+
+/// A live room by its web id.
+const LIVE_LINKS: Links<()> = &[((), "live.douyin.com/{web_rid:num}")];
+
 pub(crate) const PLATFORM: &str = "douyin";
 
 struct Douyin;
@@ -61,6 +76,8 @@ impl Plugin for Douyin {
                 "v.douyin.com".into(),
                 "jx.douyin.com".into(),
                 "www.iesdouyin.com".into(),
+                "www.douyin.com".into(),
+                "live.douyin.com".into(),
             ],
             insecure_hosts: vec![],
             download_headers: vec![
@@ -77,8 +94,43 @@ impl Plugin for Douyin {
                 "*.snssdk.com".into(),
                 "*.iesdouyin.com".into(),
             ],
-            capabilities: Vec::new(),
+            capabilities: vec![
+                Capability::new(CapabilityKind::Comments, Vec::new()),
+                Capability::new(CapabilityKind::Profile, patterns(USER_LINKS)),
+                Capability::new(CapabilityKind::Posts, patterns(USER_LINKS)),
+                Capability::new(CapabilityKind::Search, Vec::new()),
+                Capability::new(CapabilityKind::Live, patterns(LIVE_LINKS)),
+            ],
         }
+    }
+
+    fn comments(url: &str, page: Page) -> Result<CommentPage> {
+        data::comments(&post_id(url)?, &page)
+    }
+
+    fn replies(url: &str, comment_id: &str, page: Page) -> Result<CommentPage> {
+        data::replies(&post_id(url)?, comment_id, &page)
+    }
+
+    fn profile(url: &str) -> Result<User> {
+        match user_of(url)? {
+            Some(sec_uid) => data::profile(&sec_uid),
+            None => data::author_of(&Client::new().user_agent(ua::IOS), &post_id(url)?),
+        }
+    }
+
+    fn posts(url: &str, page: Page) -> Result<PostPage> {
+        let sec_uid = user_of(url)?
+            .ok_or_else(|| Error::unsupported(format!("{url} is not a Douyin profile link")))?;
+        data::posts(&sec_uid, &page)
+    }
+
+    fn search(query: &str, kind: SearchKind, page: Page) -> Result<SearchPage> {
+        data::search(query, kind, &page)
+    }
+
+    fn live(url: &str) -> Result<LiveRoom> {
+        data::live(route(url, LIVE_LINKS)?.cap("web_rid"))
     }
 
     fn parse(input: &str) -> Result<Media> {
@@ -97,6 +149,26 @@ impl Plugin for Douyin {
             ("slidesinfo", &|| item::from_slidesinfo(&client, &id)),
             ("share page", &|| item::from_share_page(&client, page, &id)),
         ])
+    }
+}
+
+/// The user a profile link names (a short link to one followed); `None`
+/// for a post link, including a video opened on a profile (`?vid=`).
+fn user_of(input: &str) -> Result<Option<String>> {
+    let client = Client::new().user_agent(ua::IOS);
+    let user = route_through_short(input, USER_LINKS, LINKS, &client, |k| k == Link::Short)?;
+    Ok(user
+        .filter(|u| u.query("vid").is_none())
+        .map(|u| u.cap("sec_uid").to_string()))
+}
+
+/// The aweme id a post link names (short links followed).
+fn post_id(input: &str) -> Result<String> {
+    let client = Client::new().user_agent(ua::IOS);
+    let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
+    match link.kind {
+        Link::Cdn => Err(Error::not_supported("a media file link names no post")),
+        _ => Ok(link.cap("id").to_string()),
     }
 }
 

@@ -5,6 +5,13 @@
 //! Route (no login): the mobile share page's `window.INIT_STATE`, whose
 //! `…/photo/simple/info` entry holds the post: `manifest` representations
 //! for videos, `ext_params.atlas` for image sets, the cover for single pictures.
+//!
+//! Beyond parse (see `data`): comments, replies, profiles and a user's posts
+//! through the web GraphQL API with the operator's cookie; a post's author
+//! and live rooms as a guest.
+
+mod data;
+mod graphql;
 
 use grabkit_sdk::prelude::*;
 
@@ -28,6 +35,15 @@ const LINKS: Links<Link> = &[
     (Link::Short, "v.kuaishou.com/s/{code}"),
     (Link::Short, "*.kuaishou.com/f/{token}"),
 ];
+
+/// A user's profile.
+const USER_LINKS: Links<()> = &[
+    ((), "*.kuaishou.com/profile/{uid}"),
+    ((), "live.kuaishou.com/profile/{uid}"),
+];
+
+/// A user's live room.
+const LIVE_LINKS: Links<()> = &[((), "live.kuaishou.com/u/{uid}")];
 
 const PLATFORM: &str = "kuaishou";
 
@@ -54,6 +70,7 @@ impl Plugin for Kuaishou {
                 "c.kuaishou.com".into(),
                 "*.chenzhongtech.com".into(),
                 "*.gifshow.com".into(),
+                "live.kuaishou.com".into(),
             ],
             insecure_hosts: vec![],
             download_headers: vec![
@@ -68,27 +85,82 @@ impl Plugin for Kuaishou {
                 "*.kuaishou.com".into(),
                 "*.gifshow.com".into(),
             ],
-            capabilities: Vec::new(),
+            capabilities: vec![
+                Capability::new(CapabilityKind::Comments, Vec::new()),
+                Capability::new(CapabilityKind::Profile, patterns(USER_LINKS)),
+                Capability::new(CapabilityKind::Posts, patterns(USER_LINKS)),
+                Capability::new(CapabilityKind::Live, patterns(LIVE_LINKS)),
+            ],
         }
     }
 
     fn parse(input: &str) -> Result<Media> {
         let client = client();
-        let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
-        let page = match link.kind {
-            Link::SharePage => link.url.to_string(),
-            // Long-video pages render differently; the photo page has the state.
-            Link::LongVideo => link
-                .url
-                .to_string()
-                .replacen("/fw/long-video/", "/fw/photo/", 1)
-                .replacen("/fw/next-photo/", "/fw/photo/", 1),
-            Link::Desktop => format!("https://v.m.chenzhongtech.com/fw/photo/{}", link.cap("id")),
-            Link::Short => unreachable!("route_following resolves short links"),
-        };
-        let photo = fetch_photo(&client, &page)?;
+        let photo = fetch_photo(&client, &share_page(&client, input)?)?;
         Ok(media_of(&photo))
     }
+
+    fn comments(url: &str, page: Page) -> Result<CommentPage> {
+        data::comments(&photo_id(url)?, &page)
+    }
+
+    fn replies(url: &str, comment_id: &str, page: Page) -> Result<CommentPage> {
+        data::replies(&photo_id(url)?, comment_id, &page)
+    }
+
+    fn profile(url: &str) -> Result<User> {
+        if let Some(uid) = user_of(url)? {
+            return data::profile(&uid);
+        }
+        let client = client();
+        let photo = fetch_photo(&client, &share_page(&client, url)?)?;
+        data::author(&photo)
+    }
+
+    fn posts(url: &str, page: Page) -> Result<PostPage> {
+        let uid = user_of(url)?
+            .ok_or_else(|| Error::unsupported(format!("{url} is not a Kuaishou profile link")))?;
+        data::posts(&uid, &page)
+    }
+
+    fn live(url: &str) -> Result<LiveRoom> {
+        let link = route(url, LIVE_LINKS)?;
+        data::live(link.cap("uid"))
+    }
+}
+
+/// The user a profile link names, a short link to one followed; `None`
+/// for a post link.
+fn user_of(input: &str) -> Result<Option<String>> {
+    let short = |k| k == Link::Short;
+    let user = route_through_short(input, USER_LINKS, LINKS, &client(), short)?;
+    Ok(user.map(|m| m.cap("uid").to_string()))
+}
+
+/// The photo id a post link names (short links followed).
+fn photo_id(input: &str) -> Result<String> {
+    let page = share_page(&client(), input)?;
+    let id = page.rsplit('/').next().unwrap_or_default();
+    let id = id.split('?').next().unwrap_or_default();
+    Some(id.to_string())
+        .filter(|i| !i.is_empty())
+        .ok_or_else(|| Error::unsupported(format!("{input} names no Kuaishou post")))
+}
+
+/// The mobile share page of the post `input` names.
+fn share_page(client: &Client, input: &str) -> Result<String> {
+    let link = route_following(input, LINKS, client, |k| k == Link::Short)?;
+    Ok(match link.kind {
+        Link::SharePage => link.url.to_string(),
+        // Long-video pages render differently; the photo page has the state.
+        Link::LongVideo => link
+            .url
+            .to_string()
+            .replacen("/fw/long-video/", "/fw/photo/", 1)
+            .replacen("/fw/next-photo/", "/fw/photo/", 1),
+        Link::Desktop => format!("https://v.m.chenzhongtech.com/fw/photo/{}", link.cap("id")),
+        Link::Short => unreachable!("route_following resolves short links"),
+    })
 }
 
 /// The share page's `photo` object, or the error its state reports.
@@ -153,6 +225,14 @@ fn media_of(photo: &Value) -> Media {
         .as_str()
         .map(|n| n.replace('\u{3164}', "").trim().to_string());
     media.thumbnail = photo["coverUrls"][0]["url"].as_str().map(str::to_string);
+    // Milliseconds.
+    media.published_at = photo["timestamp"].as_i64().map(|ms| ms / 1000);
+    media.stats = Stats {
+        views: photo["viewCount"].as_u64(),
+        likes: photo["likeCount"].as_u64(),
+        comments: photo["commentCount"].as_u64(),
+        shares: None,
+    };
     match photo["photoType"].as_str().unwrap_or("VIDEO") {
         "VERTICAL_ATLAS" | "HORIZONTAL_ATLAS" => atlas(&photo["ext_params"]["atlas"], &mut media),
         "SINGLE_PICTURE" => {

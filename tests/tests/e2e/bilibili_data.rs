@@ -13,7 +13,7 @@ async fn serve() -> (Mock, TestServer) {
     let server = TestServer::start(
         &mock,
         TestSettings {
-            plugins: vec![shipped_plugin("bilibili"), shipped_plugin("douyin")],
+            plugins: vec![shipped_plugin("bilibili"), shipped_plugin("twitter")],
             hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
             ..Default::default()
         },
@@ -199,7 +199,7 @@ async fn search_videos_and_users() {
     assert_eq!(u["hasMore"], true);
     // The guest cookie was fetched once and reused.
     assert_eq!(mock.seen_path("/x/frontend/finger/spi").len(), 1);
-    let body = json!({ "platform": "douyin", "query": "x" });
+    let body = json!({ "platform": "twitter", "query": "x" });
     let msg = fails(&s, "/api/v1/search", body, 400, "capability_not_supported").await;
     assert!(msg.contains("offers: parse"), "{msg}");
     let body = json!({ "platform": "nope", "query": "x" });
@@ -263,17 +263,17 @@ async fn links_of_the_wrong_kind_name_their_endpoint() {
     let room = json!({ "url": "https://live.bilibili.com/6" });
     let msg = fails(&s, "/api/v1/comments", room, 400, "wrong_endpoint").await;
     assert!(msg.contains("/api/v1/live"), "{msg}");
-    // Douyin offers parse only (for now).
-    let douyin = json!({ "url": "https://www.douyin.com/video/7372484719365098803" });
+    // X offers parse only (for now).
+    let tweet = json!({ "url": "https://x.com/someone/status/1800000000000000000" });
     let msg = fails(
         &s,
         "/api/v1/comments",
-        douyin,
+        tweet,
         400,
         "capability_not_supported",
     )
     .await;
-    assert!(msg.contains("douyin does not offer comments"), "{msg}");
+    assert!(msg.contains("twitter does not offer comments"), "{msg}");
     // Closed comments, and a bangumi episode (no comments route here).
     let av = json!({ "url": "https://www.bilibili.com/video/av170001" });
     let msg = fails(&s, "/api/v1/comments", av, 404, "not_found").await;
@@ -324,7 +324,7 @@ async fn platforms_list_capabilities_and_pages_cost_one_credit_each() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|p| p["id"] == "douyin")
+        .find(|p| p["id"] == "twitter")
         .unwrap();
     assert_eq!(d["offers"], json!(["parse"]));
 

@@ -196,9 +196,7 @@ async fn cdn_links_errors_and_unsupported_pages() {
         );
     }
     for url in [
-        "https://www.douyin.com/user/MS4wLjABAAAA",
         "https://v.douyin.com/UserPg/",
-        "https://live.douyin.com/123456",
         "https://www.douyin.com/search/cat",
         "https://www.douyin.com/collection/7123",
     ] {
@@ -206,6 +204,17 @@ async fn cdn_links_errors_and_unsupported_pages() {
         assert_eq!(
             (status, &body["code"]),
             (400, &Value::from(302)),
+            "{url}: {body}"
+        );
+    } // Profiles and live rooms belong to the data endpoints, which are named.
+    for url in [
+        "https://www.douyin.com/user/MS4wLjABAAAA",
+        "https://live.douyin.com/123456",
+    ] {
+        let (status, body) = s.parse(url).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("wrong_endpoint")),
             "{url}: {body}"
         );
     }

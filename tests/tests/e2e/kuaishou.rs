@@ -130,15 +130,24 @@ async fn errors_and_unsupported_pages() {
         );
     }
     for url in [
-        "https://www.kuaishou.com/profile/3xfakeuser00001",
         "https://v.kuaishou.com/toProfile",
-        "https://live.kuaishou.com/u/3xabc",
         "https://www.kuaishou.com/search/video?searchKey=x",
     ] {
         let (status, body) = s.parse(url).await;
         assert_eq!(
             (status, &body["code"]),
             (400, &Value::from(302)),
+            "{url}: {body}"
+        );
+    } // Profiles and live rooms belong to the data endpoints, which are named.
+    for url in [
+        "https://www.kuaishou.com/profile/3xfakeuser00001",
+        "https://live.kuaishou.com/u/3xabc",
+    ] {
+        let (status, body) = s.parse(url).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (400, Some("wrong_endpoint")),
             "{url}: {body}"
         );
     }

@@ -1,0 +1,166 @@
+//! Kuaishou's data capabilities against the mock: GraphQL comments, replies,
+//! profiles and posts with the operator's cookie (and `login_required`
+//! without one), a post's author as a guest, live rooms.
+
+use grabkit_tests::TestServer;
+use grabkit_tests::kuaishou::{COOKIE, HOSTS, upstream};
+use serde_json::{Value, json};
+
+async fn ok(s: &TestServer, path: &str, body: Value) -> Value {
+    let (status, v) = s.post_json(path, &body).await;
+    assert_eq!(status, 200, "{path} {body}: {v}");
+    v["data"].clone()
+}
+
+async fn fails(s: &TestServer, path: &str, body: Value, http: u16, code: &str) -> String {
+    let (status, v) = s.post_json(path, &body).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (http, Some(code)),
+        "{path} {body}: {v}"
+    );
+    v["msg"].as_str().unwrap_or_default().to_string()
+}
+
+const POST: &str = "https://www.kuaishou.com/short-video/3xfakework00001";
+const PROFILE: &str = "https://www.kuaishou.com/profile/3xfakeuser00001";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_session_comments_profiles_and_posts() {
+    let config = [("cookie", COOKIE)];
+    let (_mock, s) =
+        TestServer::for_plugin_with_config("kuaishou", HOSTS, upstream(), &config).await;
+    let first = ok(
+        &s,
+        "/api/v1/comments",
+        json!({ "url": "https://v.kuaishou.com/2yQz3k" }),
+    )
+    .await;
+    assert_eq!(first["postId"], "3xfakework00001");
+    let c = &first["comments"][0];
+    assert_eq!(
+        (&c["id"], &c["text"]),
+        (&json!("801"), &json!("好美的纸飞机")),
+        "{first}"
+    );
+    assert_eq!(c["author"]["name"], "路人", "the Hangul filler is stripped");
+    assert_eq!(
+        c["author"]["avatar"],
+        "https://p4.a.yximgs.com/uhead/fan.jpg"
+    );
+    assert_eq!(c["createdAt"], "2026-08-07T05:06:40Z");
+    assert_eq!((&c["likes"], &c["replyCount"]), (&json!(12), &json!(1)));
+    let second = ok(
+        &s,
+        "/api/v1/comments",
+        json!({ "url": POST, "cursor": first["cursor"] }),
+    )
+    .await;
+    assert_eq!(second["comments"][0]["text"], "第二页");
+    assert_eq!(
+        (&second["hasMore"], &second["cursor"]),
+        (&json!(false), &Value::Null)
+    );
+    let r = ok(
+        &s,
+        "/api/v1/comments/replies",
+        json!({ "url": POST, "commentId": "801" }),
+    )
+    .await;
+    assert_eq!(r["comments"][0]["text"], "谢谢");
+
+    let p = ok(&s, "/api/v1/profile", json!({ "url": PROFILE })).await;
+    assert_eq!(p["name"], "旅行者小王");
+    let short = ok(
+        &s,
+        "/api/v1/profile",
+        json!({ "url": "https://v.kuaishou.com/toProfile" }),
+    )
+    .await;
+    assert_eq!(short["id"], "3xfakeuser00001", "a short link to a profile");
+    assert_eq!(
+        (&p["followers"], &p["following"], &p["posts"]),
+        (&json!(52000), &json!(33), &json!(118))
+    );
+    assert_eq!(p["bio"], "在路上");
+    let body = json!({ "url": "https://www.kuaishou.com/profile/3xnobody" });
+    fails(&s, "/api/v1/profile", body, 404, "not_found").await;
+    let body = json!({ "url": "https://live.kuaishou.com/profile/3xblocked" });
+    fails(&s, "/api/v1/profile", body, 429, "upstream_rate_limited").await;
+
+    let posts = ok(&s, "/api/v1/posts", json!({ "url": PROFILE })).await;
+    let p0 = &posts["posts"][0];
+    assert_eq!(p0["url"], POST, "{posts}");
+    assert_eq!(
+        (&p0["duration"], &p0["stats"]["likes"]),
+        (&json!(8.783), &json!(11922))
+    );
+    assert_eq!(posts["hasMore"], false);
+    let (status, v) = s.parse(p0["url"].as_str().unwrap()).await;
+    assert_eq!(status, 200, "each post link parses: {v}");
+    assert_eq!(v["data"]["stats"]["comments"], 332);
+    assert_eq!(v["data"]["publishedAt"], "2026-08-07T05:05:00Z");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_session_they_say_so_and_guest_routes_answer() {
+    let (_mock, s) = TestServer::for_plugin("kuaishou", HOSTS, upstream()).await;
+    let msg = fails(
+        &s,
+        "/api/v1/comments",
+        json!({ "url": POST }),
+        403,
+        "login_required",
+    )
+    .await;
+    assert!(msg.contains("cookie"), "{msg}");
+    fails(
+        &s,
+        "/api/v1/posts",
+        json!({ "url": PROFILE }),
+        403,
+        "login_required",
+    )
+    .await;
+    // A post's author comes from its share page.
+    let a = ok(&s, "/api/v1/profile", json!({ "url": POST })).await;
+    assert_eq!(
+        (&a["id"], &a["name"]),
+        (&json!("3xfakeuser00001"), &json!("旅行者小王"))
+    );
+    assert_eq!(a["followers"], Value::Null);
+
+    let live = ok(
+        &s,
+        "/api/v1/live",
+        json!({ "url": "https://live.kuaishou.com/u/3xfakeuser00001" }),
+    )
+    .await;
+    assert_eq!(
+        (&live["status"], &live["title"]),
+        (&json!("live"), &json!("今晚看海")),
+        "{live}"
+    );
+    assert_eq!(live["streams"][0]["quality"], "蓝光");
+    assert_eq!(live["streams"][0]["format"], "flv");
+    assert_eq!(live["streams"][2]["format"], "hls");
+    let off = ok(
+        &s,
+        "/api/v1/live",
+        json!({ "url": "https://live.kuaishou.com/u/3xoffline" }),
+    )
+    .await;
+    assert_eq!(
+        (&off["status"], &off["streams"]),
+        (&json!("offline"), &json!([]))
+    );
+    let body = json!({ "url": "https://live.kuaishou.com/u/3xnone" });
+    fails(&s, "/api/v1/live", body, 404, "not_found").await;
+    // A profile link sent to parse names its endpoints.
+    let (status, v) = s.parse(PROFILE).await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (400, Some("wrong_endpoint")),
+        "{v}"
+    );
+}
