@@ -218,6 +218,22 @@ fn data(s: &Seen) -> Option<Reply> {
             }
         }
         "/x/frontend/finger/spi" => Reply::json(fixture!("finger_spi.json")),
+        "/x/player/wbi/v2" => {
+            let cookie = s.headers.get("cookie").and_then(|c| c.to_str().ok());
+            let subtitles = if cookie.unwrap_or_default().contains("SESSDATA=") {
+                serde_json::json!([
+                    {"id": 1, "lan": "zh-CN", "lan_doc": "中文（中国）", "ai_type": 0, "ai_status": 0,
+                     "subtitle_url": "//aisubtitle.hdslb.com/bfs/subtitle/zh.json?auth_key=1"},
+                    {"id": 2, "lan": "ai-en", "lan_doc": "English (AI)", "ai_type": 1, "ai_status": 2,
+                     "subtitle_url": "//aisubtitle.hdslb.com/bfs/ai_subtitle/en.json?auth_key=2"}])
+            } else {
+                serde_json::json!([])
+            };
+            let body = serde_json::json!({"code": 0, "message": "0", "ttl": 1, "data": {
+                "aid": 85440373, "bvid": p("bvid"), "cid": p("cid"), "need_login_subtitle": subtitles.as_array().unwrap().is_empty(),
+                "subtitle": {"allow_submit": false, "lan": "", "lan_doc": "", "subtitles": subtitles}}});
+            signed(Reply::json(&body.to_string()))
+        }
         "/x/web-interface/wbi/search/type" => {
             let cookie = s.headers.get("cookie").and_then(|c| c.to_str().ok());
             let cookie = cookie.unwrap_or_default();

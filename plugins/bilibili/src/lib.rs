@@ -327,6 +327,14 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
         comments: stat["reply"].as_u64(),
         shares: stat["share"].as_u64(),
     };
+    // Closed captions (people's and AI's) are listed only to a signed-in
+    // session; optional, so a failure costs only the list.
+    if config::get("cookie").is_some_and(|c| c.contains("SESSDATA=")) {
+        match captions(client, &base) {
+            Ok(list) => media.subtitles = list,
+            Err(e) => log::info(&format!("no closed captions: {e}")),
+        }
+    }
     // The danmaku (bullet comments) as a timed-text track, XML as served.
     media.subtitles.push(Subtitle {
         url: format!("https://comment.bilibili.com/{cid}.xml"),
@@ -356,6 +364,32 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
         Err(e) => log::info(&format!("no progressive stream: {e}")),
     }
     Ok(media)
+}
+
+/// The closed-caption tracks of one part (`x/player/wbi/v2`), as
+/// Bilibili's JSON (`bcc`): `ai-` languages are machine-made.
+fn captions(client: &Client, base: &[(&str, String)]) -> Result<Vec<Subtitle>> {
+    let key = wbi::mixin_key(client)?;
+    let url = format!("{API}/x/player/wbi/v2?{}", wbi::sign_now(base, &key));
+    let player = call(client, "player info API", &url)?;
+    let list = player["subtitle"]["subtitles"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    Ok(list
+        .iter()
+        .filter_map(|t| {
+            let url = t["subtitle_url"].as_str().filter(|u| !u.is_empty())?;
+            let lan = t["lan"].as_str().unwrap_or("und");
+            Some(Subtitle {
+                url: https(url),
+                language: lan.trim_start_matches("ai-").to_string(),
+                label: t["lan_doc"].as_str().unwrap_or_default().to_string(),
+                format: "bcc".into(),
+                auto_generated: lan.starts_with("ai-") || t["ai_type"].as_i64().unwrap_or(0) > 0,
+            })
+        })
+        .collect())
 }
 
 /// The second route to a video's streams: the video page's embedded

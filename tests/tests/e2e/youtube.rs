@@ -316,10 +316,21 @@ async fn live_refusals_and_unsupported_links() {
         .collect();
     assert_eq!(asked.len(), 1);
 
+    // Channels belong to the data endpoints, which are named.
     for url in [
-        "https://www.youtube.com/playlist?list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf",
         "https://www.youtube.com/@BlenderOfficial",
         "https://www.youtube.com/channel/UCSMOQeBJ2RAnuFungnQOxLg",
+    ] {
+        let (status, body) = s.parse(url).await;
+        let code = body["code"].as_str();
+        assert_eq!(
+            (status, code),
+            (400, Some("wrong_endpoint")),
+            "{url}: {body}"
+        );
+    }
+    for url in [
+        "https://www.youtube.com/playlist?list=PLrAXtmErZgOeiKm4sgNOknGvNjby9efdf",
         "https://www.youtube.com/post/UgkxAbCdEfGh",
         "https://www.youtube.com/watch?v=tooShort",
         "https://www.youtube.com/watch?v=has%20space_x",
