@@ -110,6 +110,10 @@ fn post(name: &str, watch: &Watch) -> Reply {
         "wechat" => {
             serde_json::json!({"id": "wx", "title": "wx", "videos": [{"url": format!("{cdn}/v/enc.mp4?encfilekey=k"), "quality": "h264", "decodeKey": "2366281446"}]})
         }
+        // An old upload in two ordered parts (the same file twice here).
+        "parts" => serde_json::json!({"id": "parts", "title": "two parts", "videos": [
+            {"url": format!("{cdn}/v/video_only.mp4?part=1"), "quality": "240p part 1 of 2", "part": [1, 2]},
+            {"url": format!("{cdn}/v/video_only.mp4?part=2"), "quality": "240p part 2 of 2", "part": [2, 2]}]}),
         "dash" => {
             serde_json::json!({"id": "dash", "title": "split", "videos": [{"url": format!("{cdn}/v/video_only.mp4"), "quality": "240p", "hasAudio": false, "source": "dash"}], "audios": [{"url": format!("{cdn}/a/audio_only.m4a"), "quality": "32kbps"}]})
         }

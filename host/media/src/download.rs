@@ -1,7 +1,9 @@
 //! `grabkit download`: parse a link and save its media, through the same
 //! fetch, refresh, decrypt and merge code the download proxy serves.
 
-use crate::links::{Origin, audio_stream, image_stream, numbered, partner, stem_of, video_stream};
+use crate::links::{
+    Origin, audio_stream, image_stream, later_parts, numbered, partner, stem_of, video_stream,
+};
 use crate::token::Stream;
 use crate::{Part, Proxy, ProxyError, Ticket, Want, body, filename};
 use futures::StreamExt;
@@ -88,6 +90,36 @@ pub fn plan(
                 )
             })?;
         let (i, v) = *choice;
+        // A video in several ordered files: joined into one, or each saved.
+        if let Some(rest) = later_parts(&media.videos, i) {
+            if can_merge {
+                let name = format!("{stem}.mp4");
+                let mut t = ticket(video_stream(i, v), None, &name);
+                t.parts = rest;
+                return Ok(vec![Job {
+                    ticket: t,
+                    merged: true,
+                    name,
+                }]);
+            }
+            eprintln!(
+                "note: ffmpeg is not installed; saving the {} parts as they are",
+                rest.len() + 1
+            );
+            let ext = filename::extension(&v.mime_type, &v.url);
+            let all = std::iter::once(video_stream(i, v)).chain(rest);
+            return Ok(all
+                .enumerate()
+                .map(|(k, s)| {
+                    let name = numbered(&stem, true, k, &ext);
+                    Job {
+                        ticket: ticket(s, None, &name),
+                        merged: false,
+                        name,
+                    }
+                })
+                .collect());
+        }
         if can_merge && mergeable(v) {
             let a = partner(v, &media.audios).expect("checked");
             let name = format!("{stem}.mp4");

@@ -130,6 +130,8 @@ impl From<HttpFailure> for ProxyError {
 pub enum Part {
     Main,
     Audio,
+    /// One of the ticket's `parts` (after `main`).
+    Segment(usize),
 }
 
 /// A request for the upstream: method and the client's range headers.
@@ -250,6 +252,7 @@ impl Proxy {
         let stream = match part {
             Part::Main => &ticket.main,
             Part::Audio => ticket.audio.as_ref().ok_or(ProxyError::NothingToMerge)?,
+            Part::Segment(i) => ticket.parts.get(i).ok_or(ProxyError::NothingToMerge)?,
         };
         media_port(&stream.url)?;
         let mut headers: Vec<(String, String)> = ticket
@@ -298,9 +301,10 @@ impl Proxy {
         body::chunks(resp, self.settings.idle_timeout, keystream)
     }
 
-    /// Can `ticket` be merged here: it has an audio, and ffmpeg runs.
+    /// Can `ticket` be merged here: it has an audio (or parts to join), and
+    /// ffmpeg runs.
     pub async fn can_merge(&self, ticket: &Ticket) -> Result<(), ProxyError> {
-        if ticket.audio.is_none() {
+        if ticket.audio.is_none() && ticket.parts.is_empty() {
             return Err(ProxyError::NothingToMerge);
         }
         merge::available(&self.settings.ffmpeg).await
@@ -318,15 +322,82 @@ impl Proxy {
         self.can_merge(ticket).await?;
         let ffmpeg = &self.settings.ffmpeg;
         let idle = self.settings.idle_timeout;
+        if !ticket.parts.is_empty() {
+            return Ok(futures::future::Either::Left(self.joined(ticket).await?));
+        }
         let video = self.fetch(ticket, Part::Main, &Want::default()).await?;
         let audio = self.fetch(ticket, Part::Audio, &Want::default()).await?;
-        merge::merge(
+        let merged = merge::merge(
             ffmpeg,
             Box::pin(body::chunks(video, idle, None)),
             Box::pin(body::chunks(audio, idle, None)),
             Duration::from_secs(60),
         )
-        .await
+        .await?;
+        Ok(futures::future::Either::Right(merged))
+    }
+
+    /// A video that comes as several ordered files, joined into one MP4:
+    /// every part is fetched (each refreshed as needed) into a scratch
+    /// folder, then ffmpeg's concat demuxer copies them into one file,
+    /// which is streamed and removed. The first byte waits for every part.
+    async fn joined(
+        &self,
+        ticket: &mut Ticket,
+    ) -> Result<
+        impl futures::Stream<Item = std::io::Result<bytes::Bytes>> + Send + 'static,
+        ProxyError,
+    > {
+        use futures::StreamExt;
+        use tokio::io::AsyncWriteExt;
+        let dir = tempfile::Builder::new()
+            .prefix("grabkit-join-")
+            .tempdir()
+            .map_err(|e| ProxyError::Merge(format!("creating a scratch folder: {e}")))?;
+        let mut files = Vec::new();
+        for i in 0..=ticket.parts.len() {
+            let part = if i == 0 {
+                Part::Main
+            } else {
+                Part::Segment(i - 1)
+            };
+            let resp = self.fetch(ticket, part, &Want::default()).await?;
+            let path = dir.path().join(format!("part{i:03}"));
+            let io = |e: std::io::Error| ProxyError::Merge(format!("saving part {}: {e}", i + 1));
+            let mut file = tokio::fs::File::create(&path).await.map_err(io)?;
+            let mut chunks = Box::pin(body::chunks(resp, self.settings.idle_timeout, None));
+            while let Some(chunk) = chunks.next().await {
+                let chunk = chunk.map_err(|e| ProxyError::Interrupted(e.to_string()))?;
+                file.write_all(&chunk).await.map_err(io)?;
+            }
+            file.flush().await.map_err(io)?;
+            files.push(path);
+        }
+        let out = dir.path().join("joined.mp4");
+        merge::concat(&self.settings.ffmpeg, &files, &out).await?;
+        for f in &files {
+            let _ = tokio::fs::remove_file(f).await;
+        }
+        let file = tokio::fs::File::open(&out)
+            .await
+            .map_err(|e| ProxyError::Merge(format!("reading the joined file: {e}")))?;
+        // The scratch folder lives as long as the stream reads from it.
+        Ok(futures::stream::unfold(
+            Some((file, dir)),
+            |state| async move {
+                use tokio::io::AsyncReadExt;
+                let (mut file, dir) = state?;
+                let mut buf = vec![0u8; 64 << 10];
+                match file.read(&mut buf).await {
+                    Ok(0) => None,
+                    Ok(n) => {
+                        buf.truncate(n);
+                        Some((Ok(bytes::Bytes::from(buf)), Some((file, dir))))
+                    }
+                    Err(e) => Some((Err(e), None)),
+                }
+            },
+        ))
     }
 
     /// Re-parse the ticket's post and point the ticket at the fresh URLs.
@@ -362,6 +433,9 @@ impl Proxy {
             ticket.audio = Some(
                 links::choose(&media, &a.pick).ok_or_else(|| ProxyError::Gone("audio".into()))?,
             );
+        }
+        for p in &mut ticket.parts {
+            *p = links::choose(&media, &p.pick).ok_or_else(|| ProxyError::Gone("part".into()))?;
         }
         ticket.headers = media.headers;
         Ok(())

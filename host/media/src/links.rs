@@ -38,6 +38,7 @@ impl Origin<'_> {
             name,
             main,
             audio,
+            parts: Vec::new(),
         }
     }
 }
@@ -84,6 +85,7 @@ pub fn attach(
         .map(|(i, a)| audio_stream(i, a))
         .collect();
     let many = media.images.len() + media.videos.len() > 1;
+    let snapshot = media.videos.clone();
     for (i, v) in media.videos.iter_mut().enumerate() {
         if !allowed(&v.url) {
             continue;
@@ -91,6 +93,14 @@ pub fn attach(
         let main = video_stream(i, v);
         let name = numbered(&stem, many, i, &filename::extension(&v.mime_type, &v.url));
         v.proxy_url = Some(link(&ticket(main.clone(), None, name), ""));
+        // The first of several ordered parts joins them all.
+        if let Some(rest) = later_parts(&snapshot, i).filter(|r| r.iter().all(|s| allowed(&s.url)))
+        {
+            let mut t = ticket(main.clone(), None, format!("{stem}.mp4"));
+            t.parts = rest;
+            v.merged_url = Some(link(&t, "/merged"));
+            continue;
+        }
         if !v.has_audio
             && v.source != "hls"
             && let Some(audio) = partner(v, &media.audios)
@@ -182,6 +192,25 @@ pub fn audio_stream(i: usize, a: &AudioJson) -> Stream {
         mime: a.mime_type.clone(),
         decode_key: None,
     }
+}
+
+/// When `videos[i]` is part 1 of n, the streams of parts 2..=n in order
+/// (the ones that follow it with the same count); `None` otherwise or when
+/// a part is missing.
+pub fn later_parts(videos: &[VideoJson], i: usize) -> Option<Vec<Stream>> {
+    let first = videos
+        .get(i)?
+        .part
+        .filter(|p| p.index == 1 && p.count > 1)?;
+    let mut rest = Vec::new();
+    for want in 2..=first.count {
+        let (j, v) = videos.iter().enumerate().skip(i + 1).find(|(_, v)| {
+            v.part
+                .is_some_and(|p| p.index == want && p.count == first.count)
+        })?;
+        rest.push(video_stream(j, v));
+    }
+    Some(rest)
 }
 
 /// The audio to merge a video-only stream with: the first (best) audio in

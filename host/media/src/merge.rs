@@ -146,6 +146,43 @@ fn output(
     })
 }
 
+/// Join `files` (ordered parts of one video, same codecs) into `out`, an
+/// MP4, with ffmpeg's concat demuxer and no re-encoding.
+pub async fn concat(ffmpeg: &str, files: &[PathBuf], out: &Path) -> Result<(), ProxyError> {
+    let list = out.with_extension("txt");
+    // The concat list quotes each path; a quote inside is written '\''.
+    let text: String = files
+        .iter()
+        .map(|f| {
+            format!(
+                "file '{}'\n",
+                f.display().to_string().replace('\'', "'\\''")
+            )
+        })
+        .collect();
+    tokio::fs::write(&list, text)
+        .await
+        .map_err(|e| ProxyError::Merge(format!("writing the part list: {e}")))?;
+    let done = Command::new(ffmpeg)
+        .args(["-hide_banner", "-loglevel", "error", "-nostdin", "-y"])
+        .args(["-f", "concat", "-safe", "0", "-i"])
+        .arg(&list)
+        .args(["-c", "copy", "-movflags", "+faststart", "-f", "mp4"])
+        .arg(out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .map_err(|e| ProxyError::Merge(format!("starting {ffmpeg}: {e}")))?;
+    if !done.status.success() {
+        let msg = String::from_utf8_lossy(&done.stderr);
+        return Err(ProxyError::Merge(msg.trim().chars().take(500).collect()));
+    }
+    Ok(())
+}
+
 /// Write one input into its pipe once ffmpeg opens it for reading.
 async fn feed(path: PathBuf, mut input: Input) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(60);

@@ -70,6 +70,10 @@ pub struct Ticket {
     /// The audio to merge with a video-only `main` (for `/merged`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub audio: Option<Stream>,
+    /// The files after `main` when the video comes as several ordered parts
+    /// (`/merged` joins them).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<Stream>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -208,4 +208,20 @@ async fn download_saves_resumes_decrypts_and_merges() {
         );
         assert!(String::from_utf8_lossy(&out.stderr).contains("ffmpeg is not installed"));
     }
+
+    // A video in ordered parts: one joined file, or each part as it is.
+    let out = download(&mock, dir.path(), &["https://probe.test/media/parts"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if has_ffmpeg {
+        assert!(out_dir.join("two parts.mp4").is_file(), "one joined file");
+        assert!(!out_dir.join("two parts-1.mp4").exists());
+    } else {
+        assert!(
+            out_dir.join("two parts-1.mp4").is_file() && out_dir.join("two parts-2.mp4").is_file()
+        );
+    }
 }

@@ -660,3 +660,73 @@ async fn merging_without_ffmpeg_is_a_clear_501() {
         "nothing fetched before the check"
     );
 }
+
+/// Seconds of media in `bytes`, by ffprobe.
+fn duration_of(bytes: &[u8]) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("m.mp4");
+    std::fs::write(&f, bytes).unwrap();
+    let out = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-show_entries",
+            "format=duration",
+            "-of",
+            "csv=p=0",
+        ])
+        .arg(&f)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "ffprobe: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_video_in_ordered_parts_is_joined_into_one_mp4() {
+    let (_mock, s, _) = server().await;
+    let d = s.ok_proxied("https://probe.test/media/parts").await;
+    let v = d["videos"].as_array().unwrap();
+    assert_eq!(
+        v[0]["part"],
+        serde_json::json!({"index": 1, "count": 2}),
+        "{d}"
+    );
+    let joined = v[0]["mergedUrl"]
+        .as_str()
+        .expect("part 1 joins them all")
+        .to_string();
+    assert!(
+        v[1].get("mergedUrl").is_none(),
+        "only the first part carries the join"
+    );
+    let has_ffmpeg = std::process::Command::new("ffmpeg")
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    let r = get(&s, &joined, None).await;
+    if !has_ffmpeg {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have ffmpeg installed"
+        );
+        assert_eq!(refused(r).await, (501, "merge_unavailable".into()));
+        return;
+    }
+    assert_eq!(r.status(), 200);
+    let one = get(&s, v[0]["proxyUrl"].as_str().unwrap(), None).await;
+    let single = duration_of(&one.bytes().await.unwrap());
+    let both = duration_of(&r.bytes().await.unwrap());
+    assert!(
+        single > 0.0 && (both - 2.0 * single).abs() < 0.2,
+        "one part {single} s, joined {both} s"
+    );
+}

@@ -134,7 +134,7 @@ fn fetch(client: &Client, url: &str) -> Result<Media> {
 }
 
 /// Media from a JSON description: `{id, title, videos: [{url, quality,
-/// width, height, hasAudio, decodeKey, source}], audios: [{url, quality,
+/// width, height, hasAudio, decodeKey, source, part: [i, n]}], audios: [{url, quality,
 /// mimeType}], images: [{url}], headers: {name: value}}`.
 fn described(v: &Value) -> Media {
     let mut m = Media::new("probe", v["id"].as_str().unwrap_or("media"));
@@ -150,6 +150,9 @@ fn described(v: &Value) -> Media {
         video.decryption_key = x["decodeKey"].as_str().map(Into::into);
         if x["source"] == "dash" {
             video.source = VideoSource::Dash;
+        }
+        if let (Some(i), Some(n)) = (x["part"][0].as_u64(), x["part"][1].as_u64()) {
+            video = video.part(i as u32, n as u32);
         }
         m.videos.push(video);
     }
