@@ -67,6 +67,10 @@ pub fn upstream() -> Responder {
             }
         }
         ("POST", "/youtubei/v1/player") => player(s),
+        ("GET", "/clip/UgyClip0001") => Reply::html(&clip_page()),
+        ("GET", "/clip/UgyGone0001") => {
+            Reply::html("<script>var ytInitialData = {\"contents\":{}};</script>")
+        }
         ("POST", "/youtubei/v1/next" | "/youtubei/v1/browse" | "/youtubei/v1/search") => data(s),
         ("POST", "/youtubei/v1/navigation/resolve_url") => resolve(s),
         _ => Reply::status(404),
@@ -216,4 +220,16 @@ fn resolve(s: &Seen) -> Reply {
         "/@Quiet/live" => browse("UCquiet0000000000000000001"),
         _ => Reply::json(r#"{"error":{"code":404,"message":"Requested entity was not found.","status":"NOT_FOUND"}}"#).with_status(404),
     }
+}
+
+/// A clip page: the video it cuts and, deep in its clip panel, the section.
+fn clip_page() -> String {
+    let data = serde_json::json!({
+        "currentVideoEndpoint": {"watchEndpoint": {"videoId": "aqz-KE-bpKQ"}},
+        "engagementPanels": [{"engagementPanelSectionListRenderer": {"content": {"clipSectionRenderer": {"contents": [
+            {"clipAttributionRenderer": {"onScrubExit": {"commandExecutorCommand": {"commands": [
+                {"openPopupAction": {"popup": {"notificationActionRenderer": {"actionButton": {"buttonRenderer": {"command": {
+                    "commandExecutorCommand": {"commands": [
+                        {"loopCommand": {"postId": "UgyClip0001", "startTimeMs": "29000", "endTimeMs": "39700"}}]}}}}}}}}]}}}}]}}}}]});
+    format!("<html><script nonce=\"x\">var ytInitialData = {data};</script></html>")
 }

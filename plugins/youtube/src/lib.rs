@@ -15,6 +15,7 @@
 
 mod channel;
 mod clients;
+mod clip;
 mod comments;
 mod engine;
 mod extract;
@@ -36,6 +37,8 @@ enum Link {
     Video,
     /// `attribution_link?u=/watch?v=…`: the video is in `u`.
     Attribution,
+    /// `clip/{id}`: a section of a video, named by the clip page.
+    Clip,
 }
 
 const LINKS: Links<Link> = &[
@@ -50,6 +53,7 @@ const LINKS: Links<Link> = &[
     (Link::Video, "*.youtubekids.com/watch?v={id}"),
     (Link::Video, "*.youtube.com/watch_popup?v={id}"),
     (Link::Attribution, "*.youtube.com/attribution_link?u={u}"),
+    (Link::Clip, "*.youtube.com/clip/{clip}"),
 ];
 
 /// A channel, by any of its link forms (a tab after it is fine).
@@ -144,7 +148,15 @@ impl Plugin for Youtube {
     }
 
     fn parse(input: &str) -> Result<Media> {
-        let id = &video_id(input)?;
+        // A clip is its video plus the section it names.
+        let clip = match route(input, LINKS)? {
+            l if l.kind == Link::Clip => Some(clip::of(l.cap("clip"))?),
+            _ => None,
+        };
+        let id = &match &clip {
+            Some(c) => c.video.clone(),
+            None => video_id(input)?,
+        };
         let session = Session {
             visitor_data: config::get("visitor_data"),
             po_token: config::get("po_token"),
@@ -171,8 +183,12 @@ impl Plugin for Youtube {
                 None
             };
             match attempt(&client, id, transforms.as_ref(), &session) {
-                Ok(media) => {
+                Ok(mut media) => {
                     log::info(&format!("answered by the innertube {} client", client.key));
+                    if let Some(c) = &clip {
+                        media.id = c.id.clone();
+                        media.clip = Some((c.start, c.end));
+                    }
                     return Ok(media);
                 }
                 Err(e) => {
@@ -216,6 +232,7 @@ fn video_id(input: &str) -> Result<String> {
     let link = route(input, LINKS)?;
     let inner = match link.kind {
         Link::Video => None,
+        Link::Clip => Some(clip::of(link.cap("clip"))?.video),
         Link::Attribution => link.query("u").and_then(|u| {
             let url = Url::parse("https://www.youtube.com").ok()?.join(&u).ok()?;
             url.query_pairs()

@@ -230,3 +230,18 @@ async fn audio_tracks_are_labelled_default_first_and_captions_listed() {
     assert_eq!(subs[1]["label"], "Spanish (auto-generated)");
     assert!(d["stats"]["views"].is_u64(), "{d}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn clips_are_their_video_with_the_section() {
+    let (_mock, s) = TestServer::for_plugin("youtube", HOSTS, upstream()).await;
+    let d = s.ok("https://www.youtube.com/clip/UgyClip0001").await;
+    assert_eq!(d["id"], "UgyClip0001");
+    assert_eq!(d["clip"], json!({"start": 29.0, "end": 39.7}), "{d}");
+    assert!(!d["videos"].as_array().unwrap().is_empty());
+    let (status, v) = s.parse("https://www.youtube.com/clip/UgyGone0001").await;
+    assert_eq!(
+        (status, v["code"].as_str()),
+        (404, Some("not_found")),
+        "{v}"
+    );
+}
