@@ -99,6 +99,17 @@ fn graphql(s: &Seen) -> Reply {
             serde_json::json!({"visionSubCommentList": {
             "pcursor": "no_more", "subComments": [comment("8011", "谢谢", 0)]}})
         }
+        // The second route, for a post whose share page is a captcha.
+        ("visionVideoDetail", _) if v["photoId"] == "3xcaptcha" => {
+            serde_json::json!({"visionVideoDetail": {
+            "status": 1, "type": "VIDEO", "author": {"id": "3xfakeuser00001", "name": "旅行者小王", "headerUrl": "https://p66.a.kwimgs.com/u.jpg"},
+            "photo": {"id": "3xcaptcha", "duration": 8783, "caption": "从第二条路来", "likeCount": "1.1万", "realLikeCount": 11922,
+                "coverUrl": "https://p2.a.yximgs.com/upic/cover.jpg", "photoUrl": "https://v23-3.kwaicdn.com/upic/main.mp4",
+                "photoH265Url": "https://v23-3.kwaicdn.com/upic/main_h265.mp4", "timestamp": 1786079100413_u64, "viewCount": 64716}}})
+        }
+        ("visionVideoDetail", _) => {
+            serde_json::json!({"visionVideoDetail": {"status": 3, "photo": null}})
+        }
         ("visionProfile", _) => match v["userId"].as_str() {
             Some("3xfakeuser00001") => {
                 serde_json::json!({"visionProfile": {"result": 1, "userProfile": {

@@ -2,7 +2,7 @@
 //! cookie) and live rooms (`live.kuaishou.com/live_api/liveroom/livedetail`,
 //! no signature). A post's author comes from its share page, as a guest.
 
-use crate::graphql::{self, COMMENTS, POSTS, PROFILE, REPLIES};
+use crate::graphql::{self, COMMENTS, DETAIL, POSTS, PROFILE, REPLIES};
 use grabkit_sdk::prelude::*;
 
 /// Kuaishou's last-page cursor.
@@ -156,6 +156,48 @@ pub fn posts(user: &str, page: &Page) -> Result<PostPage> {
         has_more: cursor.is_some(),
         cursor,
     })
+}
+
+/// The second route to a post (with a session): GraphQL `visionVideoDetail`,
+/// whose `photoUrl` (h264) and `photoH265Url` are complete files.
+pub fn detail(photo: &str) -> Result<Media> {
+    let vars = json!({ "photoId": photo, "page": "detail" });
+    let d = graphql::call(
+        "the post",
+        "visionVideoDetail",
+        DETAIL,
+        vars,
+        "visionVideoDetail",
+    )?;
+    let p = &d["photo"];
+    if !p.is_object() {
+        return Err(Error::not_found(format!(
+            "no Kuaishou post {photo} (status {})",
+            d["status"]
+        )));
+    }
+    let mut media = Media::new(crate::PLATFORM, id(&p["id"]));
+    media.title = p["caption"].as_str().unwrap_or_default().to_string();
+    media.author = text(&d["author"]["name"]);
+    media.thumbnail = p["coverUrl"].as_str().map(https);
+    media.duration = p["duration"].as_f64().map(|ms| ms / 1000.0).unwrap_or(0.0);
+    media.published_at = p["timestamp"].as_i64().map(|ms| ms / 1000);
+    media.stats = Stats {
+        views: p["viewCount"].as_u64(),
+        likes: p["realLikeCount"].as_u64(),
+        ..Default::default()
+    };
+    if let Some(u) = p["photoUrl"].as_str() {
+        media
+            .videos
+            .push(Video::new(https(u)).quality("h264").codec("avc1"));
+    }
+    if let Some(u) = p["photoH265Url"].as_str().filter(|u| !u.is_empty()) {
+        media
+            .videos
+            .push(Video::new(https(u)).quality("h265").codec("hev1"));
+    }
+    Ok(media)
 }
 
 /// A post's author, from its share page's `photo` (guest).

@@ -43,6 +43,19 @@ pub const POSTS: &str =
   }
 }";
 
+pub const DETAIL: &str = "query visionVideoDetail($photoId: String, $type: String, $page: String, $webPageArea: String) {
+  visionVideoDetail(photoId: $photoId, type: $type, page: $page, webPageArea: $webPageArea) {
+    status type
+    author { id name headerUrl }
+    photo { id duration caption likeCount realLikeCount coverUrl photoUrl photoH265Url timestamp viewCount }
+  }
+}";
+
+/// Whether the operator gave a cookie (the GraphQL routes are worth trying).
+pub fn has_session() -> bool {
+    config::get("cookie").is_some_and(|c| !c.trim().is_empty())
+}
+
 /// The operator's cookie, or the honest refusal.
 fn cookie(what: &str) -> Result<String> {
     config::get("cookie")

@@ -2,9 +2,10 @@
 //! share pages (`chenzhongtech.com` / `gifshow.com` / `c.kuaishou.com` `/fw/photo/{id}`)
 //! and desktop links (`kuaishou.com/short-video/{id}`).
 //!
-//! Route (no login): the mobile share page's `window.INIT_STATE`, whose
+//! Routes: the mobile share page's `window.INIT_STATE` (no login), whose
 //! `…/photo/simple/info` entry holds the post: `manifest` representations
-//! for videos, `ext_params.atlas` for image sets, the cover for single pictures.
+//! for videos, `ext_params.atlas` for image sets, the cover for single pictures;
+//! with the operator's cookie, GraphQL `visionVideoDetail` second.
 //!
 //! Beyond parse (see `data`): comments, replies, profiles and a user's posts
 //! through the web GraphQL API with the operator's cookie; a post's author
@@ -45,7 +46,7 @@ const USER_LINKS: Links<()> = &[
 /// A user's live room.
 const LIVE_LINKS: Links<()> = &[((), "live.kuaishou.com/u/{uid}")];
 
-const PLATFORM: &str = "kuaishou";
+pub(crate) const PLATFORM: &str = "kuaishou";
 
 fn client() -> Client {
     Client::new()
@@ -96,8 +97,17 @@ impl Plugin for Kuaishou {
 
     fn parse(input: &str) -> Result<Media> {
         let client = client();
-        let photo = fetch_photo(&client, &share_page(&client, input)?)?;
-        Ok(media_of(&photo))
+        let page = share_page(&client, input)?;
+        let shared = || fetch_photo(&client, &page).map(|photo| media_of(&photo));
+        // With the operator's session, GraphQL is the second route.
+        if !graphql::has_session() {
+            return shared();
+        }
+        let id = photo_in(&page)?;
+        first_answer(&[
+            ("share page", &shared),
+            ("GraphQL detail", &|| data::detail(&id)),
+        ])
     }
 
     fn comments(url: &str, page: Page) -> Result<CommentPage> {
@@ -139,12 +149,16 @@ fn user_of(input: &str) -> Result<Option<String>> {
 
 /// The photo id a post link names (short links followed).
 fn photo_id(input: &str) -> Result<String> {
-    let page = share_page(&client(), input)?;
-    let id = page.rsplit('/').next().unwrap_or_default();
-    let id = id.split('?').next().unwrap_or_default();
+    photo_in(&share_page(&client(), input)?)
+}
+
+/// The photo id in a share page's URL.
+fn photo_in(page: &str) -> Result<String> {
+    let path = page.split('?').next().unwrap_or_default();
+    let id = path.rsplit('/').next().unwrap_or_default();
     Some(id.to_string())
         .filter(|i| !i.is_empty())
-        .ok_or_else(|| Error::unsupported(format!("{input} names no Kuaishou post")))
+        .ok_or_else(|| Error::unsupported(format!("{page} names no Kuaishou post")))
 }
 
 /// The mobile share page of the post `input` names.

@@ -272,6 +272,21 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
                     "https://www.youtube.com/watch?v=PrivateVid1",
                     "a private video",
                 ),
+                rec(
+                    "dubbed-audio",
+                    "https://www.youtube.com/watch?v=DubbedVid01",
+                    "audio tracks labelled, the default first; caption tracks",
+                ),
+                rec(
+                    "clip",
+                    "https://www.youtube.com/clip/UgyClip0001",
+                    "a clip: its video and the section",
+                ),
+                rec(
+                    "live",
+                    "https://www.youtube.com/live/LiveNow0001",
+                    "a live stream: its live formats and manifests",
+                ),
             ],
             t::youtube::HOSTS,
             t::youtube::upstream(),

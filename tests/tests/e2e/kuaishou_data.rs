@@ -96,6 +96,14 @@ async fn with_a_session_comments_profiles_and_posts() {
         (&json!(8.783), &json!(11922))
     );
     assert_eq!(posts["hasMore"], false);
+    // With a session, GraphQL is parse's second route (the share page asks a captcha).
+    let d = s
+        .ok("https://v.m.chenzhongtech.com/fw/photo/3xcaptcha")
+        .await;
+    assert_eq!(
+        (&d["title"], &d["videos"][1]["quality"]),
+        (&json!("从第二条路来"), &json!("h265"))
+    );
     let (status, v) = s.parse(p0["url"].as_str().unwrap()).await;
     assert_eq!(status, 200, "each post link parses: {v}");
     assert_eq!(v["data"]["stats"]["comments"], 332);
