@@ -262,6 +262,30 @@ impl TestServer {
             .await
     }
 
+    /// POST `body` to a data endpoint; require success; return `data`.
+    pub async fn data_ok(&self, path: &str, body: serde_json::Value) -> serde_json::Value {
+        let (status, v) = self.post_json(path, &body).await;
+        assert_eq!(status, 200, "{path} {body}: {v}");
+        assert_eq!(v["msg"], "success", "{path} {body}: {v}");
+        v["data"].clone()
+    }
+
+    /// POST `body` to a data endpoint; require the failure `(http, code)`
+    /// in the envelope; return its message.
+    pub async fn data_fails(
+        &self,
+        path: &str,
+        body: serde_json::Value,
+        http: u16,
+        code: &str,
+    ) -> String {
+        let (status, v) = self.post_json(path, &body).await;
+        let got = (status, v["code"].as_str());
+        assert_eq!(got, (http, Some(code)), "{path} {body}: {v}");
+        assert!(v["data"].is_null(), "{v}");
+        v["msg"].as_str().unwrap_or_default().to_string()
+    }
+
     /// POST JSON with the test API key.
     pub async fn post_json(
         &self,

@@ -176,6 +176,7 @@ mod tests {
                 decode_key: None,
             },
             audio: None,
+            parts: Vec::new(),
         }
     }
 
@@ -187,6 +188,22 @@ mod tests {
         assert_eq!(t.main.url, "https://v16.tiktokcdn.com/a.mp4?x=1");
         assert_eq!(t.kid, s.kid());
         assert_eq!(s.open(&tok, 2_001), Err(TokenError::Expired));
+    }
+
+    #[test]
+    fn parts_round_trip_and_tokens_without_them_read_as_none() {
+        let s = Signer::new(b"secret");
+        let mut t = ticket();
+        t.parts = vec![t.main.clone()];
+        assert_eq!(s.open(&s.seal(&t), 1_000).unwrap().parts.len(), 1);
+        let plain = s.seal(&ticket());
+        let (body, _) = plain.split_once('.').unwrap();
+        let json: serde_json::Value = serde_json::from_slice(&B64.decode(body).unwrap()).unwrap();
+        assert!(
+            json.get("parts").is_none(),
+            "tokens without parts look as before"
+        );
+        assert!(s.open(&plain, 1_000).unwrap().parts.is_empty());
     }
 
     #[test]

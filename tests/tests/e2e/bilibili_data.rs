@@ -22,31 +22,13 @@ async fn serve() -> (Mock, TestServer) {
     (mock, server)
 }
 
-async fn ok(s: &TestServer, path: &str, body: Value) -> Value {
-    let (status, v) = s.post_json(path, &body).await;
-    assert_eq!(status, 200, "{path} {body}: {v}");
-    assert_eq!(v["msg"], "success");
-    v["data"].clone()
-}
-
-async fn fails(s: &TestServer, path: &str, body: Value, http: u16, code: &str) -> String {
-    let (status, v) = s.post_json(path, &body).await;
-    assert_eq!(
-        (status, v["code"].as_str()),
-        (http, Some(code)),
-        "{path} {body}: {v}"
-    );
-    assert!(v["data"].is_null());
-    v["msg"].as_str().unwrap_or_default().to_string()
-}
-
 const VIDEO: &str = "https://www.bilibili.com/video/BV117411r7R1";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comments_page_to_the_end_then_replies() {
     let (_mock, s) = serve().await;
     let share = format!("【当我给拜年祭的快板加了电音配乐…】 {VIDEO}?share_source=copy");
-    let first = ok(&s, "/api/v1/comments", json!({ "url": share })).await;
+    let first = s.data_ok("/api/v1/comments", json!({ "url": share })).await;
     assert_eq!(first["platform"], "bilibili");
     assert_eq!(first["postId"], "85440373");
     let c = first["comments"].as_array().unwrap();
@@ -69,12 +51,12 @@ async fn comments_page_to_the_end_then_replies() {
     assert_eq!(first["hasMore"], true);
     let cursor = first["cursor"].as_str().unwrap().to_string();
 
-    let second = ok(
-        &s,
-        "/api/v1/comments",
-        json!({ "url": VIDEO, "cursor": cursor }),
-    )
-    .await;
+    let second = s
+        .data_ok(
+            "/api/v1/comments",
+            json!({ "url": VIDEO, "cursor": cursor }),
+        )
+        .await;
     assert_eq!(second["comments"].as_array().unwrap().len(), 1, "{second}");
     assert_eq!(second["comments"][0]["text"], "第二页的评论");
     assert_eq!(
@@ -84,12 +66,12 @@ async fn comments_page_to_the_end_then_replies() {
 
     // Replies page by number: 2 then 1.
     let body = json!({ "url": VIDEO, "commentId": "237300001", "count": 2 });
-    let r1 = ok(&s, "/api/v1/comments/replies", body).await;
+    let r1 = s.data_ok("/api/v1/comments/replies", body).await;
     assert_eq!(r1["comments"].as_array().unwrap().len(), 2, "{r1}");
     assert_eq!(r1["hasMore"], true);
     let body =
         json!({ "url": VIDEO, "commentId": "237300001", "count": 2, "cursor": r1["cursor"] });
-    let r2 = ok(&s, "/api/v1/comments/replies", body).await;
+    let r2 = s.data_ok("/api/v1/comments/replies", body).await;
     assert_eq!(r2["comments"][0]["text"], "回复 2", "{r2}");
     assert_eq!(r2["hasMore"], false);
 }
@@ -98,15 +80,21 @@ async fn comments_page_to_the_end_then_replies() {
 async fn cursors_are_checked() {
     let (_mock, s) = serve().await;
     let body = json!({ "url": VIDEO, "cursor": "not-a-cursor" });
-    fails(&s, "/api/v1/comments", body, 400, "invalid_cursor").await;
+    s.data_fails("/api/v1/comments", body, 400, "invalid_cursor")
+        .await;
     // A posts cursor is refused by comments.
     let space = "https://space.bilibili.com/66606350";
-    let page = ok(&s, "/api/v1/posts", json!({ "url": space, "count": 2 })).await;
+    let page = s
+        .data_ok("/api/v1/posts", json!({ "url": space, "count": 2 }))
+        .await;
     let body = json!({ "url": VIDEO, "cursor": page["cursor"] });
-    let msg = fails(&s, "/api/v1/comments", body, 400, "invalid_cursor").await;
+    let msg = s
+        .data_fails("/api/v1/comments", body, 400, "invalid_cursor")
+        .await;
     assert!(msg.contains("posts of bilibili"), "{msg}");
     let body = json!({ "url": VIDEO, "count": 51 });
-    fails(&s, "/api/v1/comments", body, 400, "invalid_request").await;
+    s.data_fails("/api/v1/comments", body, 400, "invalid_request")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -119,7 +107,7 @@ async fn profile_from_a_space_link_a_video_or_a_short_link() {
         VIDEO,
         "https://b23.tv/toSpace",
     ] {
-        let p = ok(&s, "/api/v1/profile", json!({ "url": url })).await;
+        let p = s.data_ok("/api/v1/profile", json!({ "url": url })).await;
         assert_eq!(p["platform"], "bilibili", "{url}");
         assert_eq!(p["id"], "66606350", "{url}");
         assert_eq!(p["name"], "陈楒潼桶桶桶");
@@ -134,14 +122,17 @@ async fn profile_from_a_space_link_a_video_or_a_short_link() {
         assert_eq!(p["url"], "https://space.bilibili.com/66606350");
     }
     let body = json!({ "url": "https://space.bilibili.com/1" });
-    fails(&s, "/api/v1/profile", body, 404, "not_found").await;
+    s.data_fails("/api/v1/profile", body, 404, "not_found")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_page_to_the_end_and_each_link_parses() {
     let (_mock, s) = serve().await;
     let space = "https://space.bilibili.com/66606350";
-    let first = ok(&s, "/api/v1/posts", json!({ "url": space, "count": 2 })).await;
+    let first = s
+        .data_ok("/api/v1/posts", json!({ "url": space, "count": 2 }))
+        .await;
     assert_eq!(first["user"]["name"], "陈楒潼桶桶桶", "{first}");
     let posts = first["posts"].as_array().unwrap();
     assert_eq!(posts.len(), 2);
@@ -156,12 +147,12 @@ async fn uploads_page_to_the_end_and_each_link_parses() {
         posts[0]["cover"],
         "https://i2.hdslb.com/bfs/archive/BV117411r7R1.jpg"
     );
-    let second = ok(
-        &s,
-        "/api/v1/posts",
-        json!({ "url": space, "count": 2, "cursor": first["cursor"] }),
-    )
-    .await;
+    let second = s
+        .data_ok(
+            "/api/v1/posts",
+            json!({ "url": space, "count": 2, "cursor": first["cursor"] }),
+        )
+        .await;
     assert_eq!(second["posts"].as_array().unwrap().len(), 1);
     assert_eq!(second["hasMore"], false);
     assert_eq!(
@@ -174,14 +165,15 @@ async fn uploads_page_to_the_end_and_each_link_parses() {
     assert_eq!(status, 200, "{v}");
     // Risk control on the space route is said as such.
     let body = json!({ "url": "https://space.bilibili.com/2" });
-    fails(&s, "/api/v1/posts", body, 429, "upstream_rate_limited").await;
+    s.data_fails("/api/v1/posts", body, 429, "upstream_rate_limited")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_videos_and_users() {
     let (mock, s) = serve().await;
     let body = json!({ "platform": "bilibili", "query": "快板" });
-    let v = ok(&s, "/api/v1/search", body).await;
+    let v = s.data_ok("/api/v1/search", body).await;
     let p = &v["posts"][0];
     assert_eq!(
         p["title"], "当我给拜年祭的快板加了电音配乐…",
@@ -193,28 +185,31 @@ async fn search_videos_and_users() {
     assert_eq!(p["stats"]["likes"], 99000);
     assert_eq!((&v["hasMore"], &v["users"]), (&json!(false), &json!([])));
     let body = json!({ "platform": "bilibili", "query": "桶桶", "kind": "users" });
-    let u = ok(&s, "/api/v1/search", body).await;
+    let u = s.data_ok("/api/v1/search", body).await;
     assert_eq!(u["users"][0]["name"], "陈楒潼桶桶桶", "{u}");
     assert_eq!(u["users"][0]["id"], "66606350");
     assert_eq!(u["hasMore"], true);
     // The guest cookie was fetched once and reused.
     assert_eq!(mock.seen_path("/x/frontend/finger/spi").len(), 1);
     let body = json!({ "platform": "twitter", "query": "x" });
-    let msg = fails(&s, "/api/v1/search", body, 400, "capability_not_supported").await;
+    let msg = s
+        .data_fails("/api/v1/search", body, 400, "capability_not_supported")
+        .await;
     assert!(msg.contains("offers: parse"), "{msg}");
     let body = json!({ "platform": "nope", "query": "x" });
-    fails(&s, "/api/v1/search", body, 404, "unknown_platform").await;
+    s.data_fails("/api/v1/search", body, 404, "unknown_platform")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_rooms_live_and_offline() {
     let (_mock, s) = serve().await;
-    let v = ok(
-        &s,
-        "/api/v1/live",
-        json!({ "url": "https://live.bilibili.com/6?spm=x" }),
-    )
-    .await;
+    let v = s
+        .data_ok(
+            "/api/v1/live",
+            json!({ "url": "https://live.bilibili.com/6?spm=x" }),
+        )
+        .await;
     assert_eq!(v["roomId"], "21452505");
     assert_eq!(v["status"], "live");
     assert_eq!(v["title"], "深夜电音快板");
@@ -228,60 +223,61 @@ async fn live_rooms_live_and_offline() {
     );
     assert_eq!(streams[0]["quality"], "原画");
     assert!(streams.iter().any(|s| s["format"] == "hls"));
-    let off = ok(
-        &s,
-        "/api/v1/live",
-        json!({ "url": "https://live.bilibili.com/7" }),
-    )
-    .await;
+    let off = s
+        .data_ok(
+            "/api/v1/live",
+            json!({ "url": "https://live.bilibili.com/7" }),
+        )
+        .await;
     assert_eq!(
         (&off["status"], &off["streams"]),
         (&json!("offline"), &json!([]))
     );
     assert_eq!(off["viewers"], Value::Null);
     let body = json!({ "url": "https://live.bilibili.com/99" });
-    fails(&s, "/api/v1/live", body, 404, "not_found").await;
+    s.data_fails("/api/v1/live", body, 404, "not_found").await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn links_of_the_wrong_kind_name_their_endpoint() {
     let (_mock, s) = serve().await;
-    let msg = fails(
-        &s,
-        "/api/v1/live",
-        json!({ "url": VIDEO }),
-        400,
-        "wrong_endpoint",
-    )
-    .await;
+    let msg = s
+        .data_fails(
+            "/api/v1/live",
+            json!({ "url": VIDEO }),
+            400,
+            "wrong_endpoint",
+        )
+        .await;
     assert!(msg.contains("/api/v1/parse"), "{msg}");
     let space = json!({ "url": "https://space.bilibili.com/66606350" });
-    let msg = fails(&s, "/api/v1/parse", space.clone(), 400, "wrong_endpoint").await;
+    let msg = s
+        .data_fails("/api/v1/parse", space.clone(), 400, "wrong_endpoint")
+        .await;
     assert!(msg.contains("/api/v1/profile"), "{msg}");
-    let msg = fails(&s, "/api/v1/comments", space, 400, "wrong_endpoint").await;
+    let msg = s
+        .data_fails("/api/v1/comments", space, 400, "wrong_endpoint")
+        .await;
     assert!(msg.contains("/api/v1/posts"), "{msg}");
     let room = json!({ "url": "https://live.bilibili.com/6" });
-    let msg = fails(&s, "/api/v1/comments", room, 400, "wrong_endpoint").await;
+    let msg = s
+        .data_fails("/api/v1/comments", room, 400, "wrong_endpoint")
+        .await;
     assert!(msg.contains("/api/v1/live"), "{msg}");
     // X offers parse only (for now).
     let tweet = json!({ "url": "https://x.com/someone/status/1800000000000000000" });
-    let msg = fails(
-        &s,
-        "/api/v1/comments",
-        tweet,
-        400,
-        "capability_not_supported",
-    )
-    .await;
+    let msg = s
+        .data_fails("/api/v1/comments", tweet, 400, "capability_not_supported")
+        .await;
     assert!(msg.contains("twitter does not offer comments"), "{msg}");
     // Closed comments, and a bangumi episode (no comments route here).
     let av = json!({ "url": "https://www.bilibili.com/video/av170001" });
-    let msg = fails(&s, "/api/v1/comments", av, 404, "not_found").await;
+    let msg = s.data_fails("/api/v1/comments", av, 404, "not_found").await;
     assert!(msg.contains("closed"), "{msg}");
     let ep = json!({ "url": "https://www.bilibili.com/bangumi/play/ep702596" });
-    fails(&s, "/api/v1/comments", ep, 400, "capability_not_supported").await;
-    fails(
-        &s,
+    s.data_fails("/api/v1/comments", ep, 400, "capability_not_supported")
+        .await;
+    s.data_fails(
         "/api/v1/profile",
         json!({ "url": "nothing here" }),
         400,

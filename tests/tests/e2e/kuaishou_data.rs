@@ -6,22 +6,6 @@ use grabkit_tests::TestServer;
 use grabkit_tests::kuaishou::{COOKIE, HOSTS, upstream};
 use serde_json::{Value, json};
 
-async fn ok(s: &TestServer, path: &str, body: Value) -> Value {
-    let (status, v) = s.post_json(path, &body).await;
-    assert_eq!(status, 200, "{path} {body}: {v}");
-    v["data"].clone()
-}
-
-async fn fails(s: &TestServer, path: &str, body: Value, http: u16, code: &str) -> String {
-    let (status, v) = s.post_json(path, &body).await;
-    assert_eq!(
-        (status, v["code"].as_str()),
-        (http, Some(code)),
-        "{path} {body}: {v}"
-    );
-    v["msg"].as_str().unwrap_or_default().to_string()
-}
-
 const POST: &str = "https://www.kuaishou.com/short-video/3xfakework00001";
 const PROFILE: &str = "https://www.kuaishou.com/profile/3xfakeuser00001";
 
@@ -30,12 +14,12 @@ async fn with_a_session_comments_profiles_and_posts() {
     let config = [("cookie", COOKIE)];
     let (_mock, s) =
         TestServer::for_plugin_with_config("kuaishou", HOSTS, upstream(), &config).await;
-    let first = ok(
-        &s,
-        "/api/v1/comments",
-        json!({ "url": "https://v.kuaishou.com/2yQz3k" }),
-    )
-    .await;
+    let first = s
+        .data_ok(
+            "/api/v1/comments",
+            json!({ "url": "https://v.kuaishou.com/2yQz3k" }),
+        )
+        .await;
     assert_eq!(first["postId"], "3xfakework00001");
     let c = &first["comments"][0];
     assert_eq!(
@@ -50,33 +34,35 @@ async fn with_a_session_comments_profiles_and_posts() {
     );
     assert_eq!(c["createdAt"], "2026-08-07T05:06:40Z");
     assert_eq!((&c["likes"], &c["replyCount"]), (&json!(12), &json!(1)));
-    let second = ok(
-        &s,
-        "/api/v1/comments",
-        json!({ "url": POST, "cursor": first["cursor"] }),
-    )
-    .await;
+    let second = s
+        .data_ok(
+            "/api/v1/comments",
+            json!({ "url": POST, "cursor": first["cursor"] }),
+        )
+        .await;
     assert_eq!(second["comments"][0]["text"], "第二页");
     assert_eq!(
         (&second["hasMore"], &second["cursor"]),
         (&json!(false), &Value::Null)
     );
-    let r = ok(
-        &s,
-        "/api/v1/comments/replies",
-        json!({ "url": POST, "commentId": "801" }),
-    )
-    .await;
+    let r = s
+        .data_ok(
+            "/api/v1/comments/replies",
+            json!({ "url": POST, "commentId": "801" }),
+        )
+        .await;
     assert_eq!(r["comments"][0]["text"], "谢谢");
 
-    let p = ok(&s, "/api/v1/profile", json!({ "url": PROFILE })).await;
+    let p = s
+        .data_ok("/api/v1/profile", json!({ "url": PROFILE }))
+        .await;
     assert_eq!(p["name"], "旅行者小王");
-    let short = ok(
-        &s,
-        "/api/v1/profile",
-        json!({ "url": "https://v.kuaishou.com/toProfile" }),
-    )
-    .await;
+    let short = s
+        .data_ok(
+            "/api/v1/profile",
+            json!({ "url": "https://v.kuaishou.com/toProfile" }),
+        )
+        .await;
     assert_eq!(short["id"], "3xfakeuser00001", "a short link to a profile");
     assert_eq!(
         (&p["followers"], &p["following"], &p["posts"]),
@@ -84,11 +70,13 @@ async fn with_a_session_comments_profiles_and_posts() {
     );
     assert_eq!(p["bio"], "在路上");
     let body = json!({ "url": "https://www.kuaishou.com/profile/3xnobody" });
-    fails(&s, "/api/v1/profile", body, 404, "not_found").await;
+    s.data_fails("/api/v1/profile", body, 404, "not_found")
+        .await;
     let body = json!({ "url": "https://live.kuaishou.com/profile/3xblocked" });
-    fails(&s, "/api/v1/profile", body, 429, "upstream_rate_limited").await;
+    s.data_fails("/api/v1/profile", body, 429, "upstream_rate_limited")
+        .await;
 
-    let posts = ok(&s, "/api/v1/posts", json!({ "url": PROFILE })).await;
+    let posts = s.data_ok("/api/v1/posts", json!({ "url": PROFILE })).await;
     let p0 = &posts["posts"][0];
     assert_eq!(p0["url"], POST, "{posts}");
     assert_eq!(
@@ -113,17 +101,16 @@ async fn with_a_session_comments_profiles_and_posts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_a_session_they_say_so_and_guest_routes_answer() {
     let (_mock, s) = TestServer::for_plugin("kuaishou", HOSTS, upstream()).await;
-    let msg = fails(
-        &s,
-        "/api/v1/comments",
-        json!({ "url": POST }),
-        403,
-        "login_required",
-    )
-    .await;
+    let msg = s
+        .data_fails(
+            "/api/v1/comments",
+            json!({ "url": POST }),
+            403,
+            "login_required",
+        )
+        .await;
     assert!(msg.contains("cookie"), "{msg}");
-    fails(
-        &s,
+    s.data_fails(
         "/api/v1/posts",
         json!({ "url": PROFILE }),
         403,
@@ -131,19 +118,19 @@ async fn without_a_session_they_say_so_and_guest_routes_answer() {
     )
     .await;
     // A post's author comes from its share page.
-    let a = ok(&s, "/api/v1/profile", json!({ "url": POST })).await;
+    let a = s.data_ok("/api/v1/profile", json!({ "url": POST })).await;
     assert_eq!(
         (&a["id"], &a["name"]),
         (&json!("3xfakeuser00001"), &json!("旅行者小王"))
     );
     assert_eq!(a["followers"], Value::Null);
 
-    let live = ok(
-        &s,
-        "/api/v1/live",
-        json!({ "url": "https://live.kuaishou.com/u/3xfakeuser00001" }),
-    )
-    .await;
+    let live = s
+        .data_ok(
+            "/api/v1/live",
+            json!({ "url": "https://live.kuaishou.com/u/3xfakeuser00001" }),
+        )
+        .await;
     assert_eq!(
         (&live["status"], &live["title"]),
         (&json!("live"), &json!("今晚看海")),
@@ -152,18 +139,18 @@ async fn without_a_session_they_say_so_and_guest_routes_answer() {
     assert_eq!(live["streams"][0]["quality"], "蓝光");
     assert_eq!(live["streams"][0]["format"], "flv");
     assert_eq!(live["streams"][2]["format"], "hls");
-    let off = ok(
-        &s,
-        "/api/v1/live",
-        json!({ "url": "https://live.kuaishou.com/u/3xoffline" }),
-    )
-    .await;
+    let off = s
+        .data_ok(
+            "/api/v1/live",
+            json!({ "url": "https://live.kuaishou.com/u/3xoffline" }),
+        )
+        .await;
     assert_eq!(
         (&off["status"], &off["streams"]),
         (&json!("offline"), &json!([]))
     );
     let body = json!({ "url": "https://live.kuaishou.com/u/3xnone" });
-    fails(&s, "/api/v1/live", body, 404, "not_found").await;
+    s.data_fails("/api/v1/live", body, 404, "not_found").await;
     // A profile link sent to parse names its endpoints.
     let (status, v) = s.parse(PROFILE).await;
     assert_eq!(

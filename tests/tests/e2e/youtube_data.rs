@@ -7,33 +7,17 @@ use grabkit_tests::TestServer;
 use grabkit_tests::youtube::{HOSTS, upstream};
 use serde_json::{Value, json};
 
-async fn ok(s: &TestServer, path: &str, body: Value) -> Value {
-    let (status, v) = s.post_json(path, &body).await;
-    assert_eq!(status, 200, "{path} {body}: {v}");
-    v["data"].clone()
-}
-
-async fn fails(s: &TestServer, path: &str, body: Value, http: u16, code: &str) -> String {
-    let (status, v) = s.post_json(path, &body).await;
-    assert_eq!(
-        (status, v["code"].as_str()),
-        (http, Some(code)),
-        "{path} {body}: {v}"
-    );
-    v["msg"].as_str().unwrap_or_default().to_string()
-}
-
 const VIDEO: &str = "https://www.youtube.com/watch?v=aqz-KE-bpKQ";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comments_in_both_layouts_then_replies() {
     let (_mock, s) = TestServer::for_plugin("youtube", HOSTS, upstream()).await;
-    let first = ok(
-        &s,
-        "/api/v1/comments",
-        json!({ "url": "https://youtu.be/aqz-KE-bpKQ" }),
-    )
-    .await;
+    let first = s
+        .data_ok(
+            "/api/v1/comments",
+            json!({ "url": "https://youtu.be/aqz-KE-bpKQ" }),
+        )
+        .await;
     assert_eq!(first["postId"], "aqz-KE-bpKQ");
     let c = &first["comments"];
     assert_eq!(c.as_array().unwrap().len(), 2, "{first}");
@@ -50,12 +34,12 @@ async fn comments_in_both_layouts_then_replies() {
     );
     assert_eq!(c[1]["replyCount"], Value::Null);
     assert_eq!(first["hasMore"], true);
-    let second = ok(
-        &s,
-        "/api/v1/comments",
-        json!({ "url": VIDEO, "cursor": first["cursor"] }),
-    )
-    .await;
+    let second = s
+        .data_ok(
+            "/api/v1/comments",
+            json!({ "url": VIDEO, "cursor": first["cursor"] }),
+        )
+        .await;
     assert_eq!(
         second["comments"][0]["text"], "Old layout still read",
         "{second}"
@@ -64,13 +48,16 @@ async fn comments_in_both_layouts_then_replies() {
     assert_eq!(second["hasMore"], false);
 
     let replies = json!({ "url": VIDEO, "commentId": "UgxAAA" });
-    let r = ok(&s, "/api/v1/comments/replies", replies).await;
+    let r = s.data_ok("/api/v1/comments/replies", replies).await;
     assert_eq!(r["comments"][0]["text"], "Agreed", "{r}");
     assert_eq!(r["comments"].as_array().unwrap().len(), 2);
     let unknown = json!({ "url": VIDEO, "commentId": "UgxZZZ" });
-    fails(&s, "/api/v1/comments/replies", unknown, 404, "not_found").await;
+    s.data_fails("/api/v1/comments/replies", unknown, 404, "not_found")
+        .await;
     let off = json!({ "url": "https://www.youtube.com/watch?v=OtherVideo1" });
-    let msg = fails(&s, "/api/v1/comments", off, 404, "not_found").await;
+    let msg = s
+        .data_fails("/api/v1/comments", off, 404, "not_found")
+        .await;
     assert!(msg.contains("turned off"), "{msg}");
 }
 
@@ -84,7 +71,7 @@ async fn channels_by_every_link_form_and_their_uploads() {
         "https://m.youtube.com/c/GrabkitTest",
         "https://www.youtube.com/user/grabkit",
     ] {
-        let p = ok(&s, "/api/v1/profile", json!({ "url": url })).await;
+        let p = s.data_ok("/api/v1/profile", json!({ "url": url })).await;
         assert_eq!(p["id"], "UCgrabkit000000000000001", "{url}: {p}");
         assert_eq!(p["name"], "Grabkit Test Channel");
         assert_eq!(p["handle"], "@GrabkitTest");
@@ -94,20 +81,23 @@ async fn channels_by_every_link_form_and_their_uploads() {
         assert_eq!(p["likes"], Value::Null);
     }
     // A video's author.
-    let p = ok(&s, "/api/v1/profile", json!({ "url": VIDEO })).await;
+    let p = s.data_ok("/api/v1/profile", json!({ "url": VIDEO })).await;
     assert_eq!(p["id"], "UCSMOQeBJ2RAnuFungnQOxLg", "{p}");
     let gone = json!({ "url": "https://www.youtube.com/channel/UCgone00000000000000000001" });
-    let msg = fails(&s, "/api/v1/profile", gone, 404, "not_found").await;
+    let msg = s
+        .data_fails("/api/v1/profile", gone, 404, "not_found")
+        .await;
     assert!(msg.contains("does not exist"), "{msg}");
     let nobody = json!({ "url": "https://www.youtube.com/@NoSuchHandle" });
-    fails(&s, "/api/v1/profile", nobody, 404, "not_found").await;
+    s.data_fails("/api/v1/profile", nobody, 404, "not_found")
+        .await;
 
-    let first = ok(
-        &s,
-        "/api/v1/posts",
-        json!({ "url": "https://www.youtube.com/@GrabkitTest" }),
-    )
-    .await;
+    let first = s
+        .data_ok(
+            "/api/v1/posts",
+            json!({ "url": "https://www.youtube.com/@GrabkitTest" }),
+        )
+        .await;
     assert_eq!(first["user"]["name"], "Grabkit Test Channel");
     let posts = first["posts"].as_array().unwrap();
     assert_eq!(posts.len(), 2, "{first}");
@@ -120,7 +110,7 @@ async fn channels_by_every_link_form_and_their_uploads() {
         "https://i.ytimg.com/vi/aqz-KE-bpKQ/hqdefault.jpg"
     );
     let body = json!({ "url": "https://www.youtube.com/@GrabkitTest", "cursor": first["cursor"] });
-    let second = ok(&s, "/api/v1/posts", body).await;
+    let second = s.data_ok("/api/v1/posts", body).await;
     assert_eq!(second["posts"][0]["kind"], "live", "{second}");
     assert_eq!(second["hasMore"], false);
 }
@@ -128,12 +118,12 @@ async fn channels_by_every_link_form_and_their_uploads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn search_videos_and_channels() {
     let (_mock, s) = TestServer::for_plugin("youtube", HOSTS, upstream()).await;
-    let v = ok(
-        &s,
-        "/api/v1/search",
-        json!({ "platform": "youtube", "query": "bunny" }),
-    )
-    .await;
+    let v = s
+        .data_ok(
+            "/api/v1/search",
+            json!({ "platform": "youtube", "query": "bunny" }),
+        )
+        .await;
     assert_eq!(
         v["posts"].as_array().unwrap().len(),
         1,
@@ -141,23 +131,23 @@ async fn search_videos_and_channels() {
     );
     assert_eq!(v["posts"][0]["author"]["id"], "UCgrabkit000000000000001");
     let body = json!({ "platform": "youtube", "query": "bunny", "cursor": v["cursor"] });
-    let v2 = ok(&s, "/api/v1/search", body).await;
+    let v2 = s.data_ok("/api/v1/search", body).await;
     assert_eq!(v2["posts"][0]["id"], "OtherVideo1");
     assert_eq!(v2["hasMore"], false);
     let body = json!({ "platform": "youtube", "query": "bunny", "kind": "users" });
-    let u = ok(&s, "/api/v1/search", body).await;
+    let u = s.data_ok("/api/v1/search", body).await;
     assert_eq!(u["users"][0]["handle"], "@GrabkitTest", "{u}");
     assert_eq!(u["users"][0]["followers"], 1_200_000);
     assert_eq!(
         u["users"][0]["avatar"],
         "https://yt3.googleusercontent.com/avatar=s88"
     );
-    let none = ok(
-        &s,
-        "/api/v1/search",
-        json!({ "platform": "youtube", "query": "zzz" }),
-    )
-    .await;
+    let none = s
+        .data_ok(
+            "/api/v1/search",
+            json!({ "platform": "youtube", "query": "zzz" }),
+        )
+        .await;
     assert_eq!(
         (&none["posts"], &none["hasMore"]),
         (&json!([]), &json!(false))
@@ -167,12 +157,12 @@ async fn search_videos_and_channels() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn live_rooms_from_a_channel_or_a_video() {
     let (_mock, s) = TestServer::for_plugin("youtube", HOSTS, upstream()).await;
-    let v = ok(
-        &s,
-        "/api/v1/live",
-        json!({ "url": "https://www.youtube.com/@GrabkitTest/live" }),
-    )
-    .await;
+    let v = s
+        .data_ok(
+            "/api/v1/live",
+            json!({ "url": "https://www.youtube.com/@GrabkitTest/live" }),
+        )
+        .await;
     assert_eq!(v["status"], "live", "{v}");
     assert_eq!(v["roomId"], "LiveNow0001");
     assert_eq!(v["streams"][0]["format"], "hls");
@@ -181,27 +171,28 @@ async fn live_rooms_from_a_channel_or_a_video() {
         "{v}"
     );
     let url = "https://www.youtube.com/live/LiveNow0001?feature=share";
-    let same = ok(&s, "/api/v1/live", json!({ "url": url })).await;
+    let same = s.data_ok("/api/v1/live", json!({ "url": url })).await;
     assert_eq!(same["status"], "live");
     // A plain video link belongs to parse.
     let body = json!({ "url": "https://youtu.be/LiveNow0001" });
-    fails(&s, "/api/v1/live", body, 400, "wrong_endpoint").await;
-    let off = ok(
-        &s,
-        "/api/v1/live",
-        json!({ "url": "https://www.youtube.com/@Quiet/live" }),
-    )
-    .await;
+    s.data_fails("/api/v1/live", body, 400, "wrong_endpoint")
+        .await;
+    let off = s
+        .data_ok(
+            "/api/v1/live",
+            json!({ "url": "https://www.youtube.com/@Quiet/live" }),
+        )
+        .await;
     assert_eq!(
         (&off["status"], &off["streams"]),
         (&json!("offline"), &json!([]))
     );
-    let not_yet = ok(
-        &s,
-        "/api/v1/live",
-        json!({ "url": "https://www.youtube.com/live/Upcoming001" }),
-    )
-    .await;
+    let not_yet = s
+        .data_ok(
+            "/api/v1/live",
+            json!({ "url": "https://www.youtube.com/live/Upcoming001" }),
+        )
+        .await;
     assert_eq!(not_yet["status"], "offline", "{not_yet}");
 }
 
