@@ -5,8 +5,27 @@
 
 use crate::bindings::grabkit::plugin::data as wit;
 use crate::bindings::grabkit::plugin::types as wt;
-use crate::media::Stats;
 use crate::{Error, Result};
+
+/// Counts a platform shows; `None` where it does not (never a made-up 0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Stats {
+    /// Plays or views.
+    pub views: Option<u64>,
+    /// Likes.
+    pub likes: Option<u64>,
+    /// Comments.
+    pub comments: Option<u64>,
+    /// Shares or reposts.
+    pub shares: Option<u64>,
+}
+
+impl Stats {
+    /// True when no count is known.
+    pub fn is_empty(&self) -> bool {
+        *self == Stats::default()
+    }
+}
 
 /// A capability a plugin offers beyond `parse`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,6 +278,17 @@ pub struct LiveRoom {
     pub cover: Option<String>,
     /// Stream URLs, best first; empty when offline.
     pub streams: Vec<LiveStream>,
+}
+
+impl From<Stats> for Option<wt::Stats> {
+    fn from(s: Stats) -> Self {
+        (!s.is_empty()).then_some(wt::Stats {
+            views: s.views,
+            likes: s.likes,
+            comments: s.comments,
+            shares: s.shares,
+        })
+    }
 }
 
 impl From<Capability> for wt::Capability {

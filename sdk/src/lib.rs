@@ -67,11 +67,11 @@ pub mod routes;
 
 pub use data::{
     Author, Capability, CapabilityKind, Comment, CommentPage, LiveRoom, LiveStream, Page, Post,
-    PostKind, PostPage, SearchKind, SearchPage, StreamFormat, User,
+    PostKind, PostPage, SearchKind, SearchPage, Stats, StreamFormat, User,
 };
 pub use error::{Context, Error, ErrorKind, Required, Result};
 pub use host::{config, kv, log};
-pub use media::{Audio, Descriptor, Image, Media, Stats, Subtitle, Video, VideoSource};
+pub use media::{Audio, Descriptor, Image, Media, Subtitle, Video, VideoSource};
 /// Re-exported so plugins use the same `serde` as the SDK.
 pub use serde;
 /// Re-exported so plugins use the same `serde_json` as the SDK.

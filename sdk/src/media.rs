@@ -2,6 +2,7 @@
 //! defaults and builders, converted to the contract's records at the edge.
 
 use crate::bindings::grabkit::plugin::types as wit;
+use crate::data::Stats;
 
 /// How a video URL is delivered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -244,26 +245,6 @@ pub struct Subtitle {
     pub auto_generated: bool,
 }
 
-/// Counts a platform shows; `None` where it does not (never a made-up 0).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Stats {
-    /// Plays or views.
-    pub views: Option<u64>,
-    /// Likes.
-    pub likes: Option<u64>,
-    /// Comments.
-    pub comments: Option<u64>,
-    /// Shares or reposts.
-    pub shares: Option<u64>,
-}
-
-impl Stats {
-    /// True when no count is known.
-    pub fn is_empty(&self) -> bool {
-        *self == Stats::default()
-    }
-}
-
 /// Everything one post offers for download.
 ///
 /// Start with [`Media::new`] and fill in the public fields.
@@ -500,16 +481,5 @@ impl From<Descriptor> for wit::Descriptor {
             media_hosts: d.media_hosts,
             capabilities: d.capabilities.into_iter().map(Into::into).collect(),
         }
-    }
-}
-
-impl From<Stats> for Option<wit::Stats> {
-    fn from(s: Stats) -> Self {
-        (!s.is_empty()).then_some(wit::Stats {
-            views: s.views,
-            likes: s.likes,
-            comments: s.comments,
-            shares: s.shares,
-        })
     }
 }

@@ -15,7 +15,7 @@ pub struct MemoryStore {
 #[derive(Default)]
 pub(crate) struct Inner {
     pub(crate) next_seq: u64,
-    pub(crate) jobs: BTreeMap<String, crate::memory_jobs::MemJob>,
+    pub(crate) jobs: BTreeMap<String, MemJob>,
     next_key: i64,
     next_usage: i64,
     pub(crate) keys: BTreeMap<i64, (Key, String)>,
@@ -27,6 +27,31 @@ pub(crate) struct Inner {
     /// Feed tokens by id, with their hashes.
     pub(crate) feeds: BTreeMap<i64, (crate::feeds::FeedToken, String)>,
     pub(crate) next_feed: i64,
+}
+
+/// One job, its items and its event log.
+#[derive(Default)]
+pub(crate) struct MemJob {
+    pub(crate) key_id: i64,
+    pub(crate) kind: String,
+    pub(crate) created_at: i64,
+    pub(crate) finished_at: Option<i64>,
+    pub(crate) cancelled: bool,
+    pub(crate) webhook: Option<crate::jobs::Webhook>,
+    pub(crate) attempts: Vec<serde_json::Value>,
+    pub(crate) items: Vec<MemItem>,
+    pub(crate) events: Vec<crate::jobs::JobEvent>,
+}
+
+pub(crate) struct MemItem {
+    /// Queue order across all jobs.
+    pub(crate) seq: u64,
+    pub(crate) url: String,
+    pub(crate) platform: String,
+    pub(crate) meta: Option<String>,
+    pub(crate) urgent: bool,
+    pub(crate) state: &'static str,
+    pub(crate) reserved: bool,
 }
 
 struct Pending {

@@ -3,33 +3,8 @@
 
 use crate::jobs::*;
 use crate::keys::StoreError;
-use crate::memory::{Inner, MemoryStore};
+use crate::memory::{Inner, MemItem, MemJob, MemoryStore};
 use std::collections::BTreeMap;
-
-/// One job, its items and its event log.
-#[derive(Default)]
-pub(crate) struct MemJob {
-    key_id: i64,
-    kind: String,
-    created_at: i64,
-    finished_at: Option<i64>,
-    cancelled: bool,
-    webhook: Option<Webhook>,
-    attempts: Vec<serde_json::Value>,
-    items: Vec<MemItem>,
-    events: Vec<JobEvent>,
-}
-
-struct MemItem {
-    /// Queue order across all jobs.
-    seq: u64,
-    url: String,
-    platform: String,
-    meta: Option<String>,
-    urgent: bool,
-    state: &'static str,
-    reserved: bool,
-}
 
 impl MemJob {
     fn counts(&self) -> StateCounts {

@@ -14,8 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use url::Url;
 
-/// Longest cursor a plugin may hand out (the API's is a little longer).
-pub const MAX_PLUGIN_CURSOR: usize = 512;
+pub use super::data_json::MAX_PLUGIN_CURSOR;
 /// Largest page a caller may ask for.
 pub const MAX_PAGE: u32 = 50;
 /// Page size when the caller does not say.

@@ -11,6 +11,9 @@ use grabkit_runtime::LoadedPlugin;
 use grabkit_runtime::bindings::{self as wit, Answer};
 use serde::Serialize;
 
+/// Longest cursor a plugin may hand out (the API's is a little longer).
+pub const MAX_PLUGIN_CURSOR: usize = 512;
+
 /// One data answer.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 #[serde(untagged)]
@@ -213,7 +216,7 @@ pub fn shape(
     let platform = plugin.platform.clone();
     let cursor = |c: Option<String>, more: bool| -> Result<Option<String>, ParseError> {
         match c.filter(|c| !c.is_empty()) {
-            Some(c) if c.len() > super::data::MAX_PLUGIN_CURSOR => Err(OutputError::Cursor.into()),
+            Some(c) if c.len() > MAX_PLUGIN_CURSOR => Err(OutputError::Cursor.into()),
             Some(c) if more => Ok(Some(wrap(&c))),
             _ => Ok(None),
         }
