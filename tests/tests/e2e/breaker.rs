@@ -60,3 +60,18 @@ async fn upstream_failures_open_the_breaker_and_a_probe_closes_it() {
     assert_eq!(status, 200, "the probe went through");
     assert_eq!(platform_breaker(&s).await["state"], "closed");
 }
+
+/// A data route the platform refuses (here Bilibili's risk control on a
+/// space) fails on its own: it never opens the breaker that guards parses.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_data_routes_leave_the_parse_breaker_closed() {
+    let (_mock, s) = TestServer::for_plugin_tweaked("bilibili", HOSTS, upstream(), touchy).await;
+    let body = serde_json::json!({ "url": "https://space.bilibili.com/2" });
+    for _ in 0..5 {
+        s.data_fails("/api/v1/posts", body.clone(), 429, "upstream_rate_limited")
+            .await;
+    }
+    assert_eq!(platform_breaker(&s).await["state"], "closed");
+    let (status, v) = s.parse("https://www.bilibili.com/video/BV117411r7R1").await;
+    assert_eq!(status, 200, "{v}");
+}

@@ -195,16 +195,20 @@ impl ParseService {
         Ok(media)
     }
 
-    /// Run one call through the platform's breaker, a slot, and the
-    /// plugin, recording metrics and how the plugin version fares.
+    /// Run one call through a slot and the plugin, recording metrics and
+    /// how the plugin version fares. Parses also go through the platform's
+    /// breaker; data calls do not, so a data route the platform refuses
+    /// (Douyin's unsigned ones) never pauses its parses.
     pub(crate) async fn execute(
         &self,
         plugin: &Arc<LoadedPlugin>,
         call: &Call,
         started: Instant,
     ) -> Result<Answer, ParseError> {
-        if let Err(retry_after) =
-            self.with_breaker(&plugin.platform, |b, s| b.admit(s, Instant::now()))
+        let guarded = matches!(call, Call::Parse(_));
+        if guarded
+            && let Err(retry_after) =
+                self.with_breaker(&plugin.platform, |b, s| b.admit(s, Instant::now()))
         {
             let e = ParseError::Unavailable {
                 platform: plugin.platform.clone(),
@@ -215,14 +219,16 @@ impl ParseService {
             return Err(e);
         }
         let result = self.run(plugin, call).await;
-        self.with_breaker(&plugin.platform, |b, s| match &result {
-            Err(ParseError::Busy(_)) => b.forget(),
-            Err(ParseError::Extract {
-                kind: ExtractKind::UpstreamFailed | ExtractKind::RateLimited,
-                ..
-            }) => b.record(s, Instant::now(), breaker::Outcome::UpstreamFailure),
-            _ => b.record(s, Instant::now(), breaker::Outcome::Fine),
-        });
+        if guarded {
+            self.with_breaker(&plugin.platform, |b, s| match &result {
+                Err(ParseError::Busy(_)) => b.forget(),
+                Err(ParseError::Extract {
+                    kind: ExtractKind::UpstreamFailed | ExtractKind::RateLimited,
+                    ..
+                }) => b.record(s, Instant::now(), breaker::Outcome::UpstreamFailure),
+                _ => b.record(s, Instant::now(), breaker::Outcome::Fine),
+            });
+        }
         self.metrics
             .parse(&plugin.platform, outcome_label(&result), started.elapsed());
         if !matches!(result, Err(ParseError::Busy(_))) {
