@@ -87,13 +87,14 @@ impl Auth {
         else {
             return Err(AuthError::InvalidToken);
         };
-        if !key.enabled {
-            return Err(AuthError::InvalidToken);
-        }
-        if key.expires_at.is_some_and(|t| now >= t) {
-            return Err(AuthError::TokenExpired);
-        }
-        Ok(key)
+        usable(key, now)
+    }
+
+    /// The key with `id`, for a credential that stands for it (a feed
+    /// token), with the same checks as [`Auth::api_key`].
+    pub async fn key_by_id(&self, id: i64, now: i64) -> Result<Key, AuthError> {
+        let key = self.store.get(id).await.map_err(store_failed)?;
+        usable(key.ok_or(AuthError::InvalidToken)?, now)
     }
 
     /// The admin token check.
@@ -133,6 +134,17 @@ impl Auth {
             }
         })
     }
+}
+
+/// A disabled key is not valid; an expired one says so.
+fn usable(key: Key, now: i64) -> Result<Key, AuthError> {
+    if !key.enabled {
+        return Err(AuthError::InvalidToken);
+    }
+    if key.expires_at.is_some_and(|t| now >= t) {
+        return Err(AuthError::TokenExpired);
+    }
+    Ok(key)
 }
 
 fn limiter((per_sec, burst): (u32, u32)) -> Limiter {

@@ -7,7 +7,7 @@ use crate::auth::{Auth, AuthError, store_failed};
 use crate::clock::now;
 use crate::code::Coded;
 use crate::service::cache::CacheUse;
-use crate::service::data::DataRequest;
+use crate::service::data::{DataRequest, Routed};
 use crate::service::{MediaJson, ParseError, ParseService, RouteInfo};
 use grabkit_store::keys::{Key, StoreError};
 use std::sync::Arc;
@@ -126,11 +126,21 @@ impl Gateway {
         req: &DataRequest,
         started: Instant,
     ) -> Billed<(RouteInfo, crate::service::DataJson)> {
-        let platform = self
-            .service
-            .route_data(req)
-            .map(|(p, _)| p.platform.clone());
-        let run = async { Ok((self.service.data(req).await?, false)) };
+        let routed = self.service.route_data(req);
+        self.data_routed(key, routed, req, started).await
+    }
+
+    /// [`Gateway::data`] for a request already routed (once).
+    pub async fn data_routed(
+        &self,
+        key: &Key,
+        routed: Result<Routed, ParseError>,
+        req: &DataRequest,
+        started: Instant,
+    ) -> Billed<(RouteInfo, crate::service::DataJson)> {
+        let platform = routed.as_ref().map(|(p, _)| p.platform.clone());
+        let platform = platform.map_err(Clone::clone);
+        let run = async { Ok((self.service.data(routed?, req).await?, false)) };
         self.bill(key, platform, run, true, started).await
     }
 

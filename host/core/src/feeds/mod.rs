@@ -159,12 +159,7 @@ impl Feeds {
         let found = self.store.use_feed_token(&hash_token(token), t).await;
         let found = found.map_err(|e| FeedError::Store(store_failed(e)))?;
         let ft = found.ok_or(FeedError::InvalidToken)?;
-        let key = self.gateway.auth.store.get(ft.key_id).await;
-        let key = key.map_err(|e| FeedError::Store(store_failed(e)))?;
-        let key = key.filter(|k| k.enabled).ok_or(FeedError::InvalidToken)?;
-        if key.expires_at.is_some_and(|e| t >= e) {
-            return Err(AuthError::TokenExpired.into());
-        }
+        let key = self.gateway.auth.key_by_id(ft.key_id, t).await?;
         self.gateway.auth.rate_limit(&key)?;
         Ok(key)
     }
@@ -187,7 +182,8 @@ impl Feeds {
             },
         };
         let service = &self.gateway.service;
-        let (plugin, link) = service.route_data(&req).map_err(GatewayError::Parse)?;
+        let routed = service.route_data(&req).map_err(GatewayError::Parse)?;
+        let (plugin, link) = routed.clone();
         if plugin.platform != platform {
             return Err(FeedError::Invalid(format!(
                 "{url} is a {} link, not {platform}",
@@ -208,7 +204,10 @@ impl Feeds {
                 credits_left: None,
             });
         }
-        let billed = self.gateway.data(key, &req, started).await;
+        let billed = self
+            .gateway
+            .data_routed(key, Ok(routed), &req, started)
+            .await;
         let (_, json) = billed.result?;
         let DataJson::Posts(posts) = json else {
             return Err(FeedError::Invalid(

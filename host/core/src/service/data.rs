@@ -143,9 +143,12 @@ fn unwrap_cursor(platform: &str, endpoint: &str, api: &str) -> Result<String, Pa
     Ok(c.to_string())
 }
 
+/// The plugin that takes a data request, and the link it was given.
+pub type Routed = (Arc<LoadedPlugin>, Url);
+
 impl ParseService {
     /// Which plugin takes a data request, without running it.
-    pub fn route_data(&self, req: &DataRequest) -> Result<(Arc<LoadedPlugin>, Url), ParseError> {
+    pub fn route_data(&self, req: &DataRequest) -> Result<Routed, ParseError> {
         let kind = req.kind();
         let table = self.registry.table();
         let input = match req {
@@ -229,37 +232,33 @@ impl ParseService {
         ))
     }
 
-    /// Run a data request: route, unwrap the cursor, call the plugin, check
-    /// and shape its answer.
-    pub async fn data(&self, req: &DataRequest) -> Result<(RouteInfo, DataJson), ParseError> {
+    /// Run a data request routed by [`ParseService::route_data`]: unwrap
+    /// the cursor, call the plugin, check and shape its answer.
+    pub async fn data(
+        &self,
+        (plugin, url): Routed,
+        req: &DataRequest,
+    ) -> Result<(RouteInfo, DataJson), ParseError> {
         let started = Instant::now();
-        let (plugin, url) = self.route_data(req)?;
         let endpoint = req.endpoint();
-        let page = match req.page() {
-            None => None,
-            Some(p) => Some(PageRequest {
-                cursor: match &p.cursor {
-                    None => None,
-                    Some(c) => Some(unwrap_cursor(&plugin.platform, endpoint, c)?),
-                },
-                count: p.count.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
-            }),
-        };
-        let page = || {
-            page.clone().unwrap_or(PageRequest {
-                cursor: None,
-                count: DEFAULT_PAGE,
-            })
+        // Profile and live take no page; the default is never sent then.
+        let asked = req.page().cloned().unwrap_or_default();
+        let cursor = asked
+            .cursor
+            .map(|c| unwrap_cursor(&plugin.platform, endpoint, &c));
+        let page = PageRequest {
+            cursor: cursor.transpose()?,
+            count: asked.count.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE),
         };
         let link = url.to_string();
         let call = match req {
-            DataRequest::Comments { .. } => Call::Comments(link, page()),
+            DataRequest::Comments { .. } => Call::Comments(link, page),
             DataRequest::Replies { comment_id, .. } => {
-                Call::Replies(link, comment_id.clone(), page())
+                Call::Replies(link, comment_id.clone(), page)
             }
             DataRequest::Profile { .. } => Call::Profile(link),
-            DataRequest::Posts { .. } => Call::Posts(link, page()),
-            DataRequest::Search { query, kind, .. } => Call::Search(query.clone(), *kind, page()),
+            DataRequest::Posts { .. } => Call::Posts(link, page),
+            DataRequest::Search { query, kind, .. } => Call::Search(query.clone(), *kind, page),
             DataRequest::Live { .. } => Call::Live(link),
         };
         let answer = self.execute(&plugin, &call, started).await?;
