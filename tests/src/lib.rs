@@ -30,6 +30,15 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Whether `tool` (ffmpeg, ffprobe) runs here; tests that need it say
+/// what they check without it (CI always has it).
+pub fn installed(tool: &str) -> bool {
+    std::process::Command::new(tool)
+        .arg("-version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 /// The shipped platforms: every crate folder under `plugins/`, sorted.
 pub fn platforms() -> Vec<String> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins");

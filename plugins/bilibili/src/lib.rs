@@ -203,21 +203,31 @@ impl Plugin for Bilibili {
 /// The `aid` of the video a post link names (comments are keyed by it).
 fn video_aid(client: &Client, input: &str) -> Result<u64> {
     let link = route_following(input, LINKS, client, |k| k == Link::Short)?;
-    let id = match link.kind {
-        Link::Av => return link.cap("aid").parse().map_err(|_| Error::parse("aid")),
+    if link.kind == Link::Av {
+        return link.cap("aid").parse().map_err(|_| Error::parse("aid"));
+    }
+    video_view(client, &link, "comments")?["aid"]
+        .as_u64()
+        .required("data.aid")
+}
+
+/// The view API's answer for a video link (BV or av forms); other posts
+/// have no `what`.
+fn video_view(client: &Client, link: &Matched<Link>, what: &str) -> Result<Value> {
+    let (key, id) = match link.kind {
+        Link::Av => ("aid", link.cap("aid").to_string()),
         Link::Bv | Link::List | Link::Festival => ("bvid", format!("BV{}", link.cap("bvid"))),
         _ => {
-            return Err(Error::not_supported(
-                "comments are offered for videos (BV/av links), not for this kind of post",
-            ));
+            return Err(Error::not_supported(format!(
+                "{what} is offered for videos (BV/av links), not for this kind of post"
+            )));
         }
     };
-    let view = call(
+    call(
         client,
         "view API",
-        &format!("{API}/x/web-interface/view?{}={}", id.0, id.1),
-    )?;
-    view["aid"].as_u64().required("data.aid")
+        &format!("{API}/x/web-interface/view?{key}={id}"),
+    )
 }
 
 /// The user a link names: a space link, or a video link's uploader (short
@@ -228,20 +238,7 @@ fn user_mid(client: &Client, input: &str) -> Result<String> {
         return Ok(space.cap("mid").to_string());
     }
     let link = route_following(input, LINKS, client, short)?;
-    let id = match link.kind {
-        Link::Av => ("aid", link.cap("aid").to_string()),
-        Link::Bv | Link::List | Link::Festival => ("bvid", format!("BV{}", link.cap("bvid"))),
-        _ => {
-            return Err(Error::not_supported(
-                "the author is offered for videos (BV/av links), not for this kind of post",
-            ));
-        }
-    };
-    let view = call(
-        client,
-        "view API",
-        &format!("{API}/x/web-interface/view?{}={}", id.0, id.1),
-    )?;
+    let view = video_view(client, &link, "the author")?;
     let mid = view["owner"]["mid"].as_u64().required("data.owner.mid")?;
     Ok(mid.to_string())
 }

@@ -270,23 +270,20 @@ pub fn live(web_rid: &str) -> Result<LiveRoom> {
     let mut streams = Vec::new();
     if live {
         let s = &room["stream_url"];
-        // Best first, as the web player orders them.
-        for q in ["FULL_HD1", "HD1", "SD1", "SD2"] {
-            if let Some(u) = s["flv_pull_url"][q].as_str() {
-                streams.push(LiveStream {
-                    url: https(u),
-                    format: StreamFormat::Flv,
-                    quality: q.into(),
-                });
-            }
-        }
-        for q in ["FULL_HD1", "HD1", "SD1", "SD2"] {
-            if let Some(u) = s["hls_pull_url_map"][q].as_str() {
-                streams.push(LiveStream {
-                    url: https(u),
-                    format: StreamFormat::Hls,
-                    quality: q.into(),
-                });
+        // FLV first, each best first, as the web player orders them.
+        let maps = [
+            ("flv_pull_url", StreamFormat::Flv),
+            ("hls_pull_url_map", StreamFormat::Hls),
+        ];
+        for (map, format) in maps {
+            for q in ["FULL_HD1", "HD1", "SD1", "SD2"] {
+                if let Some(u) = s[map][q].as_str() {
+                    streams.push(LiveStream {
+                        url: https(u),
+                        format,
+                        quality: q.into(),
+                    });
+                }
             }
         }
     }

@@ -12,6 +12,16 @@ pub struct Session {
     pub po_token: Option<String>,
 }
 
+impl Session {
+    /// What the operator set in the plugin's config.
+    pub fn from_config() -> Self {
+        Session {
+            visitor_data: config::get("visitor_data"),
+            po_token: config::get("po_token"),
+        }
+    }
+}
+
 /// `POST /youtubei/v1/player` as `client`; the raw player response.
 pub fn player(client: &ClientKind, id: &str, sts: Option<u64>, session: &Session) -> Result<Value> {
     let mut ctx = json!({ "clientName": client.name, "clientVersion": client.version, "hl": "en", "timeZone": "UTC", "utcOffsetMinutes": 0 });

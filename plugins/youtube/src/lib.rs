@@ -157,10 +157,7 @@ impl Plugin for Youtube {
             Some(c) => c.video.clone(),
             None => video_id(input)?,
         };
-        let session = Session {
-            visitor_data: config::get("visitor_data"),
-            po_token: config::get("po_token"),
-        };
+        let session = Session::from_config();
         let mut player: Option<Result<Transforms>> = None;
         let mut failures: Vec<(&str, Error)> = Vec::new();
         for client in clients::chosen(config::get("clients").as_deref()) {
@@ -213,10 +210,7 @@ fn channel_of(input: &str) -> Result<String> {
         return channel::channel_id(&link.url);
     }
     let id = video_id(input)?;
-    let session = Session {
-        visitor_data: config::get("visitor_data"),
-        po_token: config::get("po_token"),
-    };
+    let session = Session::from_config();
     let resp = innertube::player(&clients::VISIONOS, &id, None, &session)?;
     if let Some(e) = innertube::refusal(&resp) {
         return Err(e);

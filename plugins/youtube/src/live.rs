@@ -32,10 +32,7 @@ pub fn room(channel: &str, video: Option<&str>) -> Result<LiveRoom> {
             ..Default::default()
         });
     };
-    let session = Session {
-        visitor_data: config::get("visitor_data"),
-        po_token: config::get("po_token"),
-    };
+    let session = Session::from_config();
     let mut last = None;
     for client in clients::chosen(config::get("clients").as_deref()) {
         let resp = innertube::player(&client, video, None, &session)?;

@@ -177,10 +177,7 @@ async fn download_saves_resumes_decrypts_and_merges() {
         String::from_utf8_lossy(&out.stderr)
     );
     let merged = out_dir.join("split.mp4");
-    let has_ffmpeg = std::process::Command::new("ffprobe")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let has_ffmpeg = grabkit_tests::installed("ffprobe");
     if has_ffmpeg {
         let probe = std::process::Command::new("ffprobe")
             .args([

@@ -4,24 +4,13 @@
 //! redirect to the download proxy.
 
 use grabkit_tests::bilibili::{HOSTS, upstream};
-use grabkit_tests::server::shipped_plugin;
-use grabkit_tests::{Mock, TestServer, TestSettings};
+use grabkit_tests::{Mock, TestServer};
 use serde_json::{Value, json};
 
 const SPACE: &str = "https://space.bilibili.com/66606350";
 
 async fn serve() -> (Mock, TestServer) {
-    let mock = Mock::start(HOSTS, upstream()).await;
-    let server = TestServer::start(
-        &mock,
-        TestSettings {
-            plugins: vec![shipped_plugin("bilibili")],
-            hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
-            ..Default::default()
-        },
-    )
-    .await;
-    (mock, server)
+    TestServer::for_plugin("bilibili", HOSTS, upstream()).await
 }
 
 async fn json_of(r: reqwest::Response) -> Value {

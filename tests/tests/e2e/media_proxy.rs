@@ -480,10 +480,7 @@ async fn video_only_streams_merge_with_their_audio_into_one_mp4() {
         (400, "nothing_to_merge".into())
     );
 
-    let has_ffmpeg = std::process::Command::new("ffmpeg")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let has_ffmpeg = grabkit_tests::installed("ffmpeg");
     let r = get(&s, &merged, None).await;
     if !has_ffmpeg {
         // .ci/run installs ffmpeg, so CI always takes the other branch.
@@ -708,10 +705,7 @@ async fn a_video_in_ordered_parts_is_joined_into_one_mp4() {
         v[1].get("mergedUrl").is_none(),
         "only the first part carries the join"
     );
-    let has_ffmpeg = std::process::Command::new("ffmpeg")
-        .arg("-version")
-        .output()
-        .is_ok_and(|o| o.status.success());
+    let has_ffmpeg = grabkit_tests::installed("ffmpeg");
     let r = get(&s, &joined, None).await;
     if !has_ffmpeg {
         assert!(
