@@ -22,7 +22,7 @@ pub enum Command {
     /// Run the HTTP API.
     Serve {
         #[command(flatten)]
-        settings: SettingsArgs,
+        settings: ServeArgs,
     },
     /// Parse one link (or share text) and print the unified JSON.
     Parse {
@@ -33,7 +33,7 @@ pub enum Command {
         #[arg(long, value_name = "DIR", conflicts_with = "replay")]
         record: Option<PathBuf>,
         #[command(flatten)]
-        settings: SettingsArgs,
+        settings: RunArgs,
     },
     /// Parse a link and download its media (resumes a partial file; merges
     /// separate video and audio with ffmpeg when installed).
@@ -50,7 +50,7 @@ pub enum Command {
         #[arg(long)]
         quiet: bool,
         #[command(flatten)]
-        settings: SettingsArgs,
+        settings: RunArgs,
     },
     /// Plugin authoring: `grabkit plugin new <platform>`.
     Plugin {
@@ -69,7 +69,7 @@ pub enum Command {
         #[arg(long)]
         update: bool,
         #[command(flatten)]
-        settings: SettingsArgs,
+        settings: RunArgs,
     },
     /// Show what a plugin file is: contract, self-description, hosts,
     /// digest, size, imports and exports (only its `describe` runs).
@@ -84,7 +84,7 @@ pub enum Command {
         #[command(subcommand)]
         action: KeysCommand,
         #[command(flatten)]
-        settings: SettingsArgs,
+        settings: StoreArgs,
     },
     /// List the plugins in the plugins folder.
     Plugins {
@@ -92,7 +92,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         #[command(flatten)]
-        settings: SettingsArgs,
+        settings: RunArgs,
     },
 }
 
@@ -168,104 +168,189 @@ pub enum KeysCommand {
     },
 }
 
+/// The settings file, which every command reads.
 #[derive(Debug, Args, Default)]
-pub struct SettingsArgs {
+pub struct ConfigArg {
     /// TOML settings file (flags and env override it).
     #[arg(global = true, long, env = "GRABKIT_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Address to listen on [default: 127.0.0.1:8080].
-    #[arg(global = true, long, env = "GRABKIT_LISTEN")]
-    pub listen: Option<SocketAddr>,
-    /// Folder of plugin `.wasm` files [default: where the build puts them].
-    #[arg(global = true, long, env = "GRABKIT_PLUGINS")]
-    pub plugins: Option<PathBuf>,
+}
+
+impl ConfigArg {
+    fn load(&self) -> Result<Settings, ConfigError> {
+        match &self.config {
+            Some(path) => Settings::from_file(path),
+            None => Ok(Settings::default()),
+        }
+    }
+}
+
+/// Where the database lives (serve and keys).
+#[derive(Debug, Args, Default)]
+pub struct DataArg {
     /// Folder of the key database [default: ./grabkit-data].
     #[arg(global = true, long, env = "GRABKIT_DATA_DIR")]
     pub data_dir: Option<PathBuf>,
+}
+
+/// What only the server uses.
+#[derive(Debug, Args, Default)]
+pub struct ServerArgs {
+    /// Address to listen on [default: 127.0.0.1:8080].
+    #[arg(long, env = "GRABKIT_LISTEN")]
+    pub listen: Option<SocketAddr>,
     /// Admin token for the admin endpoints [default: generated at first start].
-    #[arg(
-        global = true,
-        long,
-        env = "GRABKIT_ADMIN_TOKEN",
-        hide_env_values = true
-    )]
+    #[arg(long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
+    /// Do not watch the plugins folder (reload only via the admin API).
+    #[arg(long, env = "GRABKIT_NO_WATCH")]
+    pub no_watch: bool,
+}
+
+/// How plugins are found, sandboxed and limited: every command that runs one.
+#[derive(Debug, Args, Default)]
+pub struct PluginArgs {
+    /// Folder of plugin `.wasm` files [default: where the build puts them].
+    #[arg(long, env = "GRABKIT_PLUGINS")]
+    pub plugins: Option<PathBuf>,
     /// Answer plugin requests from a case folder or cassette DIR instead of
     /// the network (offline development; the sandbox's checks still run). A
     /// request it does not hold fails; `parse` uses each exchange once,
     /// `serve` answers repeated parses.
-    #[arg(global = true, long, value_name = "DIR", env = "GRABKIT_REPLAY")]
+    #[arg(long, value_name = "DIR", env = "GRABKIT_REPLAY")]
     pub replay: Option<PathBuf>,
-    /// Do not watch the plugins folder (reload only via the admin API).
-    #[arg(global = true, long, env = "GRABKIT_NO_WATCH")]
-    pub no_watch: bool,
-    /// Compiled-plugin cache folder [default: <plugins>/.cache].
-    #[arg(global = true, long, env = "GRABKIT_CACHE_DIR")]
+    /// Compiled-plugin cache folder [default: <plugins>/.cache for `serve`,
+    /// none for one-shot commands].
+    #[arg(long, env = "GRABKIT_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
     /// Pin list [default: <plugins>/plugins.lock].
-    #[arg(global = true, long, env = "GRABKIT_PIN_FILE")]
+    #[arg(long, env = "GRABKIT_PIN_FILE")]
     pub pin_file: Option<PathBuf>,
     /// Outbound proxy for plugin requests (also HTTPS_PROXY).
-    #[arg(global = true, long, env = "GRABKIT_PROXY")]
+    #[arg(long, env = "GRABKIT_PROXY")]
     pub proxy: Option<String>,
     /// Extra trusted CA certificate (PEM), repeatable.
-    #[arg(
-        global = true,
-        long = "ca-cert",
-        env = "GRABKIT_CA_CERTS",
-        value_delimiter = ','
-    )]
+    #[arg(long = "ca-cert", env = "GRABKIT_CA_CERTS", value_delimiter = ',')]
     pub ca_certs: Vec<PathBuf>,
     /// Let plugins reach loopback addresses. Development and tests only.
-    #[arg(global = true, long, env = "GRABKIT_ALLOW_LOOPBACK")]
+    #[arg(long, env = "GRABKIT_ALLOW_LOOPBACK")]
     pub allow_loopback: bool,
     /// Resolve HOST to IP[:PORT] for plugin requests, repeatable (still checked).
-    #[arg(global = true, long, env = "GRABKIT_RESOLVE", value_delimiter = ',')]
+    #[arg(long, env = "GRABKIT_RESOLVE", value_delimiter = ',')]
     pub resolve: Vec<String>,
     /// Memory cap per plugin instance, MiB [default: 64].
-    #[arg(global = true, long, env = "GRABKIT_MEMORY_MIB")]
+    #[arg(long, env = "GRABKIT_MEMORY_MIB")]
     pub memory_mib: Option<usize>,
     /// Deadline per parse, seconds [default: 10].
-    #[arg(global = true, long, env = "GRABKIT_DEADLINE_SECS")]
+    #[arg(long, env = "GRABKIT_DEADLINE_SECS")]
     pub deadline_secs: Option<f64>,
     /// Timeout per outbound request, seconds [default: 15].
-    #[arg(global = true, long, env = "GRABKIT_HTTP_TIMEOUT_SECS")]
+    #[arg(long, env = "GRABKIT_HTTP_TIMEOUT_SECS")]
     pub http_timeout_secs: Option<f64>,
     /// Response size cap per outbound request, bytes [default: 16 MiB].
-    #[arg(global = true, long, env = "GRABKIT_MAX_RESPONSE_BYTES")]
+    #[arg(long, env = "GRABKIT_MAX_RESPONSE_BYTES")]
     pub max_response_bytes: Option<u64>,
     /// Outbound requests per parse [default: 32].
-    #[arg(global = true, long, env = "GRABKIT_MAX_REQUESTS")]
+    #[arg(long, env = "GRABKIT_MAX_REQUESTS")]
     pub max_requests: Option<u32>,
     /// Parses running at once, all plugins [default: 64].
-    #[arg(global = true, long, env = "GRABKIT_MAX_CONCURRENCY")]
+    #[arg(long, env = "GRABKIT_MAX_CONCURRENCY")]
     pub max_concurrency: Option<usize>,
     /// Parses running at once per plugin [default: 32].
-    #[arg(global = true, long, env = "GRABKIT_MAX_CONCURRENCY_PER_PLUGIN")]
+    #[arg(long, env = "GRABKIT_MAX_CONCURRENCY_PER_PLUGIN")]
     pub max_concurrency_per_plugin: Option<usize>,
 }
 
-impl SettingsArgs {
+/// `grabkit serve`'s settings: everything.
+#[derive(Debug, Args, Default)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub server: ServerArgs,
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// A one-shot command that runs plugins (parse, download, check, plugins):
+/// no listener, no database, no folder watch, and no compiled cache
+/// written unless `--cache-dir` (or the file's `cache_dir`) asks for one.
+#[derive(Debug, Args, Default)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
+/// A command on the database alone (keys).
+#[derive(Debug, Args, Default)]
+pub struct StoreArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub data: DataArg,
+}
+
+macro_rules! set {
+    ($field:expr, $value:expr) => {
+        if let Some(v) = $value.clone() {
+            $field = v;
+        }
+    };
+}
+
+impl ServeArgs {
     /// Defaults, then the file, then flags/env.
     pub fn resolve(&self) -> Result<Settings, ConfigError> {
-        let mut s = match &self.config {
-            Some(path) => Settings::from_file(path)?,
-            None => Settings::default(),
-        };
-        macro_rules! set {
-            ($field:expr, $value:expr) => {
-                if let Some(v) = $value.clone() {
-                    $field = v;
-                }
-            };
-        }
-        set!(s.listen, self.listen);
-        set!(s.plugins_dir, self.plugins);
+        let mut s = self.config.load()?;
+        self.server.apply(&mut s);
+        self.data.apply(&mut s);
+        self.plugins.apply(&mut s);
+        Ok(s)
+    }
+}
+
+impl RunArgs {
+    pub fn resolve(&self) -> Result<Settings, ConfigError> {
+        let mut s = self.config.load()?;
+        self.plugins.apply(&mut s);
+        s.reload.watch = false;
+        // Empty means none: a one-shot run leaves the plugins folder as it was.
+        s.reload.cache_dir.get_or_insert_with(PathBuf::new);
+        Ok(s)
+    }
+}
+
+impl StoreArgs {
+    pub fn resolve(&self) -> Result<Settings, ConfigError> {
+        let mut s = self.config.load()?;
+        self.data.apply(&mut s);
+        Ok(s)
+    }
+}
+
+impl DataArg {
+    fn apply(&self, s: &mut Settings) {
         set!(s.data_dir, self.data_dir);
+    }
+}
+
+impl ServerArgs {
+    fn apply(&self, s: &mut Settings) {
+        set!(s.listen, self.listen);
         if self.admin_token.is_some() {
             s.admin_token = self.admin_token.clone();
         }
         s.reload.watch &= !self.no_watch;
+    }
+}
+
+impl PluginArgs {
+    fn apply(&self, s: &mut Settings) {
+        set!(s.plugins_dir, self.plugins);
         if self.cache_dir.is_some() {
             s.reload.cache_dir = self.cache_dir.clone();
         }
@@ -293,6 +378,5 @@ impl SettingsArgs {
             s.limits.max_concurrency_per_plugin,
             self.max_concurrency_per_plugin
         );
-        Ok(s)
     }
 }

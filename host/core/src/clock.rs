@@ -8,6 +8,11 @@ pub fn now() -> i64 {
     OffsetDateTime::now_utc().unix_timestamp()
 }
 
+/// Writes Unix seconds as RFC 3339 text: the API's one time form.
+pub fn serialize_rfc3339<S: serde::Serializer>(t: &u64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_time(i64::try_from(*t).unwrap_or(i64::MAX)))
+}
+
 /// RFC 3339 text of a Unix time (empty if out of range).
 pub fn format_time(t: i64) -> String {
     OffsetDateTime::from_unix_timestamp(t)

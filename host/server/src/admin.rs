@@ -29,7 +29,7 @@ pub fn status_json(service: &grabkit_core::service::ParseService) -> serde_json:
             json!({
                 "name": p.name, "version": p.version, "platform": p.platform, "digest": p.digest,
                 "contract": p.contract.to_string(),
-                "loadedAt": p.loaded_at.duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0),
+                "loadedAt": loaded_at(p.loaded_at),
                 "source": p.source, "urlPatterns": p.pattern_sources, "allowedHosts": p.effective_hosts(),
                 "lastLoadError": last_error, "canRollBack": registry.has_previous(&p.platform),
                 "parses": served, "pluginFailures": failed,
@@ -38,6 +38,15 @@ pub fn status_json(service: &grabkit_core::service::ParseService) -> serde_json:
         .collect();
     let (hits, compiles) = registry.cache_stats();
     json!({"plugins": plugins, "files": files, "compileCache": {"hits": hits, "compiles": compiles}})
+}
+
+/// When a plugin was loaded, as RFC 3339.
+fn loaded_at(t: std::time::SystemTime) -> String {
+    let secs = t
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    grabkit_core::clock::format_time(secs as i64)
 }
 
 /// `POST /api/v1/plugins/reload`: rescan the folder now.

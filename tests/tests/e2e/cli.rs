@@ -39,6 +39,65 @@ async fn parse_prints_the_unified_json() {
     assert_eq!(v["audios"][0]["quality"], "192k");
 }
 
+/// Each command's help lists only the options it uses.
+#[test]
+fn help_lists_only_what_the_command_uses() {
+    let help = |cmd: &str| {
+        let out = std::process::Command::new(env!("GRABKIT_BIN"))
+            .args([cmd, "--help"])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let server_only = ["--listen", "--admin-token", "--no-watch", "--data-dir"];
+    for cmd in ["parse", "download", "check", "plugins"] {
+        let text = help(cmd);
+        assert!(text.contains("--plugins"), "{cmd}: {text}");
+        for flag in server_only {
+            assert!(!text.contains(flag), "{cmd} --help lists {flag}: {text}");
+        }
+    }
+    let serve = help("serve");
+    assert!(server_only.iter().all(|f| serve.contains(f)), "{serve}");
+    let keys = help("keys");
+    assert!(keys.contains("--data-dir") && !keys.contains("--plugins"));
+}
+
+/// Logs on a pipe carry no colour codes, and `GRABKIT_LOG_FORMAT=json`
+/// writes one JSON object per line.
+#[test]
+fn logs_are_plain_on_a_pipe_and_json_on_request() {
+    let run = |format: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("GRABKIT_BIN"));
+        cmd.args([
+            "parse",
+            "https://example.com/nothing",
+            "--plugins",
+            "/nonexistent",
+        ])
+        .env("GRABKIT_LOG", "debug");
+        if let Some(f) = format {
+            cmd.env("GRABKIT_LOG_FORMAT", f);
+        }
+        let out = cmd.output().unwrap();
+        String::from_utf8(out.stderr).unwrap()
+    };
+    let plain = run(None);
+    assert!(!plain.is_empty() && !plain.contains('\x1b'), "{plain:?}");
+    let json = run(Some("json"));
+    let logs: Vec<_> = json.lines().filter(|l| l.starts_with('{')).collect();
+    assert!(!logs.is_empty(), "{json}");
+    for line in logs {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(
+            v["timestamp"].is_string() && v["level"].is_string(),
+            "{line}"
+        );
+    }
+}
+
 /// `grabkit download …` against the download-proxy mock, with the probe plugin.
 async fn download(
     mock: &grabkit_tests::Mock,
@@ -67,7 +126,6 @@ async fn download(
             dir.join("out").to_str().unwrap(),
             "--plugins",
             plugins.to_str().unwrap(),
-            "--no-watch",
             "--allow-loopback",
             "--ca-cert",
             ca.to_str().unwrap(),

@@ -51,7 +51,6 @@ async fn record_then_replay_offline_with_secrets_redacted() {
             case.to_str().unwrap(),
             "--plugins",
             &plugins,
-            "--no-watch",
             "--allow-loopback",
             "--ca-cert",
             ca.to_str().unwrap(),
@@ -85,11 +84,15 @@ async fn record_then_replay_offline_with_secrets_redacted() {
         case.to_str().unwrap(),
         "--plugins",
         &plugins,
-        "--no-watch",
     ])
     .await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let replayed: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let left: Vec<_> = std::fs::read_dir(&plugins)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, ["tiktok.wasm"], "a one-shot parse writes no cache");
     assert_eq!(
         replayed["videos"], live["videos"],
         "the same media, offline"
@@ -108,7 +111,6 @@ async fn record_then_replay_offline_with_secrets_redacted() {
         case.to_str().unwrap(),
         "--plugins",
         &plugins,
-        "--no-watch",
     ])
     .await;
     assert!(!out.status.success());
@@ -128,7 +130,6 @@ async fn record_then_replay_offline_with_secrets_redacted() {
         case.to_str().unwrap(),
         "--plugins",
         &plugins,
-        "--no-watch",
         "--resolve",
         "www.tiktok.com=127.0.0.1:443",
     ])
@@ -157,7 +158,6 @@ async fn replay_never_answers_for_a_host_the_plugin_may_not_reach() {
         cassette.to_str().unwrap(),
         "--plugins",
         &plugins,
-        "--no-watch",
     ])
     .await;
     let all = text(&out.stdout) + &text(&out.stderr);

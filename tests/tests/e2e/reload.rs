@@ -209,6 +209,17 @@ async fn broken_files_never_replace_a_working_plugin() {
     let (status, v) = e.server.admin("GET", "/api/v1/plugins", None).await;
     assert_eq!(status, 200);
     assert_eq!(v["data"]["plugins"][0]["version"], "0.1.0");
+    // Times in one form, RFC 3339, like every other time in the API.
+    let times = v["data"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["updatedAt"])
+        .chain([&v["data"]["plugins"][0]["loadedAt"]]);
+    for t in times {
+        let t = t.as_str().unwrap_or_default();
+        assert!(t.len() == 20 && t.ends_with('Z') && t.contains('T'), "{t}");
+    }
     assert!(
         v["data"]["files"]
             .as_array()

@@ -1,7 +1,7 @@
 //! The authoring kit's commands: `plugin new`, `check`, `inspect`.
 
 use super::one_shot;
-use crate::cli::SettingsArgs;
+use crate::cli::RunArgs;
 use grabkit_kit::{check, inspect, scaffold};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -28,7 +28,7 @@ pub async fn check(
     wasm: &Path,
     cases: &Path,
     update: bool,
-    settings: &SettingsArgs,
+    settings: &RunArgs,
 ) -> anyhow::Result<ExitCode> {
     let pipeline = one_shot(settings)?.pipeline()?;
     let outcomes = check::run(wasm, cases, update, &pipeline).await?;

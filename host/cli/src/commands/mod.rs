@@ -7,7 +7,7 @@ mod parse;
 mod plugins;
 mod serve;
 
-use crate::cli::{Cli, Command, PluginCommand, SettingsArgs};
+use crate::cli::{Cli, Command, PluginCommand, RunArgs};
 use crate::config::Settings;
 use std::process::ExitCode;
 
@@ -42,9 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// Settings for a command that runs once: no folder watch.
-fn one_shot(args: &SettingsArgs) -> anyhow::Result<Settings> {
-    let mut s = args.resolve()?;
-    s.reload.watch = false;
-    Ok(s)
+/// Settings for a command that runs once (see [`RunArgs`]).
+fn one_shot(args: &RunArgs) -> anyhow::Result<Settings> {
+    Ok(args.resolve()?)
 }

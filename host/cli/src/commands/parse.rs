@@ -2,7 +2,7 @@
 
 use super::one_shot;
 use crate::app::build_service;
-use crate::cli::SettingsArgs;
+use crate::cli::RunArgs;
 use grabkit_core::Coded;
 use std::process::ExitCode;
 
@@ -10,7 +10,7 @@ use std::process::ExitCode;
 pub async fn parse(
     url: &str,
     record: Option<std::path::PathBuf>,
-    args: &SettingsArgs,
+    args: &RunArgs,
 ) -> anyhow::Result<ExitCode> {
     use grabkit_egress::TapeMode;
     let mut settings = one_shot(args)?;

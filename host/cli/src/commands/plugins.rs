@@ -2,10 +2,10 @@
 
 use super::one_shot;
 use crate::app::build_service;
-use crate::cli::SettingsArgs;
+use crate::cli::RunArgs;
 use std::process::ExitCode;
 
-pub async fn plugins(json: bool, settings: &SettingsArgs) -> anyhow::Result<ExitCode> {
+pub async fn plugins(json: bool, settings: &RunArgs) -> anyhow::Result<ExitCode> {
     let service = build_service(&one_shot(settings)?).await?;
     let registry = &service.registry;
     let table = registry.table();

@@ -1,10 +1,10 @@
 //! `grabkit serve`: the HTTP API until SIGINT or SIGTERM.
 
 use crate::app::App;
-use crate::cli::SettingsArgs;
+use crate::cli::ServeArgs;
 use std::process::ExitCode;
 
-pub async fn serve(settings: &SettingsArgs) -> anyhow::Result<ExitCode> {
+pub async fn serve(settings: &ServeArgs) -> anyhow::Result<ExitCode> {
     let settings = settings.resolve()?;
     let app = App::build(&settings).await?;
     let listener = tokio::net::TcpListener::bind(settings.listen)

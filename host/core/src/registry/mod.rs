@@ -92,7 +92,8 @@ pub struct FileStatus {
     pub platform: Option<String>,
     pub version: Option<String>,
     pub error: Option<String>,
-    /// Unix seconds of the last change of this status.
+    /// Unix seconds of the last change of this status (RFC 3339 in JSON).
+    #[serde(serialize_with = "crate::clock::serialize_rfc3339")]
     pub updated_at: u64,
 }
 
