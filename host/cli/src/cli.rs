@@ -86,6 +86,12 @@ pub enum Command {
         #[command(flatten)]
         settings: StoreArgs,
     },
+    /// Serve grabkit's MCP tools on stdin/stdout (for a desktop agent),
+    /// as the API key in the `GRABKIT_API_KEY` environment variable.
+    Mcp {
+        #[command(flatten)]
+        settings: McpArgs,
+    },
     /// List the plugins in the plugins folder.
     Plugins {
         /// Print JSON instead of a table.
@@ -285,6 +291,18 @@ pub struct RunArgs {
     pub plugins: PluginArgs,
 }
 
+/// `grabkit mcp`'s settings: plugins and the database, no listener and no
+/// folder watch (a desktop agent starts it and stops it).
+#[derive(Debug, Args, Default)]
+pub struct McpArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    #[command(flatten)]
+    pub data: DataArg,
+    #[command(flatten)]
+    pub plugins: PluginArgs,
+}
+
 /// A command on the database alone (keys).
 #[derive(Debug, Args, Default)]
 pub struct StoreArgs {
@@ -320,6 +338,16 @@ impl RunArgs {
         s.reload.watch = false;
         // Empty means none: a one-shot run leaves the plugins folder as it was.
         s.reload.cache_dir.get_or_insert_with(PathBuf::new);
+        Ok(s)
+    }
+}
+
+impl McpArgs {
+    pub fn resolve(&self) -> Result<Settings, ConfigError> {
+        let mut s = self.config.load()?;
+        self.data.apply(&mut s);
+        self.plugins.apply(&mut s);
+        s.reload.watch = false;
         Ok(s)
     }
 }

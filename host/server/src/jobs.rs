@@ -11,8 +11,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures::Stream;
+use grabkit_core::jobs::json::{accepted_json, summary_json};
 use grabkit_core::jobs::{ItemRequest, JobRequest, Jobs};
-use grabkit_store::jobs::{JobSummary, Webhook};
+use grabkit_store::jobs::Webhook;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use std::convert::Infallible;
@@ -73,17 +74,6 @@ fn strict<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
     })
 }
 
-/// The public view of a job.
-fn summary_json(j: &JobSummary) -> Value {
-    json!({
-        "job_id": j.id, "kind": j.kind, "created_at": grabkit_core::clock::format_time(j.created_at),
-        "finished_at": j.finished_at.map(grabkit_core::clock::format_time), "cancelled": j.cancelled,
-        "counts": j.counts, "total": j.counts.total(), "by_platform": j.by_platform,
-        "webhook": j.webhook, "webhook_attempts": j.webhook_attempts,
-        "last_event_id": j.last_event_id, "stream_url": format!("/api/v1/jobs/{}/events", j.id),
-    })
-}
-
 /// `POST /api/v1/jobs`.
 pub async fn create(
     State(state): State<AppState>,
@@ -120,9 +110,7 @@ pub async fn create(
         }),
     };
     let (id, items) = jobs.submit(&key, req).await?;
-    let data = json!({
-        "job_id": id, "stream_url": format!("/api/v1/jobs/{id}/events"), "items": items,
-    });
+    let data = accepted_json(&id, &items);
     let body = json!({"status": 202, "data": data, "msg": "accepted"});
     Ok((StatusCode::ACCEPTED, axum::Json(body)).into_response())
 }

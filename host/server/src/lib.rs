@@ -14,6 +14,7 @@ mod jobs;
 mod keys;
 mod layers;
 pub mod listen;
+mod mcp;
 mod media;
 mod ops;
 mod origin;
@@ -213,6 +214,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/healthz", get(ops::healthz).fallback(method_not_allowed))
         .route("/metrics", get(ops::metrics).fallback(method_not_allowed))
+        .nest_service("/mcp", mcp::service(state.clone()))
         .fallback(not_found)
         .layer(axum::middleware::from_fn(layers::answer_headers))
         .with_state(state)

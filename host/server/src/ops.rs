@@ -9,19 +9,7 @@ use serde_json::json;
 
 /// `GET /api/v1/platforms`: what is loaded and which links each takes.
 pub async fn platforms(State(state): State<AppState>) -> impl IntoResponse {
-    let table = state.service().registry.table();
-    let list: Vec<_> = table
-        .plugins
-        .iter()
-        .map(|p| {
-            let (state, failures, recent) = state.service().breaker(&p.platform);
-            let breaker = json!({"state": state, "upstreamFailures": failures, "recent": recent});
-            let caps: Vec<_> = p.capabilities.iter().map(|c| json!({"name": c.name(), "urlPatterns": c.pattern_sources})).collect();
-            let offers = grabkit_core::service::data::offers(p);
-            json!({"id": p.platform, "plugin": p.name, "version": p.version, "contract": p.contract.to_string(), "urlPatterns": p.pattern_sources, "offers": offers, "capabilities": caps, "allowedHosts": p.effective_hosts(), "breaker": breaker})
-        })
-        .collect();
-    ok(list)
+    ok(state.service().platforms_json())
 }
 
 /// `GET /healthz`: up, with how many plugins serve.

@@ -84,10 +84,7 @@ pub async fn match_url(
     body: Body,
 ) -> Result<impl IntoResponse, ApiError> {
     let url = body::url_field(&headers, body, state.http.body_timeout).await?;
-    let r = state.service().route(&url)?;
-    Ok(ok(serde_json::json!({
-        "url": r.url.as_str(), "platform": r.platform, "plugin": r.plugin, "version": r.version,
-    })))
+    Ok(ok(state.service().route(&url)?.match_json()))
 }
 
 /// `GET /api/v1/usage`: the calling key's own usage.

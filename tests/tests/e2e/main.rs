@@ -23,6 +23,7 @@ mod kit;
 mod kuaishou;
 mod kuaishou_data;
 mod loading;
+mod mcp;
 mod media_proxy;
 mod proxy;
 mod reload;

@@ -3,6 +3,7 @@
 mod download;
 mod keys;
 mod kit;
+mod mcp;
 mod parse;
 mod plugins;
 mod serve;
@@ -39,6 +40,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => download::download(&url, &out, &quality, quiet, &one_shot(&settings)?).await,
         Command::Keys { action, settings } => keys::keys(action, &settings.resolve()?).await,
         Command::Plugins { json, settings } => plugins::plugins(json, &settings).await,
+        Command::Mcp { settings } => mcp::mcp(&settings).await,
     }
 }
 

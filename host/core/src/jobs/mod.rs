@@ -8,6 +8,7 @@
 //! success, refunded otherwise), and every new event wakes the job's
 //! streams.
 
+pub mod json;
 mod pool;
 mod webhook;
 

@@ -4,7 +4,9 @@
 pub mod breaker;
 pub mod cache;
 pub mod data;
+pub mod data_body;
 pub mod data_json;
+mod listing;
 pub mod media;
 
 use crate::code::Coded;
