@@ -5,12 +5,20 @@ use super::body::RequestError;
 use super::extract::{AdminToken, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
+use crate::openapi::schemas::{Envelope, ErrorAnswer, PluginsAnswer};
 use axum::extract::State;
 use axum::response::IntoResponse;
 use serde_json::json;
 use std::time::UNIX_EPOCH;
 
 /// `GET /api/v1/plugins`: every serving plugin and every file's last load.
+#[utoipa::path(get, path = "/api/v1/plugins", tag = "admin",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Serving plugins and every file's last load", body = Envelope<PluginsAnswer>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn list(State(state): State<AppState>, _: AdminToken) -> impl IntoResponse {
     ok(status_json(state.service()))
 }
@@ -50,6 +58,13 @@ fn loaded_at(t: std::time::SystemTime) -> String {
 }
 
 /// `POST /api/v1/plugins/reload`: rescan the folder now.
+#[utoipa::path(post, path = "/api/v1/plugins/reload", tag = "admin",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Rescanned; the status after", body = Envelope<PluginsAnswer>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn reload(
     State(state): State<AppState>,
     _: AdminToken,
@@ -61,6 +76,14 @@ pub async fn reload(
 }
 
 /// `POST /api/v1/plugins/{platform}/rollback`: back to the previous version.
+#[utoipa::path(post, path = "/api/v1/plugins/{platform}/rollback", tag = "admin",
+    security(("adminToken" = [])),
+    params(("platform" = String, Path, description = "Platform id")),
+    responses(
+        (status = 200, description = "Rolled back; the status after", body = Envelope<PluginsAnswer>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn rollback(
     State(state): State<AppState>,
     _: AdminToken,

@@ -13,6 +13,11 @@ use axum::response::{IntoResponse, Response};
 use grabkit_core::service::data_body::{DataEndpoint as Endpoint, data_request};
 use std::time::Instant;
 
+use crate::openapi::schemas::{Envelope, ErrorAnswer, PagedBody, RepliesBody, SearchBody, UrlBody};
+use grabkit_core::service::data_json::{
+    CommentsJson, LiveJson, PostsJson, ProfileJson, SearchJson,
+};
+
 async fn serve(
     state: AppState,
     key: ApiKey,
@@ -45,8 +50,15 @@ async fn serve(
 }
 
 macro_rules! endpoint {
-    ($name:ident, $e:expr, $doc:literal) => {
+    ($name:ident, $e:expr, $path:literal, $body:ty, $answer:ty, $doc:literal) => {
         #[doc = $doc]
+        #[utoipa::path(post, path = $path, tag = "data", security(("apiKey" = [])),
+            request_body = $body,
+            responses(
+                (status = 200, description = "One page; `X-Credits-Remaining`", body = Envelope<$answer>),
+                (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+                (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+            ))]
         pub async fn $name(
             State(state): State<AppState>,
             key: ApiKey,
@@ -61,26 +73,48 @@ macro_rules! endpoint {
 endpoint!(
     comments,
     Endpoint::Comments,
-    "`POST /api/v1/comments`: a post's comments."
+    "/api/v1/comments",
+    PagedBody,
+    CommentsJson,
+    "A post's comments, a page at a time."
 );
 endpoint!(
     replies,
     Endpoint::Replies,
-    "`POST /api/v1/comments/replies`: one comment's replies."
+    "/api/v1/comments/replies",
+    RepliesBody,
+    CommentsJson,
+    "One comment's replies."
 );
 endpoint!(
     profile,
     Endpoint::Profile,
-    "`POST /api/v1/profile`: a user (or a post's author)."
+    "/api/v1/profile",
+    UrlBody,
+    ProfileJson,
+    "A user, from a profile link or one of their posts."
 );
 endpoint!(
     posts,
     Endpoint::Posts,
-    "`POST /api/v1/posts`: a user's posts."
+    "/api/v1/posts",
+    PagedBody,
+    PostsJson,
+    "A user's posts, newest first."
 );
 endpoint!(
     search,
     Endpoint::Search,
-    "`POST /api/v1/search`: keyword search on a platform."
+    "/api/v1/search",
+    SearchBody,
+    SearchJson,
+    "Keyword search on one platform (posts or users)."
 );
-endpoint!(live, Endpoint::Live, "`POST /api/v1/live`: a live room.");
+endpoint!(
+    live,
+    Endpoint::Live,
+    "/api/v1/live",
+    UrlBody,
+    LiveJson,
+    "A live room: status, viewers and its streams."
+);

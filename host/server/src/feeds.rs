@@ -9,6 +9,7 @@ use super::body::RequestError;
 use super::extract::{ApiKey, JsonObject, PathParam, Peer};
 use super::{AppState, ok};
 use crate::error::ApiError;
+use crate::openapi::schemas::{Envelope, ErrorAnswer, FeedTokenView, LabelBody, Revoked};
 use crate::origin::base_url;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -37,6 +38,14 @@ fn token_json(t: &FeedToken) -> Value {
 }
 
 /// `POST /api/v1/feed-tokens` `{"label"?}`: a new token, shown once.
+#[utoipa::path(post, path = "/api/v1/feed-tokens", tag = "feeds",
+    security(("apiKey" = [])),
+    request_body = LabelBody,
+    responses(
+        (status = 201, description = "The token, shown this once", body = Envelope<FeedTokenView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -60,6 +69,13 @@ pub async fn create(
 }
 
 /// `GET /api/v1/feed-tokens`: the calling key's feed tokens (never their values).
+#[utoipa::path(get, path = "/api/v1/feed-tokens", tag = "feeds",
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The key's feed tokens (never their values)", body = Envelope<Vec<FeedTokenView>>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -69,6 +85,14 @@ pub async fn list(
 }
 
 /// `DELETE /api/v1/feed-tokens/{id}`.
+#[utoipa::path(delete, path = "/api/v1/feed-tokens/{id}", tag = "feeds",
+    security(("apiKey" = [])),
+    params(("id" = i64, Path, description = "The feed token's id")),
+    responses(
+        (status = 200, description = "Revoked", body = Envelope<Revoked>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn revoke(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -91,6 +115,14 @@ fn query_url(q: &FeedQuery) -> Result<&str, ApiError> {
 }
 
 /// `GET /api/v1/feeds/{platform}?url=…&format=atom|rss&token=…`.
+#[utoipa::path(get, path = "/api/v1/feeds/{platform}", tag = "feeds",
+    security(("feedToken" = [])),
+    params(("platform" = String, Path, description = "Platform id"), ("url" = String, Query, description = "A profile link"), ("token" = String, Query, description = "A feed token"), ("format" = Option<String>, Query, description = "`atom` (default) or `rss`")),
+    responses(
+        (status = 200, description = "Atom 1.0 or RSS 2.0; `X-Cache`", content_type = "application/atom+xml"),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn feed(
     State(state): State<AppState>,
     PathParam(platform): PathParam<String>,
@@ -139,6 +171,14 @@ pub async fn feed(
 
 /// `GET /api/v1/feeds/{platform}/media?url=<post>&token=…`: parse the post
 /// (one credit, or a cache hit) and redirect to its best download link.
+#[utoipa::path(get, path = "/api/v1/feeds/{platform}/media", tag = "feeds",
+    security(("feedToken" = [])),
+    params(("platform" = String, Path, description = "Platform id"), ("url" = String, Query, description = "A post link"), ("token" = String, Query, description = "A feed token")),
+    responses(
+        (status = 302, description = "Redirect to the post's download-proxy link"),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn media(
     State(state): State<AppState>,
     PathParam(platform): PathParam<String>,

@@ -6,6 +6,9 @@ use super::body::RequestError;
 use super::extract::{ApiKey, JsonObject, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
+use crate::openapi::schemas::{
+    Envelope, ErrorAnswer, JobAccepted, JobList, JobView, Moved, PoolAnswer, PoolPlatform,
+};
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -31,7 +34,8 @@ fn jobs(state: &AppState) -> Result<&Arc<Jobs>, ApiError> {
         .ok_or_else(|| RequestError::NoRoute.into())
 }
 
-#[derive(Deserialize)]
+/// A batch job: up to 10,000 links, parsed in the background.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreateBody {
     items: Vec<ItemBody>,
@@ -43,15 +47,18 @@ struct CreateBody {
     webhook: Option<WebhookBody>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ItemBody {
     url: String,
+    /// Anything; handed back with the item's result.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     meta: Option<Value>,
 }
 
-#[derive(Deserialize)]
+/// https only; called through the sandbox, signed with HMAC over `secret`.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct WebhookBody {
     url: String,
@@ -75,6 +82,14 @@ fn strict<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
 }
 
 /// `POST /api/v1/jobs`.
+#[utoipa::path(post, path = "/api/v1/jobs", tag = "jobs",
+    security(("apiKey" = [])),
+    request_body = CreateBody,
+    responses(
+        (status = 202, description = "Taken; items run in the background", body = Envelope<JobAccepted>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -122,6 +137,14 @@ pub struct ListQuery {
 }
 
 /// `GET /api/v1/jobs`: the key's jobs, newest first, paged by an opaque cursor.
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs",
+    security(("apiKey" = [])),
+    params(("cursor" = Option<String>, Query, description = "From the previous page"), ("limit" = Option<u32>, Query, description = "1 to 100, default 20")),
+    responses(
+        (status = 200, description = "The key's jobs, newest first", body = Envelope<JobList>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn list(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -149,6 +172,14 @@ pub async fn list(
     })))
 }
 
+#[utoipa::path(get, path = "/api/v1/jobs/{id}", tag = "jobs",
+    security(("apiKey" = [])),
+    params(("id" = String, Path, description = "The job id")),
+    responses(
+        (status = 200, description = "The job", body = Envelope<JobView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn show(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -158,6 +189,14 @@ pub async fn show(
     Ok(ok(summary_json(&j)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/jobs/{id}", tag = "jobs",
+    security(("apiKey" = [])),
+    params(("id" = String, Path, description = "The job id")),
+    responses(
+        (status = 200, description = "Cancelled; queued items will not run", body = Envelope<JobView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn cancel(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -167,12 +206,22 @@ pub async fn cancel(
     Ok(ok(summary_json(&j)))
 }
 
-#[derive(Deserialize)]
+/// Links of the job's queued items to move to the front.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct UrgentBody {
     urls: Vec<String>,
 }
 
+#[utoipa::path(post, path = "/api/v1/jobs/{id}/urgent", tag = "jobs",
+    security(("apiKey" = [])),
+    params(("id" = String, Path, description = "The job id")),
+    request_body = UrgentBody,
+    responses(
+        (status = 200, description = "How many items moved ahead", body = Envelope<Moved>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn urgent(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -190,6 +239,15 @@ pub async fn urgent(
 /// `GET /api/v1/jobs/{id}/events`: SSE. Replays what came after
 /// `Last-Event-ID` (from the store, so also after a restart), then follows
 /// the job live until its `done` event; comment heartbeats in between.
+#[utoipa::path(get, path = "/api/v1/jobs/{id}/events", tag = "jobs",
+    security(("apiKey" = [])),
+    params(("id" = String, Path, description = "The job id")),
+    params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
+    responses(
+        (status = 200, description = "Server-sent events: one per item, then `done`", content_type = "text/event-stream"),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn events(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -268,6 +326,12 @@ where
 }
 
 /// `GET /api/v1/pool`: public, counts only.
+#[utoipa::path(get, path = "/api/v1/pool", tag = "jobs",
+    responses(
+        (status = 200, description = "Queue figures per platform", body = Envelope<PoolAnswer>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn pool(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let figures = jobs(&state)?.pool().await?;
     let mut totals = grabkit_core::jobs::PlatformTotals::default();
@@ -278,6 +342,13 @@ pub async fn pool(State(state): State<AppState>) -> Result<impl IntoResponse, Ap
 }
 
 /// `GET /api/v1/pool/{platform}`.
+#[utoipa::path(get, path = "/api/v1/pool/{platform}", tag = "jobs",
+    params(("platform" = String, Path, description = "Platform id")),
+    responses(
+        (status = 200, description = "One platform's queue figures", body = Envelope<PoolPlatform>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn pool_platform(
     State(state): State<AppState>,
     PathParam(platform): PathParam<String>,

@@ -6,6 +6,7 @@ use super::body::RequestError;
 use super::extract::{AdminToken, JsonObject, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
+use crate::openapi::schemas::{Envelope, ErrorAnswer, KeyView};
 use axum::extract::State;
 use grabkit_core::accounts::{self, AccountError, key_json, parse_platforms, parse_time};
 use grabkit_core::auth::store_failed;
@@ -58,7 +59,8 @@ where
     Option::<T>::deserialize(d).map(Some)
 }
 
-#[derive(Deserialize)]
+/// A new key; absent fields are never expiring, all platforms, unlimited.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct CreateBody {
     name: String,
@@ -69,7 +71,8 @@ struct CreateBody {
     rate_burst: Option<u32>,
 }
 
-#[derive(Deserialize)]
+/// An edit: only the fields present change; `null` clears.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 struct EditBody {
     name: Option<String>,
@@ -84,7 +87,8 @@ struct EditBody {
     rate_burst: Option<Option<u32>>,
 }
 
-#[derive(Deserialize)]
+/// `add` to the balance, or `set` it (`null` is unlimited).
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CreditsBody {
     add: Option<i64>,
@@ -106,6 +110,14 @@ fn platforms(state: &AppState, list: Option<Vec<String>>) -> Result<Option<Vec<S
     Ok(parse_platforms(list, &loaded)?)
 }
 
+#[utoipa::path(post, path = "/api/v1/admin/keys", tag = "admin",
+    security(("adminToken" = [])),
+    request_body = CreateBody,
+    responses(
+        (status = 200, description = "The key, with its token shown this once", body = Envelope<KeyView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn create(
     State(state): State<AppState>,
     _: AdminToken,
@@ -129,11 +141,26 @@ pub async fn create(
     Ok(ok(j))
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/keys", tag = "admin",
+    security(("adminToken" = [])),
+    responses(
+        (status = 200, description = "Every key (never a token)", body = Envelope<Vec<KeyView>>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn list(State(state): State<AppState>, _: AdminToken) -> Answer {
     let keys = state.auth().store.list().await.map_err(store_failed)?;
     Ok(ok(keys.iter().map(key_json).collect::<Vec<_>>()))
 }
 
+#[utoipa::path(get, path = "/api/v1/admin/keys/{id}", tag = "admin",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "The key id")),
+    responses(
+        (status = 200, description = "The key, with its usage", body = Envelope<KeyView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn get(
     State(state): State<AppState>,
     _: AdminToken,
@@ -146,9 +173,23 @@ pub async fn get(
         .await
         .map_err(store_failed)?
         .ok_or(AccountError::NotFound(id))?;
-    Ok(ok(key_json(&k)))
+    let t = grabkit_core::clock::now();
+    let store = &state.auth().store;
+    let usage = store.usage(id, t - t.rem_euclid(86_400)).await;
+    let mut v = key_json(&k);
+    v["usage"] = serde_json::json!(usage.map_err(store_failed)?);
+    Ok(ok(v))
 }
 
+#[utoipa::path(patch, path = "/api/v1/admin/keys/{id}", tag = "admin",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "The key id")),
+    request_body = EditBody,
+    responses(
+        (status = 200, description = "The key as changed", body = Envelope<KeyView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn edit(
     State(state): State<AppState>,
     _: AdminToken,
@@ -181,6 +222,14 @@ pub async fn edit(
     Ok(ok(key_json(&k)))
 }
 
+#[utoipa::path(delete, path = "/api/v1/admin/keys/{id}", tag = "admin",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "The key id")),
+    responses(
+        (status = 200, description = "Deleted", body = Envelope<KeyView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn delete(
     State(state): State<AppState>,
     _: AdminToken,
@@ -192,6 +241,14 @@ pub async fn delete(
 
 /// A new token, same settings. Proxy links signed for the key keep working
 /// (they name the key, not its token); disable the key to revoke them.
+#[utoipa::path(post, path = "/api/v1/admin/keys/{id}/reset", tag = "admin",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "The key id")),
+    responses(
+        (status = 200, description = "A new token, shown this once; settings kept", body = Envelope<KeyView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn reset(
     State(state): State<AppState>,
     _: AdminToken,
@@ -204,6 +261,15 @@ pub async fn reset(
 }
 
 /// `{"add": n}` or `{"set": n | null}` (null = unlimited).
+#[utoipa::path(post, path = "/api/v1/admin/keys/{id}/credits", tag = "admin",
+    security(("adminToken" = [])),
+    params(("id" = i64, Path, description = "The key id")),
+    request_body = CreditsBody,
+    responses(
+        (status = 200, description = "The new balance", body = Envelope<KeyView>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn credits(
     State(state): State<AppState>,
     _: AdminToken,

@@ -6,6 +6,7 @@
 
 mod admin;
 mod body;
+mod console;
 mod data;
 pub mod error;
 mod extract;
@@ -16,12 +17,12 @@ mod layers;
 pub mod listen;
 mod mcp;
 mod media;
+pub mod openapi;
 mod ops;
 mod origin;
 mod parse;
 
 use axum::Router;
-use axum::routing::{delete, get, post};
 use error::ApiError;
 use grabkit_core::auth::Auth;
 use grabkit_core::gateway::Gateway;
@@ -30,6 +31,9 @@ use grabkit_media::Proxy;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Duration;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// Shared by all handlers.
 #[derive(Clone)]
@@ -80,144 +84,66 @@ pub use admin::status_json;
 pub use body::RequestError;
 pub use origin::parse_trusted;
 
+/// The whole HTTP surface. Each route is registered together with its
+/// OpenAPI operation (`routes!` reads the handler's `#[utoipa::path]`), so
+/// the document at `/openapi.json` cannot leave one out.
 pub fn router(state: AppState) -> Router {
-    Router::new()
-        .route(
-            "/api/v1/parse",
-            post(parse::parse).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/match",
-            post(parse::match_url).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/comments",
-            post(data::comments).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/comments/replies",
-            post(data::replies).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/profile",
-            post(data::profile).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/posts",
-            post(data::posts).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/search",
-            post(data::search).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/live",
-            post(data::live).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/feed-tokens",
-            post(feeds::create)
-                .get(feeds::list)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/feed-tokens/{id}",
-            delete(feeds::revoke).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/feeds/{platform}",
-            get(feeds::feed).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/feeds/{platform}/media",
-            get(feeds::media).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/usage",
-            get(parse::usage).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/jobs",
-            post(jobs::create)
-                .get(jobs::list)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/jobs/{id}",
-            get(jobs::show)
-                .delete(jobs::cancel)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/jobs/{id}/urgent",
-            post(jobs::urgent).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/jobs/{id}/events",
-            get(jobs::events).fallback(method_not_allowed),
-        )
-        .route("/api/v1/pool", get(jobs::pool).fallback(method_not_allowed))
-        .route(
-            "/api/v1/pool/{platform}",
-            get(jobs::pool_platform).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/platforms",
-            get(ops::platforms).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/admin/keys",
-            post(keys::create)
-                .get(keys::list)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/admin/keys/{id}",
-            get(keys::get)
-                .patch(keys::edit)
-                .delete(keys::delete)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/admin/keys/{id}/reset",
-            post(keys::reset).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/admin/keys/{id}/credits",
-            post(keys::credits).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/plugins",
-            get(admin::list).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/plugins/reload",
-            post(admin::reload).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/plugins/{platform}/rollback",
-            post(admin::rollback).fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/media/{token}",
-            get(media::file)
-                .head(media::file)
-                .options(media::preflight)
-                .fallback(method_not_allowed),
-        )
-        .route(
-            "/api/v1/media/{token}/merged",
-            get(media::merged)
-                .head(media::merged)
-                .options(media::preflight)
-                .fallback(method_not_allowed),
-        )
-        .route("/healthz", get(ops::healthz).fallback(method_not_allowed))
-        .route("/metrics", get(ops::metrics).fallback(method_not_allowed))
+    let (api, derived) = api().split_for_parts();
+    let doc = openapi::document(derived);
+    let served = openapi::Served(Arc::new(
+        serde_json::to_vec(&doc).unwrap_or_default().into(),
+    ));
+    api.layer(axum::Extension(served))
         .nest_service("/mcp", mcp::service(state.clone()))
+        .method_not_allowed_fallback(method_not_allowed)
         .fallback(not_found)
         .layer(axum::middleware::from_fn(layers::answer_headers))
         .with_state(state)
+}
+
+/// The OpenAPI document the router serves (for tests and tools).
+pub fn openapi_document() -> serde_json::Value {
+    openapi::document(api().split_for_parts().1)
+}
+
+/// Every documented route, each with its operation.
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .routes(routes!(parse::parse))
+        .routes(routes!(parse::match_url))
+        .routes(routes!(parse::usage))
+        .routes(routes!(data::comments))
+        .routes(routes!(data::replies))
+        .routes(routes!(data::profile))
+        .routes(routes!(data::posts))
+        .routes(routes!(data::search))
+        .routes(routes!(data::live))
+        .routes(routes!(feeds::create, feeds::list))
+        .routes(routes!(feeds::revoke))
+        .routes(routes!(feeds::feed))
+        .routes(routes!(feeds::media))
+        .routes(routes!(jobs::create, jobs::list))
+        .routes(routes!(jobs::show, jobs::cancel))
+        .routes(routes!(jobs::urgent))
+        .routes(routes!(jobs::events))
+        .routes(routes!(jobs::pool))
+        .routes(routes!(jobs::pool_platform))
+        .routes(routes!(ops::platforms))
+        .routes(routes!(keys::create, keys::list))
+        .routes(routes!(keys::get, keys::edit, keys::delete))
+        .routes(routes!(keys::reset))
+        .routes(routes!(keys::credits))
+        .routes(routes!(admin::list))
+        .routes(routes!(admin::reload))
+        .routes(routes!(admin::rollback))
+        .routes(routes!(media::file, media::preflight))
+        .routes(routes!(media::merged, media::preflight_merged))
+        .routes(routes!(ops::healthz))
+        .routes(routes!(ops::metrics))
+        .routes(routes!(openapi::openapi_json))
+        .routes(routes!(openapi::docs::page))
+        .routes(routes!(console::admin))
+        .routes(routes!(console::root))
 }
 
 /// A success envelope.

@@ -5,6 +5,7 @@
 use super::AppState;
 use crate::error::ApiError;
 use crate::extract::PathParam;
+use crate::openapi::schemas::ErrorAnswer;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -22,6 +23,13 @@ const PASSED: [header::HeaderName; 6] = [
     header::LAST_MODIFIED,
 ];
 
+#[utoipa::path(method(get, head), path = "/api/v1/media/{token}", tag = "media",
+    params(("token" = String, Path, description = "The signed media token from a parse answer: it is the credential"), ("Range" = Option<String>, Header, description = "Byte range")),
+    responses(
+        (status = 200, description = "The file, streamed (206 for a range; HEAD gives headers only)", content_type = "application/octet-stream"),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn file(
     State(state): State<AppState>,
     PathParam(token): PathParam<String>,
@@ -33,6 +41,13 @@ pub async fn file(
         .unwrap_or_else(|e| ApiError::from(e).into_response())
 }
 
+#[utoipa::path(method(get, head), path = "/api/v1/media/{token}/merged", tag = "media",
+    params(("token" = String, Path, description = "The signed media token from a parse answer")),
+    responses(
+        (status = 200, description = "Video and audio (or the parts) joined into one MP4 by ffmpeg", content_type = "video/mp4"),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn merged(
     State(state): State<AppState>,
     PathParam(token): PathParam<String>,
@@ -115,6 +130,13 @@ async fn serve_merged(state: &AppState, token: &str, head: bool) -> Result<Respo
 }
 
 /// CORS preflight: a page may send `Range`/`If-Range` from any origin.
+#[utoipa::path(options, path = "/api/v1/media/{token}", tag = "media",
+    params(("token" = String, Path, description = "The signed media token")),
+    responses(
+        (status = 204, description = "CORS preflight"),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn preflight() -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();
     let h = resp.headers_mut();
@@ -135,6 +157,14 @@ pub async fn preflight() -> Response {
         HeaderValue::from_static("86400"),
     );
     resp
+}
+
+#[utoipa::path(options, path = "/api/v1/media/{token}/merged", tag = "media",
+    params(("token" = String, Path, description = "The signed media token")),
+    responses((status = 204, description = "CORS preflight")))]
+/// CORS preflight of a merged link.
+pub async fn preflight_merged() -> Response {
+    preflight().await
 }
 
 /// File name and the headers a browser page needs to read the answer.

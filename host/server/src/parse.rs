@@ -3,6 +3,9 @@
 use super::extract::{ApiKey, Peer};
 use super::{AppState, body, ok};
 use crate::error::ApiError;
+use crate::openapi::schemas::{
+    Envelope, ErrorAnswer, MatchAnswer, ParseBody, UrlBody, UsageAnswer,
+};
 use crate::origin::base_url;
 use axum::body::Body;
 use axum::extract::State;
@@ -13,10 +16,20 @@ use grabkit_core::accounts::key_json;
 use grabkit_core::auth::store_failed;
 use grabkit_core::clock::now;
 use grabkit_core::service::cache::CacheUse;
+use grabkit_core::service::media::MediaJson;
 use std::time::Instant;
 
 /// The seed's order: token (missing, invalid, expired) → rate → link →
 /// platform permission → credit (the gateway's); one credit per success.
+#[utoipa::path(post, path = "/api/v1/parse", tag = "parse",
+    security(("apiKey" = [])),
+    request_body = ParseBody,
+    params(("proxy" = Option<bool>, Query, description = "Add download-proxy links (`proxyUrl`, `mergedUrl`)"), ("refresh" = Option<bool>, Query, description = "Parse again even if cached")),
+    responses(
+        (status = 200, description = "The link's media; `X-Cache`, `X-Credits-Remaining`", body = Envelope<MediaJson>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn parse(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,
@@ -77,6 +90,14 @@ fn cache_use(uri: &Uri, body: &serde_json::Value) -> Result<CacheUse, body::Requ
 }
 
 /// Which platform and plugin would take a link; no upstream request, no charge.
+#[utoipa::path(post, path = "/api/v1/match", tag = "parse",
+    security(("apiKey" = [])),
+    request_body = UrlBody,
+    responses(
+        (status = 200, description = "The platform and plugin that take the link", body = Envelope<MatchAnswer>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn match_url(
     State(state): State<AppState>,
     ApiKey(_): ApiKey,
@@ -88,6 +109,13 @@ pub async fn match_url(
 }
 
 /// `GET /api/v1/usage`: the calling key's own usage.
+#[utoipa::path(get, path = "/api/v1/usage", tag = "parse",
+    security(("apiKey" = [])),
+    responses(
+        (status = 200, description = "The calling key's usage and balance", body = Envelope<UsageAnswer>),
+        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
+        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
+    ))]
 pub async fn usage(
     State(state): State<AppState>,
     ApiKey(key): ApiKey,

@@ -2,6 +2,7 @@
 //! Each drives a real grabkit server (or the `grabkit` binary) against the
 //! TLS mock upstream on 127.0.0.1; nothing leaves the machine.
 
+mod admin_page;
 mod api;
 mod bilibili;
 mod bilibili_data;
@@ -25,6 +26,7 @@ mod kuaishou_data;
 mod loading;
 mod mcp;
 mod media_proxy;
+mod openapi;
 mod proxy;
 mod reload;
 mod sandbox;

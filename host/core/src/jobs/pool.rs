@@ -18,7 +18,7 @@ pub struct Recent {
 }
 
 /// One platform's figures.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlatformFigures {
     pub queued: u64,
@@ -31,7 +31,7 @@ pub struct PlatformFigures {
 pub type PoolFigures = BTreeMap<String, PlatformFigures>;
 
 /// All platforms together.
-#[derive(Debug, Clone, Default, Serialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PlatformTotals {
     pub queued: u64,

@@ -15,7 +15,7 @@ use serde::Serialize;
 pub const MAX_PLUGIN_CURSOR: usize = 512;
 
 /// One data answer.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum DataJson {
     Comments(CommentsJson),
@@ -28,7 +28,7 @@ pub enum DataJson {
     Media,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorJson {
     pub id: String,
@@ -36,7 +36,7 @@ pub struct AuthorJson {
     pub avatar: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentJson {
     pub id: String,
@@ -48,7 +48,7 @@ pub struct CommentJson {
     pub images: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CommentsJson {
     pub platform: String,
@@ -58,7 +58,7 @@ pub struct CommentsJson {
     pub has_more: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ProfileJson {
     pub platform: String,
@@ -75,7 +75,7 @@ pub struct ProfileJson {
     pub url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PostJson {
     pub id: String,
@@ -90,7 +90,7 @@ pub struct PostJson {
     pub author: Option<AuthorJson>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct PostsJson {
     pub platform: String,
@@ -100,7 +100,7 @@ pub struct PostsJson {
     pub has_more: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SearchJson {
     pub platform: String,
@@ -110,7 +110,7 @@ pub struct SearchJson {
     pub has_more: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StreamJson {
     pub url: String,
@@ -118,7 +118,7 @@ pub struct StreamJson {
     pub quality: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct LiveJson {
     pub platform: String,

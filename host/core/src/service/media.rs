@@ -6,7 +6,7 @@ use grabkit_runtime::bindings as wit;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct MediaJson {
     pub platform: String,
@@ -23,6 +23,7 @@ pub struct MediaJson {
     /// Headers to send when downloading these URLs.
     pub headers: BTreeMap<String, String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub subtitles: Vec<SubtitleJson>,
     /// RFC 3339.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -34,7 +35,7 @@ pub struct MediaJson {
     pub clip: Option<ClipJson>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct SubtitleJson {
     pub url: String,
@@ -45,7 +46,7 @@ pub struct SubtitleJson {
 }
 
 /// A post's counts; `null` where the platform does not show one.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StatsJson {
     pub views: Option<u64>,
@@ -65,20 +66,20 @@ impl From<wit::Stats> for StatsJson {
     }
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ClipJson {
     pub start: f64,
     pub end: f64,
 }
 
 /// Part `index` (from 1) of `count` files that together make one video.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PartJson {
     pub index: u32,
     pub count: u32,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct ImageJson {
     pub url: String,
@@ -89,7 +90,7 @@ pub struct ImageJson {
     pub proxy_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct VideoJson {
     pub url: String,
@@ -115,7 +116,7 @@ pub struct VideoJson {
     pub merged_url: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct AudioJson {
     pub url: String,
@@ -130,13 +131,14 @@ pub struct AudioJson {
     pub label: Option<String>,
     /// The track players pick by default (printed only when true).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schema(required = false)]
     pub is_default: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub proxy_url: Option<String>,
 }
 
 /// Optional facts both stream kinds carry, printed only when known.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct StreamExtras {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -144,6 +146,7 @@ pub struct StreamExtras {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bitrate: Option<u64>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
     pub backup_urls: Vec<String>,
 }
 
