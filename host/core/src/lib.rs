@@ -14,6 +14,7 @@ pub mod jobs;
 pub mod pipeline;
 pub mod registry;
 pub mod service;
+pub mod sessions;
 pub mod telemetry;
 
 pub use code::Coded;
