@@ -6,6 +6,7 @@
 //! The statements of the parse path are prepared once per connection
 //! (`prepare_cached`), not parsed again on every call.
 
+mod accounts;
 mod feeds;
 mod jobs;
 
@@ -30,6 +31,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/002_counted_usage_credit_range.sql"),
     include_str!("../migrations/003_jobs.sql"),
     include_str!("../migrations/004_feed_tokens.sql"),
+    include_str!("../migrations/005_accounts.sql"),
 ];
 
 /// The embedded default backend of [`KeyStore`].
@@ -555,6 +557,7 @@ mod tests {
     #[tokio::test]
     async fn passes_the_feed_token_suite() {
         grabkit_store::conformance::feeds(|| async { SqliteStore::in_memory().unwrap() }).await;
+        grabkit_store::conformance::accounts(SqliteStore::in_memory().unwrap()).await;
     }
 
     #[tokio::test]

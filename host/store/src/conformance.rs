@@ -723,3 +723,79 @@ async fn keys_that_cannot_pay_fail_their_items<S: KeyStore + crate::jobs::JobSto
     assert!(failed[0].data.contains("invalid_token"));
     assert_eq!(kinds(&failed), ["item", "progress", "done"]);
 }
+
+/// The behaviour every [`AccountStore`](crate::accounts::AccountStore)
+/// backend must show: sealed bytes come back exactly, per platform, and
+/// changes touch only what they name.
+pub async fn accounts(s: impl crate::accounts::AccountStore) {
+    use crate::accounts::{AccountPatch, NewAccount};
+    let new = |platform: &str, label: &str, sealed: &[u8]| NewAccount {
+        platform: platform.into(),
+        label: label.into(),
+        sealed: sealed.to_vec(),
+    };
+    let sealed: Vec<u8> = (0..=255).collect(); // every byte value survives
+    let a = s
+        .add_account(&new("bilibili", "main", &sealed), 10)
+        .await
+        .unwrap();
+    let b = s.add_account(&new("youtube", "", b"y"), 11).await.unwrap();
+    let c = s
+        .add_account(&new("bilibili", "spare", b"c"), 12)
+        .await
+        .unwrap();
+    assert!(a.id < b.id && b.id < c.id);
+    assert_eq!(
+        (
+            a.platform.as_str(),
+            a.label.as_str(),
+            a.enabled,
+            a.created_at,
+            a.updated_at
+        ),
+        ("bilibili", "main", true, 10, 10)
+    );
+    assert_eq!(s.account(a.id).await.unwrap().unwrap().sealed, sealed);
+    let ids = |v: Vec<crate::accounts::StoredAccount>| v.iter().map(|a| a.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s.accounts(Some("bilibili")).await.unwrap()),
+        vec![a.id, c.id]
+    );
+    assert_eq!(ids(s.accounts(None).await.unwrap()), vec![a.id, b.id, c.id]);
+    assert!(s.accounts(Some("weibo")).await.unwrap().is_empty());
+
+    let off = AccountPatch {
+        enabled: Some(false),
+        ..Default::default()
+    };
+    let changed = s.update_account(a.id, &off, 20).await.unwrap().unwrap();
+    assert_eq!((changed.enabled, changed.label.as_str()), (false, "main"));
+    assert_eq!(
+        (changed.sealed, changed.updated_at, changed.created_at),
+        (sealed, 20, 10)
+    );
+    let resealed = AccountPatch {
+        label: Some("renamed".into()),
+        sealed: Some(b"new".to_vec()),
+        ..Default::default()
+    };
+    let changed = s
+        .update_account(a.id, &resealed, 21)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            changed.label.as_str(),
+            changed.sealed.as_slice(),
+            changed.enabled
+        ),
+        ("renamed", &b"new"[..], false)
+    );
+    assert!(s.update_account(999, &off, 22).await.unwrap().is_none());
+
+    assert!(s.remove_account(b.id).await.unwrap());
+    assert!(!s.remove_account(b.id).await.unwrap());
+    assert!(s.account(b.id).await.unwrap().is_none());
+    assert_eq!(ids(s.accounts(None).await.unwrap()), vec![a.id, c.id]);
+}

@@ -1,18 +1,22 @@
 //! Backend-neutral storage for the host: API keys, credits and usage
-//! (`KeyStore`), batch jobs (`JobStore`), feed tokens (`FeedTokenStore`), small named values (`meta`), and
+//! (`KeyStore`), batch jobs (`JobStore`), feed tokens (`FeedTokenStore`), platform accounts as
+//! sealed secrets (`AccountStore`), small named values (`meta`), and
 //! the plugins' key-value space (`PluginKv`). Backends live in sibling crates (`grabkit-store-sqlite`
 //! is the embedded default); [`memory`] holds an in-memory backend, and
 //! [`conformance`] the suite every backend must pass.
 
+pub mod accounts;
 pub mod conformance;
 pub mod feeds;
 pub mod jobs;
 pub mod keys;
 pub mod kv;
 pub mod memory;
+mod memory_accounts;
 mod memory_feeds;
 mod memory_jobs;
 
+pub use accounts::{AccountStore, StoredAccount};
 pub use feeds::{FeedToken, FeedTokenStore};
 pub use jobs::JobStore;
 pub use keys::{CreditOp, Key, KeyPatch, KeyStore, NewKey, Reservation, StoreError, UsageSummary};

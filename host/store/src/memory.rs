@@ -1,5 +1,5 @@
-//! An in-memory `KeyStore` (with `JobStore` in `memory_jobs` and
-//! `FeedTokenStore` in `memory_feeds`): for tests, one-shot commands and as
+//! An in-memory `KeyStore` (with `JobStore` in `memory_jobs`,
+//! `FeedTokenStore` in `memory_feeds` and `AccountStore` in `memory_accounts`): for tests, one-shot commands and as
 //! the reference behaviour the conformance suites hold other backends to.
 
 use crate::keys::*;
@@ -27,6 +27,9 @@ pub(crate) struct Inner {
     /// Feed tokens by id, with their hashes.
     pub(crate) feeds: BTreeMap<i64, (crate::feeds::FeedToken, String)>,
     pub(crate) next_feed: i64,
+    /// Platform accounts by id (sealed secrets).
+    pub(crate) accounts: BTreeMap<i64, crate::accounts::StoredAccount>,
+    pub(crate) next_account: i64,
 }
 
 /// One job, its items and its event log.
@@ -336,5 +339,10 @@ mod tests {
     #[tokio::test]
     async fn passes_the_feed_token_suite() {
         crate::conformance::feeds(|| async { super::MemoryStore::default() }).await;
+    }
+
+    #[tokio::test]
+    async fn passes_the_accounts_suite() {
+        crate::conformance::accounts(super::MemoryStore::default()).await;
     }
 }

@@ -4,10 +4,10 @@
 //! names the form it looked like and what is wrong, with the line.
 
 use crate::code::Coded;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// One cookie of an account's jar.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cookie {
     pub name: String,
     pub value: String,
