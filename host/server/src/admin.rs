@@ -5,7 +5,7 @@ use super::body::RequestError;
 use super::extract::{AdminToken, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
-use crate::openapi::schemas::{Envelope, ErrorAnswer, PluginsAnswer};
+use crate::openapi::schemas::{Envelope, PluginsAnswer};
 use axum::extract::State;
 use axum::response::IntoResponse;
 use serde_json::json;
@@ -16,8 +16,6 @@ use std::time::UNIX_EPOCH;
     security(("adminToken" = [])),
     responses(
         (status = 200, description = "Serving plugins and every file's last load", body = Envelope<PluginsAnswer>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn list(State(state): State<AppState>, _: AdminToken) -> impl IntoResponse {
     ok(status_json(state.service()))
@@ -62,8 +60,6 @@ fn loaded_at(t: std::time::SystemTime) -> String {
     security(("adminToken" = [])),
     responses(
         (status = 200, description = "Rescanned; the status after", body = Envelope<PluginsAnswer>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn reload(
     State(state): State<AppState>,
@@ -81,8 +77,6 @@ pub async fn reload(
     params(("platform" = String, Path, description = "Platform id")),
     responses(
         (status = 200, description = "Rolled back; the status after", body = Envelope<PluginsAnswer>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn rollback(
     State(state): State<AppState>,

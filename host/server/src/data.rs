@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use grabkit_core::service::data_body::{DataEndpoint as Endpoint, data_request};
 use std::time::Instant;
 
-use crate::openapi::schemas::{Envelope, ErrorAnswer, PagedBody, RepliesBody, SearchBody, UrlBody};
+use crate::openapi::schemas::{Envelope, PagedBody, RepliesBody, SearchBody, UrlBody};
 use grabkit_core::service::data_json::{
     CommentsJson, LiveJson, PostsJson, ProfileJson, SearchJson,
 };
@@ -56,9 +56,7 @@ macro_rules! endpoint {
             request_body = $body,
             responses(
                 (status = 200, description = "One page; `X-Credits-Remaining`", body = Envelope<$answer>),
-                (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-                (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
-            ))]
+                            ))]
         pub async fn $name(
             State(state): State<AppState>,
             key: ApiKey,

@@ -9,7 +9,7 @@ use super::body::RequestError;
 use super::extract::{ApiKey, JsonObject, PathParam, Peer};
 use super::{AppState, ok};
 use crate::error::ApiError;
-use crate::openapi::schemas::{Envelope, ErrorAnswer, FeedTokenView, LabelBody, Revoked};
+use crate::openapi::schemas::{Envelope, FeedTokenView, LabelBody, Revoked};
 use crate::origin::base_url;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -43,8 +43,6 @@ fn token_json(t: &FeedToken) -> Value {
     request_body = LabelBody,
     responses(
         (status = 201, description = "The token, shown this once", body = Envelope<FeedTokenView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -73,8 +71,6 @@ pub async fn create(
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The key's feed tokens (never their values)", body = Envelope<Vec<FeedTokenView>>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -90,8 +86,6 @@ pub async fn list(
     params(("id" = i64, Path, description = "The feed token's id")),
     responses(
         (status = 200, description = "Revoked", body = Envelope<Revoked>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn revoke(
     State(state): State<AppState>,
@@ -120,8 +114,6 @@ fn query_url(q: &FeedQuery) -> Result<&str, ApiError> {
     params(("platform" = String, Path, description = "Platform id"), ("url" = String, Query, description = "A profile link"), ("token" = String, Query, description = "A feed token"), ("format" = Option<String>, Query, description = "`atom` (default) or `rss`")),
     responses(
         (status = 200, description = "Atom 1.0 or RSS 2.0; `X-Cache`", content_type = "application/atom+xml"),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn feed(
     State(state): State<AppState>,
@@ -176,8 +168,6 @@ pub async fn feed(
     params(("platform" = String, Path, description = "Platform id"), ("url" = String, Query, description = "A post link"), ("token" = String, Query, description = "A feed token")),
     responses(
         (status = 302, description = "Redirect to the post's download-proxy link"),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn media(
     State(state): State<AppState>,

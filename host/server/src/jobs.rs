@@ -7,7 +7,7 @@ use super::extract::{ApiKey, JsonObject, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
 use crate::openapi::schemas::{
-    Envelope, ErrorAnswer, JobAccepted, JobList, JobView, Moved, PoolAnswer, PoolPlatform,
+    Envelope, JobAccepted, JobList, JobView, Moved, PoolAnswer, PoolPlatform,
 };
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -87,8 +87,6 @@ fn strict<T: serde::de::DeserializeOwned>(v: Value) -> Result<T, ApiError> {
     request_body = CreateBody,
     responses(
         (status = 202, description = "Taken; items run in the background", body = Envelope<JobAccepted>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -142,8 +140,6 @@ pub struct ListQuery {
     params(("cursor" = Option<String>, Query, description = "From the previous page"), ("limit" = Option<u32>, Query, description = "1 to 100, default 20")),
     responses(
         (status = 200, description = "The key's jobs, newest first", body = Envelope<JobList>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn list(
     State(state): State<AppState>,
@@ -177,8 +173,6 @@ pub async fn list(
     params(("id" = String, Path, description = "The job id")),
     responses(
         (status = 200, description = "The job", body = Envelope<JobView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn show(
     State(state): State<AppState>,
@@ -194,8 +188,6 @@ pub async fn show(
     params(("id" = String, Path, description = "The job id")),
     responses(
         (status = 200, description = "Cancelled; queued items will not run", body = Envelope<JobView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn cancel(
     State(state): State<AppState>,
@@ -219,8 +211,6 @@ struct UrgentBody {
     request_body = UrgentBody,
     responses(
         (status = 200, description = "How many items moved ahead", body = Envelope<Moved>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn urgent(
     State(state): State<AppState>,
@@ -245,8 +235,6 @@ pub async fn urgent(
     params(("Last-Event-ID" = Option<String>, Header, description = "Resume after this event")),
     responses(
         (status = 200, description = "Server-sent events: one per item, then `done`", content_type = "text/event-stream"),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn events(
     State(state): State<AppState>,
@@ -329,8 +317,6 @@ where
 #[utoipa::path(get, path = "/api/v1/pool", tag = "jobs",
     responses(
         (status = 200, description = "Queue figures per platform", body = Envelope<PoolAnswer>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn pool(State(state): State<AppState>) -> Result<impl IntoResponse, ApiError> {
     let figures = jobs(&state)?.pool().await?;
@@ -346,8 +332,6 @@ pub async fn pool(State(state): State<AppState>) -> Result<impl IntoResponse, Ap
     params(("platform" = String, Path, description = "Platform id")),
     responses(
         (status = 200, description = "One platform's queue figures", body = Envelope<PoolPlatform>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn pool_platform(
     State(state): State<AppState>,

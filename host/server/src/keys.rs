@@ -6,7 +6,7 @@ use super::body::RequestError;
 use super::extract::{AdminToken, JsonObject, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
-use crate::openapi::schemas::{Envelope, ErrorAnswer, KeyView};
+use crate::openapi::schemas::{Envelope, KeyView};
 use axum::extract::State;
 use grabkit_core::accounts::{self, AccountError, key_json, parse_platforms, parse_time};
 use grabkit_core::auth::store_failed;
@@ -115,8 +115,6 @@ fn platforms(state: &AppState, list: Option<Vec<String>>) -> Result<Option<Vec<S
     request_body = CreateBody,
     responses(
         (status = 200, description = "The key, with its token shown this once", body = Envelope<KeyView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn create(
     State(state): State<AppState>,
@@ -145,8 +143,6 @@ pub async fn create(
     security(("adminToken" = [])),
     responses(
         (status = 200, description = "Every key (never a token)", body = Envelope<Vec<KeyView>>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn list(State(state): State<AppState>, _: AdminToken) -> Answer {
     let keys = state.auth().store.list().await.map_err(store_failed)?;
@@ -158,8 +154,6 @@ pub async fn list(State(state): State<AppState>, _: AdminToken) -> Answer {
     params(("id" = i64, Path, description = "The key id")),
     responses(
         (status = 200, description = "The key, with its usage", body = Envelope<KeyView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn get(
     State(state): State<AppState>,
@@ -187,8 +181,6 @@ pub async fn get(
     request_body = EditBody,
     responses(
         (status = 200, description = "The key as changed", body = Envelope<KeyView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn edit(
     State(state): State<AppState>,
@@ -227,8 +219,6 @@ pub async fn edit(
     params(("id" = i64, Path, description = "The key id")),
     responses(
         (status = 200, description = "Deleted", body = Envelope<KeyView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -246,8 +236,6 @@ pub async fn delete(
     params(("id" = i64, Path, description = "The key id")),
     responses(
         (status = 200, description = "A new token, shown this once; settings kept", body = Envelope<KeyView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn reset(
     State(state): State<AppState>,
@@ -267,8 +255,6 @@ pub async fn reset(
     request_body = CreditsBody,
     responses(
         (status = 200, description = "The new balance", body = Envelope<KeyView>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn credits(
     State(state): State<AppState>,

@@ -5,7 +5,6 @@
 use super::AppState;
 use crate::error::ApiError;
 use crate::extract::PathParam;
-use crate::openapi::schemas::ErrorAnswer;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
@@ -27,8 +26,6 @@ const PASSED: [header::HeaderName; 6] = [
     params(("token" = String, Path, description = "The signed media token from a parse answer: it is the credential"), ("Range" = Option<String>, Header, description = "Byte range")),
     responses(
         (status = 200, description = "The file, streamed (206 for a range; HEAD gives headers only)", content_type = "application/octet-stream"),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn file(
     State(state): State<AppState>,
@@ -45,8 +42,6 @@ pub async fn file(
     params(("token" = String, Path, description = "The signed media token from a parse answer")),
     responses(
         (status = 200, description = "Video and audio (or the parts) joined into one MP4 by ffmpeg", content_type = "video/mp4"),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn merged(
     State(state): State<AppState>,
@@ -134,8 +129,6 @@ async fn serve_merged(state: &AppState, token: &str, head: bool) -> Result<Respo
     params(("token" = String, Path, description = "The signed media token")),
     responses(
         (status = 204, description = "CORS preflight"),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn preflight() -> Response {
     let mut resp = StatusCode::NO_CONTENT.into_response();

@@ -1,7 +1,7 @@
 //! Operational endpoints: loaded platforms, health, metrics.
 
 use super::{AppState, ok};
-use crate::openapi::schemas::{Envelope, ErrorAnswer, Health, PlatformView};
+use crate::openapi::schemas::{Envelope, Health, PlatformView};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -12,8 +12,6 @@ use serde_json::json;
 #[utoipa::path(get, path = "/api/v1/platforms", tag = "ops",
     responses(
         (status = 200, description = "Loaded platforms, their link forms, capabilities and breaker", body = Envelope<Vec<PlatformView>>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn platforms(State(state): State<AppState>) -> impl IntoResponse {
     ok(state.service().platforms_json())
@@ -23,8 +21,6 @@ pub async fn platforms(State(state): State<AppState>) -> impl IntoResponse {
 #[utoipa::path(get, path = "/healthz", tag = "ops",
     responses(
         (status = 200, description = "Up", body = Envelope<Health>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
     let table = state.service().registry.table();
@@ -37,8 +33,6 @@ pub async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 #[utoipa::path(get, path = "/metrics", tag = "ops",
     responses(
         (status = 200, description = "Prometheus/OpenMetrics text", content_type = "application/openmetrics-text"),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     let mut text = state.service().metrics.render();

@@ -3,9 +3,7 @@
 use super::extract::{ApiKey, Peer};
 use super::{AppState, body, ok};
 use crate::error::ApiError;
-use crate::openapi::schemas::{
-    Envelope, ErrorAnswer, MatchAnswer, ParseBody, UrlBody, UsageAnswer,
-};
+use crate::openapi::schemas::{Envelope, MatchAnswer, ParseBody, UrlBody, UsageAnswer};
 use crate::origin::base_url;
 use axum::body::Body;
 use axum::extract::State;
@@ -27,8 +25,6 @@ use std::time::Instant;
     params(("proxy" = Option<bool>, Query, description = "Add download-proxy links (`proxyUrl`, `mergedUrl`)"), ("refresh" = Option<bool>, Query, description = "Parse again even if cached")),
     responses(
         (status = 200, description = "The link's media; `X-Cache`, `X-Credits-Remaining`", body = Envelope<MediaJson>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn parse(
     State(state): State<AppState>,
@@ -95,8 +91,6 @@ fn cache_use(uri: &Uri, body: &serde_json::Value) -> Result<CacheUse, body::Requ
     request_body = UrlBody,
     responses(
         (status = 200, description = "The platform and plugin that take the link", body = Envelope<MatchAnswer>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn match_url(
     State(state): State<AppState>,
@@ -113,8 +107,6 @@ pub async fn match_url(
     security(("apiKey" = [])),
     responses(
         (status = 200, description = "The calling key's usage and balance", body = Envelope<UsageAnswer>),
-        (status = "4XX", description = "Refused; `code` says why", body = ErrorAnswer),
-        (status = "5XX", description = "Failed; `code` says why", body = ErrorAnswer),
     ))]
 pub async fn usage(
     State(state): State<AppState>,

@@ -89,12 +89,42 @@ pub fn document(derived: utoipa::openapi::OpenApi) -> Value {
         {"type": "integer", "enum": [302, 304],
          "description": "302 is unsupported_link, 304 is no_media (the seed's numbers)"},
     ]});
+    add_failures(&mut v["paths"]);
     let table: serde_json::Map<_, _> = CODES
         .iter()
         .map(|(c, s)| (c.to_string(), json!(s)))
         .collect();
     v["x-error-codes"] = Value::Object(table);
     v
+}
+
+/// Every operation can fail in the envelope (a bad credential, a bad
+/// request, a method the path does not take, …): each gets `4XX` and `5XX`
+/// answers with the error schema, unless it documents its own.
+fn add_failures(paths: &mut Value) {
+    let failure = |what: &str| {
+        json!({
+            "description": what,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorAnswer"}}},
+        })
+    };
+    let operations = paths
+        .as_object_mut()
+        .into_iter()
+        .flat_map(|p| p.values_mut())
+        .filter_map(Value::as_object_mut)
+        .flat_map(|item| item.values_mut());
+    for op in operations {
+        let Some(responses) = op["responses"].as_object_mut() else {
+            continue;
+        };
+        for (range, what) in [
+            ("4XX", "Refused; `code` says why"),
+            ("5XX", "Failed; `code` says why"),
+        ] {
+            responses.entry(range).or_insert_with(|| failure(what));
+        }
+    }
 }
 
 /// The finished document as served, made once when the router is built.
