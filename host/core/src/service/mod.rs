@@ -3,6 +3,7 @@
 
 pub mod breaker;
 pub mod cache;
+pub mod canary;
 pub mod data;
 pub mod data_body;
 pub mod data_json;
