@@ -9,4 +9,4 @@ mod find;
 mod pattern;
 
 pub use find::{FindError, find_url};
-pub use pattern::{Captures, Pattern, PatternError, PatternSet, host_matches};
+pub use pattern::{Captures, Pattern, PatternError, PatternSet, domain_matches, host_matches};

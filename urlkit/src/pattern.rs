@@ -220,7 +220,9 @@ pub fn host_matches(rule: &str, host: &str) -> bool {
     }
 }
 
-fn domain_matches(domain: &str, host: &str) -> bool {
+/// `host` is `domain` or one of its subdomains (both lowercase): the
+/// allowlist's `*.` rule and RFC 6265's cookie domain match.
+pub fn domain_matches(domain: &str, host: &str) -> bool {
     host == domain
         || (host.len() > domain.len()
             && host.ends_with(domain)

@@ -163,37 +163,28 @@ fn header(text: &str) -> Result<Vec<Cookie>, CookieError> {
         Some(p) if p.eq_ignore_ascii_case("cookie:") => &line[7..],
         _ => line,
     };
-    let mut out = Vec::new();
-    for pair in line.split(';').map(str::trim).filter(|p| !p.is_empty()) {
-        let (name, value) = pair
-            .split_once('=')
-            .ok_or_else(|| malformed(f, 1, format!("`{pair}` has no `=`")))?;
-        let (name, value) = (name.trim(), value.trim());
-        check_name(f, 1, name)?;
-        check_value(f, 1, name, value)?;
-        out.push(Cookie::plain(name, value));
-    }
-    Ok(out)
+    let pairs = line.split(';').map(str::trim).filter(|p| !p.is_empty());
+    pairs.map(|pair| name_value(f, 1, pair)).collect()
+}
+
+/// One `name=value` of a header or a line, checked.
+fn name_value(f: Format, line: usize, pair: &str) -> Result<Cookie, CookieError> {
+    let (name, value) = pair
+        .split_once('=')
+        .ok_or_else(|| malformed(f, line, format!("`{pair}` has no `=`")))?;
+    let (name, value) = (name.trim(), value.trim());
+    check_name(f, line, name)?;
+    check_value(f, line, name, value)?;
+    Ok(Cookie::plain(name, value))
 }
 
 /// One `name=value` per line; `#` lines are comments.
 fn lines(text: &str) -> Result<Vec<Cookie>, CookieError> {
-    let f = Format::Lines;
-    let mut out = Vec::new();
-    for (i, raw) in text.lines().enumerate() {
-        let l = raw.trim();
-        if l.is_empty() || l.starts_with('#') {
-            continue;
-        }
-        let (name, value) = l
-            .split_once('=')
-            .ok_or_else(|| malformed(f, i + 1, format!("`{l}` has no `=`")))?;
-        let (name, value) = (name.trim(), value.trim());
-        check_name(f, i + 1, name)?;
-        check_value(f, i + 1, name, value)?;
-        out.push(Cookie::plain(name, value));
-    }
-    Ok(out)
+    let numbered = text.lines().map(str::trim).enumerate();
+    let pairs = numbered.filter(|(_, l)| !l.is_empty() && !l.starts_with('#'));
+    pairs
+        .map(|(i, l)| name_value(Format::Lines, i + 1, l))
+        .collect()
 }
 
 /// `domain  include-subdomains  path  secure  expiry  name  value`, tab

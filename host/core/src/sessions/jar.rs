@@ -5,14 +5,7 @@
 //! platform, carries nothing.
 
 use super::cookies::Cookie;
-
-/// `host` is `domain` or one of its subdomains.
-fn domain_match(host: &str, domain: &str) -> bool {
-    host == domain
-        || (host.len() > domain.len()
-            && host.ends_with(domain)
-            && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
-}
+use grabkit_urlkit::domain_matches;
 
 /// `path` is under the cookie's `prefix` (RFC 6265 5.1.4).
 fn path_match(path: &str, prefix: &str) -> bool {
@@ -25,7 +18,7 @@ fn path_match(path: &str, prefix: &str) -> bool {
 /// `*.bilivideo.com`): whether `host` is one of them.
 pub fn platform_host(host: &str, declared: &[String]) -> bool {
     declared.iter().any(|d| match d.strip_prefix("*.") {
-        Some(base) => domain_match(host, base) && host != base,
+        Some(base) => domain_matches(base, host) && host != base,
         None => host == d,
     })
 }
@@ -37,7 +30,7 @@ fn applies(c: &Cookie, host: &str) -> bool {
     match &c.domain {
         None => true,
         Some(d) if c.host_only => host == d,
-        Some(d) => domain_match(host, d),
+        Some(d) => domain_matches(d, host),
     }
 }
 
@@ -90,7 +83,7 @@ pub fn apply_set_cookie(
         .domain()
         .map(|d| d.trim_start_matches('.').to_ascii_lowercase())
     {
-        Some(d) if domain_match(host, &d) => (d, false),
+        Some(d) if domain_matches(&d, host) => (d, false),
         Some(_) => return false,
         None => (host.to_string(), true),
     };
@@ -270,8 +263,8 @@ www.bilibili.com\tFALSE\t/\tFALSE\t0\twww_only\tw
 
     #[test]
     fn domain_and_path_rules() {
-        assert!(domain_match("a.b.com", "b.com") && domain_match("b.com", "b.com"));
-        assert!(!domain_match("ab.com", "b.com") && !domain_match("com", "b.com"));
+        assert!(domain_matches("b.com", "a.b.com") && domain_matches("b.com", "b.com"));
+        assert!(!domain_matches("b.com", "ab.com") && !domain_matches("b.com", "com"));
         assert!(path_match("/x/y", "/x") && path_match("/x/", "/x/") && path_match("/x", "/x"));
         assert!(!path_match("/xy", "/x") && !path_match("/", "/x"));
         let h = hosts();
