@@ -143,10 +143,8 @@ pub struct Counts {
 pub struct UsageAnswer {
     pub key: KeyView,
     pub credits: Option<i64>,
-    pub today: Counts,
-    pub total: Counts,
-    pub by_platform: std::collections::BTreeMap<String, Counts>,
-    pub by_outcome: std::collections::BTreeMap<String, u64>,
+    #[serde(flatten)]
+    pub usage: KeyUsage,
 }
 
 #[derive(ToSchema)]
