@@ -263,6 +263,7 @@ async fn bench() {
                 svc.kv.clone(),
                 &call,
                 &format!("b{i}"),
+                None,
             )
             .await
             .unwrap();

@@ -117,7 +117,7 @@ impl TestServer {
             f(&mut s);
         }
         let app = App::build(&s).await.expect("building the app");
-        let token = grabkit_core::accounts::create(
+        let token = grabkit_core::key_admin::create(
             app.store().as_ref(),
             grabkit_store::keys::NewKey {
                 name: "tests".into(),

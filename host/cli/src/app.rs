@@ -8,6 +8,8 @@ use grabkit_core::jobs::Jobs;
 use grabkit_core::pipeline;
 use grabkit_core::registry::watcher::{WatchHandle, watch};
 use grabkit_core::service::ParseService;
+use grabkit_core::sessions::Pool;
+use grabkit_core::sessions::vault::Vault;
 use grabkit_media::{Proxy, Signer};
 use grabkit_server::{AppState, router};
 use grabkit_store::KeyStore;
@@ -19,6 +21,16 @@ pub struct App {
     pub service: Arc<ParseService>,
     pub state: AppState,
     _watch: Option<WatchHandle>,
+    _canaries: Option<AbortOnDrop>,
+}
+
+/// Stops a background task when the app goes.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl App {
@@ -26,6 +38,10 @@ impl App {
     pub async fn build(settings: &Settings) -> anyhow::Result<App> {
         let service = build_service(settings).await?;
         let sqlite = open_store(settings).await?;
+        let vault = open_vault(settings)?;
+        let pool = Pool::open(sqlite.clone(), vault, settings.account_policy()).await?;
+        service.set_accounts(Arc::new(pool));
+        let canaries = grabkit_core::service::canary::spawn(&service).map(AbortOnDrop);
         let store: Arc<dyn KeyStore> = sqlite.clone();
         let admin_hash = admin_token_hash(store.as_ref(), settings).await?;
         let signer = proxy_signer(store.as_ref(), settings).await?;
@@ -65,6 +81,7 @@ impl App {
             service,
             state,
             _watch: watch,
+            _canaries: canaries,
         })
     }
 
@@ -100,6 +117,17 @@ pub async fn open_store(settings: &Settings) -> anyhow::Result<Arc<SqliteStore>>
         );
     }
     Ok(Arc::new(store))
+}
+
+/// The key sealing accounts: the config's, else the data dir's key file
+/// (made, owner-only, on first start).
+fn open_vault(settings: &Settings) -> anyhow::Result<Vault> {
+    Ok(
+        match settings.accounts.key.as_deref().filter(|k| !k.is_empty()) {
+            Some(hex) => Vault::from_hex(hex)?,
+            None => Vault::from_key_file(&settings.data_dir.join("accounts.key"))?,
+        },
+    )
 }
 
 /// The admin token's hash: from settings, else the one generated at first

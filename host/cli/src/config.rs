@@ -31,6 +31,8 @@ pub struct Settings {
     pub feeds: FeedsSection,
     pub cache: CacheSection,
     pub breaker: BreakerSection,
+    pub accounts: AccountsSection,
+    pub canaries: CanariesSection,
     pub keys: KeysSection,
     pub reload: ReloadSection,
     pub limits: LimitsSection,
@@ -229,6 +231,62 @@ impl Default for BreakerSection {
     }
 }
 
+/// Platform accounts: how they are sealed, leased and cooled down.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsSection {
+    /// 64 hex digits sealing accounts at rest; unset, a key file
+    /// `accounts.key` in the data dir is made on first start.
+    pub key: Option<String>,
+    /// Parses one account runs at once.
+    pub max_in_flight: u32,
+    /// Recent answers the health score looks at.
+    pub window: usize,
+    /// After a rate-limit or login answer: this cooldown, doubling…
+    pub cooldown_secs: i64,
+    /// …up to this.
+    pub cooldown_cap_secs: i64,
+    /// Login-required answers in a row that mark an account expired.
+    pub expire_after_login_failures: u32,
+}
+
+impl Default for AccountsSection {
+    fn default() -> Self {
+        let d = grabkit_core::sessions::health::Policy::default();
+        AccountsSection {
+            key: None,
+            max_in_flight: d.max_in_flight,
+            window: d.window,
+            cooldown_secs: d.cooldown_base_secs,
+            cooldown_cap_secs: d.cooldown_cap_secs,
+            expire_after_login_failures: d.expire_after_login_failures,
+        }
+    }
+}
+
+/// Canary links' schedule (the links are per platform, `[plugins.<p>] canaries`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CanariesSection {
+    pub every_secs: i64,
+    /// Each round moves by up to this, either way.
+    pub jitter_secs: i64,
+    /// Check a swapped-in build and roll it back when it fails a canary
+    /// its predecessor passes.
+    pub on_swap: bool,
+}
+
+impl Default for CanariesSection {
+    fn default() -> Self {
+        let d = grabkit_core::service::canary::CanarySettings::default();
+        CanariesSection {
+            every_secs: d.schedule.every_secs,
+            jitter_secs: d.schedule.jitter_secs,
+            on_swap: d.on_swap,
+        }
+    }
+}
+
 /// The result cache.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -312,6 +370,8 @@ pub struct PluginSection {
     pub max_concurrency: Option<usize>,
     /// Replaces `[cache] ttl_secs` for this platform.
     pub cache_ttl_secs: Option<u64>,
+    /// Links parsed on `[canaries]`' schedule to tell the platform's health.
+    pub canaries: Vec<String>,
 }
 
 impl Default for Settings {
@@ -326,6 +386,8 @@ impl Default for Settings {
             feeds: FeedsSection::default(),
             cache: CacheSection::default(),
             breaker: BreakerSection::default(),
+            accounts: AccountsSection::default(),
+            canaries: CanariesSection::default(),
             keys: KeysSection::default(),
             reload: ReloadSection::default(),
             limits: LimitsSection::default(),
@@ -494,6 +556,31 @@ impl Settings {
                 cool_off: Duration::from_secs(self.breaker.cool_off_secs.max(1)),
                 probes: self.breaker.probes.max(1),
             },
+            accounts: self.account_policy(),
+            canaries: grabkit_core::service::canary::CanarySettings {
+                links: self
+                    .plugins
+                    .iter()
+                    .filter(|(_, s)| !s.canaries.is_empty())
+                    .map(|(p, s)| (p.clone(), s.canaries.clone()))
+                    .collect(),
+                schedule: grabkit_core::service::canary::Schedule {
+                    every_secs: self.canaries.every_secs.max(10),
+                    jitter_secs: self.canaries.jitter_secs.max(0),
+                },
+                on_swap: self.canaries.on_swap,
+            },
+        }
+    }
+
+    pub fn account_policy(&self) -> grabkit_core::sessions::health::Policy {
+        let a = &self.accounts;
+        grabkit_core::sessions::health::Policy {
+            window: a.window.max(1),
+            max_in_flight: a.max_in_flight.max(1),
+            cooldown_base_secs: a.cooldown_secs.max(1),
+            cooldown_cap_secs: a.cooldown_cap_secs.max(a.cooldown_secs.max(1)),
+            expire_after_login_failures: a.expire_after_login_failures.max(1),
         }
     }
 

@@ -1,5 +1,5 @@
 //! Prometheus metrics: parses by platform and outcome, parse latency,
-//! plugins loaded and load failures.
+//! plugins loaded and load failures, canary checks and platform health.
 
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -35,6 +35,8 @@ pub struct Metrics {
     rollbacks: Family<PlatformLabel, Counter>,
     pub plugins_loaded: Gauge,
     pub plugin_load_failures: Gauge,
+    canary_checks: Family<ParseLabels, Counter>,
+    canary_health: Family<PlatformLabel, Gauge>,
 }
 
 impl Default for Metrics {
@@ -90,8 +92,22 @@ impl Default for Metrics {
             "Plugin files that failed to load in the last scan",
             plugin_load_failures.clone(),
         );
+        let canary_checks = Family::<ParseLabels, Counter>::default();
+        let canary_health = Family::<PlatformLabel, Gauge>::default();
+        registry.register(
+            "canary_checks",
+            "Canary parses by platform and outcome (success or the error code)",
+            canary_checks.clone(),
+        );
+        registry.register(
+            "canary_health",
+            "A platform's health from its latest canary round: 2 ok, 1 degraded, 0 down",
+            canary_health.clone(),
+        );
         Metrics {
             registry,
+            canary_checks,
+            canary_health,
             parses,
             latency,
             reloads,
@@ -144,6 +160,30 @@ impl Metrics {
                 platform: platform.into(),
             })
             .inc();
+    }
+
+    pub fn canary(&self, platform: &str, outcome: &str) {
+        self.canary_checks
+            .get_or_create(&ParseLabels {
+                platform: platform.into(),
+                outcome: outcome.into(),
+            })
+            .inc();
+    }
+
+    pub fn canary_health(&self, platform: &str, health: crate::service::canary::Health) {
+        use crate::service::canary::Health as H;
+        let level = match health {
+            H::Ok => 2,
+            H::Degraded => 1,
+            H::Down => 0,
+            H::Unknown => return,
+        };
+        self.canary_health
+            .get_or_create(&PlatformLabel {
+                platform: platform.into(),
+            })
+            .set(level);
     }
 
     /// Text exposition format.

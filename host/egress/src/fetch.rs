@@ -7,6 +7,7 @@ use super::failure::HttpFailure;
 use super::intercept::{Hop, Interceptor};
 use super::policy::HostPolicy;
 use super::resolver::{AddressDenied, GuardedResolver};
+use super::session::{Session, merge_cookies};
 use reqwest::redirect::Policy;
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
@@ -96,6 +97,8 @@ impl Budget {
 /// The shared outbound client and its rules.
 pub struct Sandbox {
     client: reqwest::Client,
+    /// One client per account proxy, made on first use.
+    proxied: std::sync::Mutex<HashMap<String, reqwest::Client>>,
     resolver: GuardedResolver,
     settings: SandboxSettings,
     /// Record or replay (`TapeMode`), behind the checks.
@@ -105,33 +108,34 @@ pub struct Sandbox {
 impl Sandbox {
     pub fn new(settings: SandboxSettings) -> anyhow::Result<Arc<Self>> {
         let resolver = GuardedResolver::new(settings.resolve.clone(), settings.allow_loopback);
-        let mut builder = reqwest::Client::builder()
-            .redirect(Policy::none())
-            .dns_resolver(Arc::new(resolver.clone()))
-            .connect_timeout(settings.timeout)
-            .pool_max_idle_per_host(32)
-            .no_proxy();
-        if let Some(p) = settings.proxy.as_deref().filter(|p| !p.is_empty()) {
-            builder = builder.proxy(reqwest::Proxy::all(p)?);
-        }
-        for path in &settings.ca_certs {
-            let pem = std::fs::read(path)
-                .map_err(|e| anyhow::anyhow!("reading CA certificate {}: {e}", path.display()))?;
-            for cert in reqwest::Certificate::from_pem_bundle(&pem)? {
-                builder = builder.add_root_certificate(cert);
-            }
-        }
+        let client = build_client(&settings, &resolver, settings.proxy.as_deref())?;
         let interceptor: Option<Box<dyn Interceptor>> = match &settings.tape {
             Some(TapeMode::Record(dir)) => Some(Box::new(Recorder::new(dir)?)),
             Some(TapeMode::Replay(r)) => Some(Box::new(Cassette::load(r)?)),
             None => None,
         };
         Ok(Arc::new(Sandbox {
-            client: builder.build()?,
+            client,
+            proxied: Default::default(),
             resolver,
             settings,
             interceptor,
         }))
+    }
+
+    /// The client for a request: the shared one, or its account's proxy's.
+    fn client_for(&self, proxy: Option<&str>) -> Result<reqwest::Client, HttpFailure> {
+        let Some(proxy) = proxy.filter(|p| !p.is_empty()) else {
+            return Ok(self.client.clone());
+        };
+        let mut all = self.proxied.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = all.get(proxy) {
+            return Ok(c.clone());
+        }
+        let c = build_client(&self.settings, &self.resolver, Some(proxy))
+            .map_err(|e| HttpFailure::InvalidRequest(format!("the account's proxy: {e}")))?;
+        all.insert(proxy.to_string(), c.clone());
+        Ok(c)
     }
 
     /// In replay mode, the requests the cassette could not answer.
@@ -153,10 +157,24 @@ impl Sandbox {
         budget: &Budget,
         req: Outbound,
     ) -> Result<OutboundResponse, HttpFailure> {
+        self.send_as(policy, budget, req, None).await
+    }
+
+    /// [`send`](Self::send) as an account: its cookies on each hop that
+    /// takes them, its `Set-Cookie` answers kept, its user agent and proxy.
+    pub async fn send_as(
+        &self,
+        policy: &HostPolicy,
+        budget: &Budget,
+        req: Outbound,
+        session: Option<&dyn Session>,
+    ) -> Result<OutboundResponse, HttpFailure> {
         let timeout = req
             .timeout
             .map_or(self.settings.timeout, |t| t.min(self.settings.timeout));
-        let (resp, url) = self.exchange(policy, budget, &req, Some(timeout)).await?;
+        let (resp, url) = self
+            .exchange(policy, budget, &req, Some(timeout), session)
+            .await?;
         self.read(resp, url).await
     }
 
@@ -172,7 +190,7 @@ impl Sandbox {
         let budget = Budget::new(self.settings.max_redirects + 1);
         tokio::time::timeout(
             self.settings.timeout,
-            self.exchange(policy, &budget, &req, None),
+            self.exchange(policy, &budget, &req, None, None),
         )
         .await
         .map_err(|_| HttpFailure::Timeout)?
@@ -185,19 +203,25 @@ impl Sandbox {
         budget: &Budget,
         req: &Outbound,
         timeout: Option<Duration>,
+        session: Option<&dyn Session>,
     ) -> Result<(reqwest::Response, Url), HttpFailure> {
         let mut url = Url::parse(&req.url)
             .map_err(|e| HttpFailure::InvalidRequest(format!("`{}`: {e}", req.url)))?;
         let (mut method, mut body) = (req.method.clone(), req.body.clone());
         let headers = header_map(&req.headers)?;
+        let proxy = session.and_then(|s| s.proxy());
+        let client = self.client_for(proxy.as_deref())?;
         let mut hops = 0;
         loop {
-            self.check(policy, &url).await?;
+            self.check(policy, &url, proxy.is_some()).await?;
             budget.take()?;
-            let mut rb = self
-                .client
+            let hop_headers = match session {
+                Some(s) => as_account(&headers, s, &url),
+                None => headers.clone(),
+            };
+            let mut rb = client
                 .request(method.clone(), url.clone())
-                .headers(headers.clone());
+                .headers(hop_headers);
             if let Some(t) = timeout {
                 rb = rb.timeout(t);
             }
@@ -225,6 +249,17 @@ impl Sandbox {
                     None => rb.send().await.map_err(transport)?,
                 },
             };
+            if let Some(s) = session {
+                let set: Vec<String> = resp
+                    .headers()
+                    .get_all(reqwest::header::SET_COOKIE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok().map(String::from))
+                    .collect();
+                if !set.is_empty() {
+                    s.absorb(&url, &set);
+                }
+            }
             let status = resp.status();
             if req.follow_redirects
                 && status.is_redirection()
@@ -250,7 +285,12 @@ impl Sandbox {
     }
 
     /// Allowlist, scheme and (for IP literals or proxied requests) address checks.
-    async fn check(&self, policy: &HostPolicy, url: &Url) -> Result<(), HttpFailure> {
+    async fn check(
+        &self,
+        policy: &HostPolicy,
+        url: &Url,
+        proxied: bool,
+    ) -> Result<(), HttpFailure> {
         let host = url
             .host_str()
             .ok_or_else(|| HttpFailure::InvalidRequest(format!("`{url}` has no host")))?;
@@ -292,7 +332,7 @@ impl Sandbox {
                 }
             }
             // Behind a proxy the proxy resolves the name: check it ourselves first.
-            _ if self.settings.proxy.is_some() => {
+            _ if proxied || self.settings.proxy.is_some() => {
                 self.resolver.lookup(bare).await.map(|_| ()).map_err(|e| {
                     match e.downcast::<AddressDenied>() {
                         Ok(d) => HttpFailure::PrivateAddress(d.to_string()),
@@ -329,6 +369,54 @@ impl Sandbox {
             body,
         })
     }
+}
+
+/// The client with the operator's settings, through `proxy` when given.
+fn build_client(
+    settings: &SandboxSettings,
+    resolver: &GuardedResolver,
+    proxy: Option<&str>,
+) -> anyhow::Result<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .dns_resolver(Arc::new(resolver.clone()))
+        .connect_timeout(settings.timeout)
+        .pool_max_idle_per_host(32)
+        .no_proxy();
+    if let Some(p) = proxy.filter(|p| !p.is_empty()) {
+        builder = builder.proxy(reqwest::Proxy::all(p)?);
+    }
+    for path in &settings.ca_certs {
+        let pem = std::fs::read(path)
+            .map_err(|e| anyhow::anyhow!("reading CA certificate {}: {e}", path.display()))?;
+        for cert in reqwest::Certificate::from_pem_bundle(&pem)? {
+            builder = builder.add_root_certificate(cert);
+        }
+    }
+    Ok(builder.build()?)
+}
+
+/// One hop's headers as the account sends them: its cookies for this URL
+/// added to the plugin's, its user agent instead of the plugin's.
+fn as_account(
+    headers: &reqwest::header::HeaderMap,
+    session: &dyn Session,
+    url: &Url,
+) -> reqwest::header::HeaderMap {
+    use reqwest::header::{COOKIE, HeaderValue, USER_AGENT};
+    let mut h = headers.clone();
+    if let Some(pairs) = session.cookie_header(url) {
+        let own = headers.get(COOKIE).and_then(|v| v.to_str().ok());
+        if let Ok(v) = HeaderValue::from_str(&merge_cookies(own, &pairs)) {
+            h.insert(COOKIE, v);
+        }
+    }
+    if let Some(ua) = session.user_agent()
+        && let Ok(v) = HeaderValue::from_str(&ua)
+    {
+        h.insert(USER_AGENT, v);
+    }
+    h
 }
 
 fn header_list(h: &reqwest::header::HeaderMap) -> Vec<(String, String)> {

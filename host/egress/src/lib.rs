@@ -9,9 +9,11 @@ mod fetch;
 pub mod intercept;
 pub mod policy;
 pub mod resolver;
+pub mod session;
 
 pub use cassette::{Replay, TapeMode};
 pub use failure::HttpFailure;
 pub use fetch::{Budget, Outbound, OutboundResponse, Sandbox, SandboxSettings, transport};
 pub use intercept::{Hop, Interceptor};
 pub use policy::HostPolicy;
+pub use session::Session;

@@ -1,5 +1,6 @@
 //! The host side of the contract's imports: `http` (through the sandbox),
-//! `log`, `kv` and `config`, each scoped to the calling plugin.
+//! `log`, `kv` and `config`, each scoped to the calling plugin (and its
+//! `http` and `cookie` to the account the host leased for the call).
 
 use super::bindings::latest::grabkit::plugin::{config, data, http, kv, log, types};
 use super::state::RequestState;
@@ -32,7 +33,12 @@ impl http::Host for RequestState {
         };
         let result = self
             .sandbox
-            .send(&self.plugin.policy, &self.budget, out)
+            .send_as(
+                &self.plugin.policy,
+                &self.budget,
+                out,
+                self.session.as_deref(),
+            )
             .await;
         match &result {
             Ok(r) => {
@@ -109,7 +115,14 @@ impl kv::Host for RequestState {
 }
 
 impl config::Host for RequestState {
+    /// `cookie` is the leased account's, never the file's: a plugin built
+    /// before the `account` import sees the session the host chose (and
+    /// none while every account cools down), so its own `Cookie` header and
+    /// the one the egress adds are one identity.
     fn get(&mut self, key: String) -> Option<String> {
+        if key == "cookie" {
+            return self.session.as_ref().and_then(|s| s.cookie_pairs());
+        }
         self.plugin.config.get(&key).cloned()
     }
 }

@@ -4,7 +4,7 @@
 use super::bindings::{Answer, Call, ExtractError};
 use super::state::RequestState;
 use super::{LoadedPlugin, Runtime};
-use grabkit_egress::Sandbox;
+use grabkit_egress::{Sandbox, Session};
 use grabkit_store::PluginKv;
 use std::sync::Arc;
 use wasmtime::{Store, Trap};
@@ -34,6 +34,7 @@ impl Runtime {
         kv: Arc<dyn PluginKv>,
         call: &Call,
         request_id: &str,
+        session: Option<Arc<dyn Session>>,
     ) -> Result<Invocation, InvokeError> {
         let state = RequestState::new(
             plugin.context.clone(),
@@ -41,6 +42,7 @@ impl Runtime {
             kv,
             self.settings.memory_bytes,
             request_id.to_string(),
+            session,
         );
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limiter);

@@ -323,6 +323,7 @@ async fn describe(runtime: &Runtime, pre: &PluginPre) -> Result<bindings::Descri
         Arc::new(grabkit_store::MemoryKv::default()),
         runtime.settings.memory_bytes,
         "describe".into(),
+        None,
     );
     let mut store = wasmtime::Store::new(&runtime.engine, state);
     store.limiter(|s| &mut s.limiter);

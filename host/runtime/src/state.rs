@@ -2,7 +2,7 @@
 //! (no dirs, no env, no network; stdout/stderr captured for the log), the
 //! memory limiter, and the plugin's view of the host services.
 
-use grabkit_egress::{Budget, HostPolicy, Sandbox};
+use grabkit_egress::{Budget, HostPolicy, Sandbox, Session};
 use grabkit_store::PluginKv;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -32,6 +32,8 @@ pub struct RequestState {
     pub kv: Arc<dyn PluginKv>,
     pub budget: Budget,
     pub request_id: String,
+    /// The account the host leased for this call, if any.
+    pub session: Option<Arc<dyn Session>>,
 }
 
 impl RequestState {
@@ -41,6 +43,7 @@ impl RequestState {
         kv: Arc<dyn PluginKv>,
         memory_bytes: usize,
         request_id: String,
+        session: Option<Arc<dyn Session>>,
     ) -> Self {
         let stdout = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
         let stderr = MemoryOutputPipe::new(STDIO_CAPTURE_BYTES);
@@ -63,6 +66,7 @@ impl RequestState {
             kv,
             budget,
             request_id,
+            session,
         }
     }
 }

@@ -60,10 +60,17 @@ pub const CODES: &[(&str, u16)] = &[
     ("plugin_memory_limit", 500),
     ("busy", 503),
     ("platform_unavailable", 503),
+    ("no_account_available", 503),
     // Operating plugins.
     ("unknown_platform", 404),
     ("no_previous_version", 409),
     ("plugins_dir_unreadable", 500),
+    // Platform accounts.
+    ("account_not_found", 404),
+    ("account_read_only", 409),
+    ("invalid_cookies", 400),
+    ("accounts_key_invalid", 500),
+    ("account_unreadable", 500),
     // The download proxy.
     ("invalid_media_token", 403),
     ("media_token_expired", 403),
@@ -138,9 +145,9 @@ impl IntoResponse for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use grabkit_core::accounts::AccountError;
     use grabkit_core::auth::AuthError;
     use grabkit_core::gateway::GatewayError;
+    use grabkit_core::key_admin::KeyAdminError;
     use grabkit_core::registry::RollbackError;
     use grabkit_core::service::{ExtractKind, ParseError};
     use grabkit_egress::HttpFailure;
@@ -152,6 +159,7 @@ mod tests {
     /// One failure of every kind the domain crates define.
     fn every_failure() -> Vec<Box<dyn Coded>> {
         use crate::RequestError as R;
+        use grabkit_core::sessions as S;
         let kinds = [
             ExtractKind::NotFound,
             ExtractKind::Private,
@@ -198,8 +206,19 @@ mod tests {
             Box::new(GatewayError::PlatformNotAllowed("x".into())),
             Box::new(GatewayError::InsufficientCredits),
             Box::new(GatewayError::Store(StoreError::NoSuchKey)),
-            Box::new(AccountError::Invalid("x".into())),
-            Box::new(AccountError::NotFound(1)),
+            Box::new(KeyAdminError::Invalid("x".into())),
+            Box::new(KeyAdminError::NotFound(1)),
+            Box::new(ParseError::NoAccount {
+                platform: "x".into(),
+                retry_after: Some(1),
+            }),
+            Box::new(S::AccountError::NotFound(1)),
+            Box::new(S::AccountError::ReadOnly(-1)),
+            Box::new(S::AccountError::Invalid("proxy", "x".into())),
+            Box::new(S::AccountError::Store(StoreError::Backend("b".into()))),
+            Box::new(S::AccountError::Cookies(S::cookies::CookieError::Empty)),
+            Box::new(S::vault::VaultError::BadKey),
+            Box::new(S::vault::VaultError::Sealed),
             Box::new(RollbackError::UnknownPlatform("x".into())),
             Box::new(RollbackError::NoPrevious("x".into())),
             Box::new(StoreError::NoCredits),

@@ -8,8 +8,8 @@ use super::{AppState, ok};
 use crate::error::ApiError;
 use crate::openapi::schemas::{Envelope, KeyView};
 use axum::extract::State;
-use grabkit_core::accounts::{self, AccountError, key_json, parse_platforms, parse_time};
 use grabkit_core::auth::store_failed;
+use grabkit_core::key_admin::{self, KeyAdminError, key_json, parse_platforms, parse_time};
 use grabkit_store::keys::{CreditOp, KeyPatch, NewKey};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
@@ -17,7 +17,7 @@ use serde_json::Value;
 
 type Answer = Result<axum::Json<Value>, ApiError>;
 
-fn invalid(msg: impl Into<String>) -> ApiError {
+pub(crate) fn invalid(msg: impl Into<String>) -> ApiError {
     RequestError::Invalid(msg.into()).into()
 }
 
@@ -35,7 +35,10 @@ const READ_ONLY: &[(&str, &str)] = &[
 ];
 
 /// `v` as a `T`, or a `400` that names the field at fault.
-fn strict<T: DeserializeOwned>(v: Value, read_only: &[(&str, &str)]) -> Result<T, ApiError> {
+pub(crate) fn strict<T: DeserializeOwned>(
+    v: Value,
+    read_only: &[(&str, &str)],
+) -> Result<T, ApiError> {
     if let Some((field, hint)) = read_only.iter().find(|(f, _)| v.get(f).is_some()) {
         return Err(invalid(format!("`{field}` cannot be changed here{hint}")));
     }
@@ -51,7 +54,7 @@ fn strict<T: DeserializeOwned>(v: Value, read_only: &[(&str, &str)]) -> Result<T
 }
 
 /// `Some(None)` for an explicit `null`, `None` for an absent field.
-fn nullable<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
+pub(crate) fn nullable<'de, T, D>(d: D) -> Result<Option<Option<T>>, D::Error>
 where
     T: Deserialize<'de>,
     D: serde::Deserializer<'de>,
@@ -133,7 +136,7 @@ pub async fn create(
         rate_per_sec: positive("ratePerSec", b.rate_per_sec)?,
         rate_burst: positive("rateBurst", b.rate_burst)?,
     };
-    let c = accounts::create(state.auth().store.as_ref(), new).await?;
+    let c = key_admin::create(state.auth().store.as_ref(), new).await?;
     let mut j = key_json(&c.key);
     j["token"] = c.token.into();
     Ok(ok(j))
@@ -166,7 +169,7 @@ pub async fn get(
         .get(id)
         .await
         .map_err(store_failed)?
-        .ok_or(AccountError::NotFound(id))?;
+        .ok_or(KeyAdminError::NotFound(id))?;
     let t = grabkit_core::clock::now();
     let store = &state.auth().store;
     let usage = store.usage(id, t - t.rem_euclid(86_400)).await;
@@ -210,7 +213,7 @@ pub async fn edit(
             .transpose()?,
         rate_burst: b.rate_burst.map(|r| positive("rateBurst", r)).transpose()?,
     };
-    let k = accounts::edit(state.auth().store.as_ref(), id, patch).await?;
+    let k = key_admin::edit(state.auth().store.as_ref(), id, patch).await?;
     Ok(ok(key_json(&k)))
 }
 
@@ -225,7 +228,7 @@ pub async fn delete(
     _: AdminToken,
     PathParam(id): PathParam<i64>,
 ) -> Answer {
-    accounts::delete(state.auth().store.as_ref(), id).await?;
+    key_admin::delete(state.auth().store.as_ref(), id).await?;
     Ok(ok(serde_json::json!({"id": id, "deleted": true})))
 }
 
@@ -242,7 +245,7 @@ pub async fn reset(
     _: AdminToken,
     PathParam(id): PathParam<i64>,
 ) -> Answer {
-    let c = accounts::reset(state.auth().store.as_ref(), id).await?;
+    let c = key_admin::reset(state.auth().store.as_ref(), id).await?;
     let mut j = key_json(&c.key);
     j["token"] = c.token.into();
     Ok(ok(j))
@@ -272,6 +275,6 @@ pub async fn credits(
         }
         _ => return Err(invalid("send {\"add\": n} or {\"set\": n | null}")),
     };
-    let k = accounts::credits(state.auth().store.as_ref(), id, op).await?;
+    let k = key_admin::credits(state.auth().store.as_ref(), id, op).await?;
     Ok(ok(key_json(&k)))
 }

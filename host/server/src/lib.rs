@@ -4,6 +4,7 @@
 //! is in `grabkit-core` (the gateway) and `grabkit-media` (the proxy), and
 //! failures become answers in one place, [`error`].
 
+mod accounts;
 mod admin;
 mod body;
 mod console;
@@ -133,6 +134,9 @@ fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(keys::get, keys::edit, keys::delete))
         .routes(routes!(keys::reset))
         .routes(routes!(keys::credits))
+        .routes(routes!(accounts::import, accounts::list))
+        .routes(routes!(accounts::get, accounts::change, accounts::remove))
+        .routes(routes!(accounts::check))
         .routes(routes!(admin::list))
         .routes(routes!(admin::reload))
         .routes(routes!(admin::rollback))

@@ -51,7 +51,7 @@ pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         .strip_suffix("# EOF")
         .unwrap_or(&text)
         .to_string();
-    text = body + &breaker_metrics(&state) + "# EOF\n";
+    text = body + &breaker_metrics(&state) + &account_metrics(&state) + "# EOF\n";
     (
         [(
             header::CONTENT_TYPE,
@@ -78,6 +78,48 @@ fn breaker_metrics(state: &AppState) -> String {
             out,
             "grabkit_breaker_state{{platform=\"{}\"}} {value}",
             p.platform
+        );
+    }
+    out
+}
+
+/// Accounts per platform and state.
+fn account_metrics(state: &AppState) -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "# HELP grabkit_accounts Platform accounts by state \
+         (ready, busy, cooling_down, expired, disabled).\n\
+         # TYPE grabkit_accounts gauge\n",
+    );
+    let now = grabkit_core::clock::now();
+    let pool = state.service().accounts();
+    for ((platform, st), n) in pool.census(now) {
+        let _ = writeln!(
+            out,
+            "grabkit_accounts{{platform=\"{platform}\",state=\"{st}\"}} {n}"
+        );
+    }
+    let all = pool.list(None, now);
+    out.push_str(
+        "# HELP grabkit_account_uses Parses run with each account since start.\n\
+         # TYPE grabkit_account_uses gauge\n",
+    );
+    for a in &all {
+        let (p, id, n) = (&a.platform, a.id, a.health.uses);
+        let _ = writeln!(
+            out,
+            "grabkit_account_uses{{platform=\"{p}\",account=\"{id}\"}} {n}"
+        );
+    }
+    out.push_str(
+        "# HELP grabkit_account_score Each account's health score (0 to 1).\n\
+         # TYPE grabkit_account_score gauge\n",
+    );
+    for a in &all {
+        let (p, id, s) = (&a.platform, a.id, a.health.score);
+        let _ = writeln!(
+            out,
+            "grabkit_account_score{{platform=\"{p}\",account=\"{id}\"}} {s}"
         );
     }
     out

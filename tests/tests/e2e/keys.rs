@@ -87,7 +87,7 @@ async fn checks_in_the_seeds_order() {
     let store = s.app.store();
     let now = grabkit_core::clock::now();
     for (offset, expired) in [(-1, true), (0, true), (60, false)] {
-        let c = grabkit_core::accounts::create(
+        let c = grabkit_core::key_admin::create(
             store.as_ref(),
             grabkit_store::keys::NewKey {
                 name: "e".into(),

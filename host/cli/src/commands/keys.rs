@@ -7,13 +7,13 @@ use std::process::ExitCode;
 
 /// `grabkit keys …`: works on the data dir's database directly.
 pub async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<ExitCode> {
-    use grabkit_core::accounts::{self, key_json, parse_platforms, parse_time};
+    use grabkit_core::key_admin::{self, key_json, parse_platforms, parse_time};
     use grabkit_store::keys::{CreditOp, KeyPatch, NewKey};
     let store = crate::app::open_store(settings).await?;
     let store = store.as_ref();
     // Shipped platforms, and any a `[plugins.<p>]` section names.
     let known = |p: &str| settings.plugins.contains_key(p);
-    let with_token = |c: accounts::Created| {
+    let with_token = |c: key_admin::Created| {
         let mut j = key_json(&c.key);
         j["token"] = c.token.into();
         j
@@ -27,7 +27,7 @@ pub async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<Ex
             rate_per_sec,
             rate_burst,
         } => with_token(
-            accounts::create(
+            key_admin::create(
                 store,
                 NewKey {
                     name,
@@ -65,11 +65,11 @@ pub async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<Ex
                 enabled: (enable || disable).then_some(enable),
                 ..Default::default()
             };
-            key_json(&accounts::edit(store, id, patch).await?)
+            key_json(&key_admin::edit(store, id, patch).await?)
         }
-        KeysCommand::Reset { id } => with_token(accounts::reset(store, id).await?),
+        KeysCommand::Reset { id } => with_token(key_admin::reset(store, id).await?),
         KeysCommand::Delete { id } => {
-            accounts::delete(store, id).await?;
+            key_admin::delete(store, id).await?;
             serde_json::json!({"id": id, "deleted": true})
         }
         KeysCommand::Credits {
@@ -84,7 +84,7 @@ pub async fn keys(action: KeysCommand, settings: &Settings) -> anyhow::Result<Ex
                 (_, _, true) => CreditOp::Set(None),
                 _ => anyhow::bail!("give --add N, --set N or --unlimited"),
             };
-            key_json(&accounts::credits(store, id, op).await?)
+            key_json(&key_admin::credits(store, id, op).await?)
         }
     };
     println!("{}", serde_json::to_string_pretty(&out)?);

@@ -365,6 +365,11 @@ impl Jobs {
                 Err(ParseError::Unavailable { retry_after, .. }) => {
                     tokio::time::sleep(Duration::from_secs(retry_after.max(1))).await
                 }
+                // Every account is cooling down: wait for one, as above.
+                Err(ParseError::NoAccount {
+                    retry_after: Some(s),
+                    ..
+                }) => tokio::time::sleep(Duration::from_secs(s.clamp(1, 300))).await,
                 other => break other,
             }
         };

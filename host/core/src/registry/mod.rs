@@ -180,6 +180,15 @@ pub struct Registry {
     state: Mutex<State>,
     /// One reload at a time (compiles run outside `state`'s lock).
     reloading: tokio::sync::Mutex<()>,
+    /// A new build replaced a served one (the canaries check it).
+    swaps: tokio::sync::broadcast::Sender<Swapped>,
+}
+
+/// A new build of `platform` replaced the one before it.
+#[derive(Debug, Clone)]
+pub struct Swapped {
+    pub platform: String,
+    pub digest: String,
 }
 
 impl Registry {
@@ -203,7 +212,19 @@ impl Registry {
             table: ArcSwap::from_pointee(RoutingTable::default()),
             state: Mutex::new(State::default()),
             reloading: tokio::sync::Mutex::new(()),
+            swaps: tokio::sync::broadcast::channel(64).0,
         }
+    }
+
+    /// Every swap from now on (a slow listener misses the oldest).
+    pub fn swaps(&self) -> tokio::sync::broadcast::Receiver<Swapped> {
+        self.swaps.subscribe()
+    }
+
+    /// The build `platform` rolls back to, while one is kept.
+    pub fn previous(&self, platform: &str) -> Option<Arc<LoadedPlugin>> {
+        let st = self.state.lock().unwrap();
+        st.slots.get(platform)?.previous.clone()
     }
 
     pub fn dir(&self) -> &Path {
@@ -369,6 +390,13 @@ impl Registry {
             f.version = Some(version.clone());
             f.updated_at = now();
             self.publish(&st);
+            if probation {
+                let digest = digest.clone();
+                let _ = self.swaps.send(Swapped {
+                    platform: platform.clone(),
+                    digest,
+                });
+            }
         }
         tracing::info!(file = %path.display(), %platform, %version, digest = %&digest[..12], cache_hit, "plugin loaded");
         Ok(Outcome::Loaded {

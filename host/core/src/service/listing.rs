@@ -7,9 +7,10 @@ use serde_json::{Value, json};
 
 impl ParseService {
     /// Every loaded plugin: id, version, contract, link patterns, what it
-    /// offers, allowed hosts and its breaker.
+    /// offers, allowed hosts, its breaker, canary health and accounts.
     pub fn platforms_json(&self) -> Vec<Value> {
         let table = self.registry.table();
+        let census = self.accounts().census(crate::clock::now());
         table
             .plugins
             .iter()
@@ -23,11 +24,25 @@ impl ParseService {
                     .map(|c| json!({"name": c.name(), "urlPatterns": c.pattern_sources}))
                     .collect();
                 let offers = super::data::offers(p);
+                let of = |state: &str| {
+                    let key = (p.platform.clone(), state);
+                    census
+                        .iter()
+                        .find(|(k, _)| **k == key)
+                        .map_or(0, |(_, n)| *n)
+                };
+                let total: u64 = census
+                    .iter()
+                    .filter(|((pl, _), _)| *pl == p.platform)
+                    .map(|(_, n)| n)
+                    .sum();
+                let accounts = json!({"total": total, "ready": of("ready")});
                 json!({
                     "id": p.platform, "plugin": p.name, "version": p.version,
                     "contract": p.contract.to_string(), "urlPatterns": p.pattern_sources,
                     "offers": offers, "capabilities": caps, "allowedHosts": p.effective_hosts(),
-                    "breaker": breaker,
+                    "breaker": breaker, "health": self.canaries.status(&p.platform),
+                    "accounts": accounts,
                 })
             })
             .collect()

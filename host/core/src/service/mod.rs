@@ -12,6 +12,7 @@ pub mod media;
 
 use crate::code::Coded;
 use crate::registry::Registry;
+use crate::sessions::{Leased, Pool, pool};
 use crate::telemetry::Metrics;
 pub use data_json::DataJson;
 use grabkit_egress::Sandbox;
@@ -55,6 +56,17 @@ pub enum ParseError {
     InvalidCursor(String),
     #[error("{0}")]
     UnknownPlatform(String),
+    /// The route needs a session and none of the platform's accounts is
+    /// ready; `retry_after` is `None` when none ever will be (all expired
+    /// or disabled).
+    #[error("no {platform} account is available for this link (it needs a session)")]
+    NoAccount {
+        platform: String,
+        retry_after: Option<u64>,
+    },
+    /// An admin pinned an account that is not one of the platform's.
+    #[error(transparent)]
+    Account(std::sync::Arc<crate::sessions::AccountError>),
 }
 
 /// The plugin's own error kinds (the contract's `extract-error`).
@@ -79,6 +91,8 @@ pub struct ServiceSettings {
     pub max_waiting: usize,
     pub cache: cache::CacheSettings,
     pub breaker: breaker::BreakerSettings,
+    pub accounts: crate::sessions::health::Policy,
+    pub canaries: canary::CanarySettings,
 }
 
 impl Default for ServiceSettings {
@@ -89,6 +103,8 @@ impl Default for ServiceSettings {
             max_waiting: 8192,
             cache: cache::CacheSettings::default(),
             breaker: breaker::BreakerSettings::default(),
+            accounts: Default::default(),
+            canaries: Default::default(),
         }
     }
 }
@@ -115,6 +131,21 @@ pub struct ParseService {
     waiting: AtomicU64,
     pub cache: cache::ResultCache,
     breakers: std::sync::Mutex<std::collections::HashMap<String, breaker::Breaker>>,
+    /// The accounts pool (in memory until the server attaches the store's).
+    accounts: arc_swap::ArcSwap<Pool>,
+    pub canaries: canary::Canaries,
+}
+
+tokio::task_local! {
+    /// The account an admin pinned for the calls of one request
+    /// (`?account=`, an account check). Request-scoped, so it needs no
+    /// parameter through every endpoint.
+    static PINNED_ACCOUNT: i64;
+}
+
+/// Run `f` with account `id` pinned for every call it makes.
+pub async fn with_pinned_account<F: std::future::Future>(id: i64, f: F) -> F::Output {
+    PINNED_ACCOUNT.scope(id, f).await
 }
 
 impl ParseService {
@@ -134,11 +165,22 @@ impl ParseService {
             metrics,
             slots: Semaphore::new(settings.max_concurrency.max(1)),
             cache: cache::ResultCache::new(settings.cache.clone()),
-            settings,
             next_id: AtomicU64::new(1),
             waiting: AtomicU64::new(0),
             breakers: Default::default(),
+            accounts: arc_swap::ArcSwap::from_pointee(Pool::in_memory(settings.accounts)),
+            canaries: canary::Canaries::new(settings.canaries.clone()),
+            settings,
         }
+    }
+
+    /// Use `pool` (the store's) from now on.
+    pub fn set_accounts(&self, pool: Arc<Pool>) {
+        self.accounts.store(pool);
+    }
+
+    pub fn accounts(&self) -> Arc<Pool> {
+        self.accounts.load_full()
     }
 
     /// Which plugin takes `input` (share text allowed), without running it.
@@ -279,19 +321,66 @@ impl ParseService {
             .map_err(|_| ParseError::Busy(format!(" for {}", plugin.platform)))?
             .expect("semaphore open");
         let request_id = format!("r{}", self.next_id.fetch_add(1, Ordering::Relaxed));
+        let pool = self.accounts.load_full();
+        let leased = self.lease(&pool, plugin)?;
+        let session = match &leased {
+            Leased::Account(l) => Some(l.clone() as Arc<dyn grabkit_egress::Session>),
+            _ => None,
+        };
         let (sandbox, kv) = (self.sandbox.clone(), self.kv.clone());
         let inv = self
             .runtime
-            .invoke(plugin, sandbox, kv, call, &request_id)
+            .invoke(plugin, sandbox, kv, call, &request_id, session)
             .await
             .inspect_err(|e| {
                 let p = &plugin.platform;
                 tracing::warn!(platform = %p, request = %request_id, error = %e, "plugin run failed")
-            })?;
+            });
         let p = &plugin.platform;
-        tracing::debug!(platform = %p, request = %request_id, requests = inv.requests, "plugin finished");
-        inv.result.map_err(extract_error)
+        let result = match inv {
+            Ok(inv) => {
+                tracing::debug!(platform = %p, request = %request_id, requests = inv.requests, "plugin finished");
+                inv.result.map_err(extract_error)
+            }
+            Err(e) => Err(ParseError::Plugin(e)),
+        };
+        match leased {
+            Leased::Account(l) => {
+                let code = result.as_ref().err().map(|e| e.code());
+                pool.release(&l, pool::outcome_of(code), crate::clock::now())
+                    .await;
+            }
+            // A session was needed and none was ready: say that, not `login_required`.
+            Leased::NoneReady { retry_after } if is_login_required(&result) => {
+                return Err(ParseError::NoAccount {
+                    platform: plugin.platform.clone(),
+                    retry_after: retry_after.map(|s| s.max(1) as u64),
+                });
+            }
+            _ => {}
+        }
+        result
     }
+
+    /// The account this call runs as: the pinned one, or the pool's choice.
+    fn lease(&self, pool: &Pool, plugin: &LoadedPlugin) -> Result<Leased, ParseError> {
+        let now = crate::clock::now();
+        let from_config = plugin.context.config.get("cookie").map(String::as_str);
+        pool.bridge_config(&plugin.platform, from_config, now);
+        let pin = PINNED_ACCOUNT.try_with(|id| *id).ok();
+        pool.lease(&plugin.platform, &plugin.declared_hosts, pin, now)
+            .map_err(|e| ParseError::Account(Arc::new(e)))
+    }
+}
+
+fn is_login_required<T>(r: &Result<T, ParseError>) -> bool {
+    matches!(
+        r,
+        Err(ParseError::Extract {
+            kind: ExtractKind::LoginRequired,
+            ..
+        })
+    )
 }
 
 fn extract_error(e: grabkit_runtime::bindings::ExtractError) -> ParseError {
@@ -351,6 +440,8 @@ impl Coded for ParseError {
             ParseError::WrongEndpoint(_) => "wrong_endpoint",
             ParseError::InvalidCursor(_) => "invalid_cursor",
             ParseError::UnknownPlatform(_) => "unknown_platform",
+            ParseError::NoAccount { .. } => "no_account_available",
+            ParseError::Account(e) => e.code(),
         }
     }
 
@@ -358,6 +449,7 @@ impl Coded for ParseError {
         match self {
             ParseError::Busy(_) => Some(1),
             ParseError::Unavailable { retry_after, .. } => Some(*retry_after),
+            ParseError::NoAccount { retry_after, .. } => *retry_after,
             ParseError::Extract {
                 kind: ExtractKind::RateLimited,
                 ..

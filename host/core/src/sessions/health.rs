@@ -174,6 +174,21 @@ impl Health {
         }
     }
 
+    /// The parse ended with an answer that says nothing about the account.
+    pub fn unlease(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+    }
+
+    /// The outcome of the last failure, for display.
+    pub fn last_failure_code(&self) -> Option<&'static str> {
+        self.last_failure.map(|(_, o)| match o {
+            Outcome::Success => "",
+            Outcome::RateLimited => "upstream_rate_limited",
+            Outcome::LoginRequired => "login_required",
+            Outcome::Failed => "upstream_failed",
+        })
+    }
+
     /// An operator re-enabled or re-imported it: a fresh start.
     pub fn reset(&mut self) {
         *self = Health {

@@ -69,6 +69,13 @@ impl Vault {
         }
     }
 
+    /// A random key that lives as long as the process (nothing stored).
+    pub fn ephemeral() -> Vault {
+        Vault {
+            cipher: XChaCha20Poly1305::new(&XChaCha20Poly1305::generate_key(&mut OsRng)),
+        }
+    }
+
     /// Nonce, then ciphertext and tag.
     pub fn seal(&self, platform: &str, secret: &Secret) -> Vec<u8> {
         let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);

@@ -42,6 +42,7 @@ admin token for `/api/v1/admin/…` and `/api/v1/plugins…`, a feed token \
         (name = "jobs", description = "Batch jobs with streamed results"),
         (name = "media", description = "The download proxy"),
         (name = "admin", description = "Keys and plugins (admin token)"),
+        (name = "accounts", description = "Platform accounts: sessions the host attaches (admin token)"),
         (name = "ops", description = "Health, metrics, platforms, this document"),
     )
 )]

@@ -202,6 +202,30 @@ pub struct PlatformView {
     pub capabilities: Vec<CapabilityView>,
     pub allowed_hosts: Vec<String>,
     pub breaker: BreakerView,
+    /// From the canaries' latest round (`unknown` without canaries).
+    pub health: grabkit_core::service::canary::CanaryStatus,
+    pub accounts: AccountsSummary,
+}
+
+/// A platform's accounts: how many, and how many can take a parse now.
+#[derive(ToSchema)]
+pub struct AccountsSummary {
+    pub total: u64,
+    pub ready: u64,
+}
+
+/// One account check (`POST /api/v1/admin/accounts/{id}/check`).
+#[derive(serde::Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountCheck {
+    pub url: String,
+    pub passed: bool,
+    /// The failure's code, when it failed.
+    pub code: Option<&'static str>,
+    pub message: Option<String>,
+    pub elapsed_ms: u64,
+    /// The account after the check (its health counts it).
+    pub account: grabkit_core::sessions::view::AccountView,
 }
 
 #[derive(ToSchema)]

@@ -9,7 +9,7 @@ use grabkit_store::keys::{
 };
 
 #[derive(Debug, thiserror::Error)]
-pub enum AccountError {
+pub enum KeyAdminError {
     #[error("{0}")]
     Invalid(String),
     #[error("no key with id {0}")]
@@ -18,23 +18,23 @@ pub enum AccountError {
     Store(#[from] StoreError),
 }
 
-impl Coded for AccountError {
+impl Coded for KeyAdminError {
     fn code(&self) -> &'static str {
         match self {
-            AccountError::Invalid(_) => "invalid_request",
-            AccountError::NotFound(_) => "key_not_found",
-            AccountError::Store(e) => e.code(),
+            KeyAdminError::Invalid(_) => "invalid_request",
+            KeyAdminError::NotFound(_) => "key_not_found",
+            KeyAdminError::Store(e) => e.code(),
         }
     }
 }
 
 /// Parse an RFC 3339 time (`null`/empty = none).
-pub fn parse_time(s: Option<&str>) -> Result<Option<i64>, AccountError> {
+pub fn parse_time(s: Option<&str>) -> Result<Option<i64>, KeyAdminError> {
     match s.map(str::trim).filter(|s| !s.is_empty() && *s != "null") {
         None => Ok(None),
         Some(s) => parse_rfc3339(s)
             .map(Some)
-            .map_err(|e| AccountError::Invalid(format!("`{s}` is not an RFC 3339 time: {e}"))),
+            .map_err(|e| KeyAdminError::Invalid(format!("`{s}` is not an RFC 3339 time: {e}"))),
     }
 }
 
@@ -59,9 +59,9 @@ pub const SHIPPED_PLATFORMS: &[&str] = &[
 pub fn parse_platforms(
     list: Option<Vec<String>>,
     is_known: &dyn Fn(&str) -> bool,
-) -> Result<Option<Vec<String>>, AccountError> {
+) -> Result<Option<Vec<String>>, KeyAdminError> {
     let Some(list) = list else { return Ok(None) };
-    let invalid = |m: String| Err(AccountError::Invalid(m));
+    let invalid = |m: String| Err(KeyAdminError::Invalid(m));
     let list: Vec<String> = list
         .into_iter()
         .map(|p| p.trim().to_ascii_lowercase())
@@ -98,12 +98,12 @@ pub struct Created {
     pub token: String,
 }
 
-pub async fn create(store: &dyn KeyStore, new: NewKey) -> Result<Created, AccountError> {
+pub async fn create(store: &dyn KeyStore, new: NewKey) -> Result<Created, KeyAdminError> {
     if new.name.trim().is_empty() {
-        return Err(AccountError::Invalid("`name` is required".into()));
+        return Err(KeyAdminError::Invalid("`name` is required".into()));
     }
     if new.credits.is_some_and(|c| !(0..=MAX_CREDITS).contains(&c)) {
-        return Err(AccountError::Invalid(format!(
+        return Err(KeyAdminError::Invalid(format!(
             "`credits` must be between 0 and {MAX_CREDITS}"
         )));
     }
@@ -114,49 +114,49 @@ pub async fn create(store: &dyn KeyStore, new: NewKey) -> Result<Created, Accoun
     Ok(Created { key, token })
 }
 
-pub async fn edit(store: &dyn KeyStore, id: i64, patch: KeyPatch) -> Result<Key, AccountError> {
+pub async fn edit(store: &dyn KeyStore, id: i64, patch: KeyPatch) -> Result<Key, KeyAdminError> {
     if patch.name.as_ref().is_some_and(|n| n.trim().is_empty()) {
-        return Err(AccountError::Invalid("`name` cannot be empty".into()));
+        return Err(KeyAdminError::Invalid("`name` cannot be empty".into()));
     }
     store
         .update(id, &patch)
         .await?
-        .ok_or(AccountError::NotFound(id))
+        .ok_or(KeyAdminError::NotFound(id))
 }
 
 /// New token, same settings; the old token stops working at once.
-pub async fn reset(store: &dyn KeyStore, id: i64) -> Result<Created, AccountError> {
+pub async fn reset(store: &dyn KeyStore, id: i64) -> Result<Created, KeyAdminError> {
     let token = new_token(KEY_PREFIX);
     let key = store
         .rotate(id, &hash_token(&token), &token_prefix(&token))
         .await?
-        .ok_or(AccountError::NotFound(id))?;
+        .ok_or(KeyAdminError::NotFound(id))?;
     Ok(Created { key, token })
 }
 
-pub async fn delete(store: &dyn KeyStore, id: i64) -> Result<(), AccountError> {
+pub async fn delete(store: &dyn KeyStore, id: i64) -> Result<(), KeyAdminError> {
     if store.delete(id).await? {
         Ok(())
     } else {
-        Err(AccountError::NotFound(id))
+        Err(KeyAdminError::NotFound(id))
     }
 }
 
 /// Change a balance; amounts and results beyond [`MAX_CREDITS`] are refused.
-pub async fn credits(store: &dyn KeyStore, id: i64, op: CreditOp) -> Result<Key, AccountError> {
+pub async fn credits(store: &dyn KeyStore, id: i64, op: CreditOp) -> Result<Key, KeyAdminError> {
     let amount = match op {
         CreditOp::Add(n) => Some(n),
         CreditOp::Set(v) => v,
     };
     if amount.is_some_and(|n| n.unsigned_abs() > MAX_CREDITS as u64) {
-        return Err(AccountError::Invalid(format!(
+        return Err(KeyAdminError::Invalid(format!(
             "a credit amount must be between -{MAX_CREDITS} and {MAX_CREDITS}"
         )));
     }
     store
         .credits(id, op)
         .await?
-        .ok_or(AccountError::NotFound(id))
+        .ok_or(KeyAdminError::NotFound(id))
 }
 
 /// The JSON shape of a key in API answers and CLI output.

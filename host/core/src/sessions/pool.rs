@@ -1,0 +1,420 @@
+//! The accounts pool: every platform's accounts with their secrets opened
+//! in memory and their health, kept in step with the store. Admin changes
+//! go through here and apply at once; a parse leases the healthiest ready
+//! account and hands it back with its outcome; a jar a `Set-Cookie`
+//! changed is sealed and stored again. An operator's static
+//! `[plugins.<p>] config = { cookie = … }` is one more account, kept in
+//! memory only.
+
+use super::cookies::{self, CookieError};
+use super::health::{self, Candidate, Health, Outcome, Policy};
+use super::lease::{Lease, SharedSecret};
+use super::vault::{Secret, Vault, VaultError};
+use super::view::AccountView;
+use crate::code::Coded;
+use grabkit_store::accounts::{AccountPatch, AccountStore, NewAccount, StoredAccount};
+use grabkit_store::keys::StoreError;
+use std::collections::BTreeMap;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    #[error("{0}")]
+    Cookies(#[from] CookieError),
+    #[error(transparent)]
+    Vault(#[from] VaultError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no account {0}")]
+    NotFound(i64),
+    #[error("account {0} comes from the config file; change it there")]
+    ReadOnly(i64),
+    #[error("`{0}`: {1}")]
+    Invalid(&'static str, String),
+}
+
+impl Coded for AccountError {
+    fn code(&self) -> &'static str {
+        match self {
+            AccountError::Cookies(e) => e.code(),
+            AccountError::Vault(e) => e.code(),
+            AccountError::Store(_) => "store_failed",
+            AccountError::NotFound(_) => "account_not_found",
+            AccountError::ReadOnly(_) => "account_read_only",
+            AccountError::Invalid(..) => "invalid_body",
+        }
+    }
+}
+
+/// An account to import.
+#[derive(Debug, Clone, Default)]
+pub struct Import {
+    pub platform: String,
+    /// In any of the four forms [`cookies::parse`] reads.
+    pub cookies: String,
+    pub label: Option<String>,
+    pub user_agent: Option<String>,
+    pub proxy: Option<String>,
+}
+
+/// An admin change; `None` fields stay. `proxy: Some(None)` removes it.
+#[derive(Debug, Clone, Default)]
+pub struct Change {
+    pub label: Option<String>,
+    pub enabled: Option<bool>,
+    pub proxy: Option<Option<String>>,
+}
+
+/// What a parse gets from the pool.
+pub enum Leased {
+    Account(Arc<Lease>),
+    /// The platform has no accounts: the parse goes on without.
+    NoneConfigured,
+    /// It has some, none ready; `retry_after` is when one may be.
+    NoneReady {
+        retry_after: Option<i64>,
+    },
+}
+
+/// One account as the pool holds it.
+pub(super) struct Entry {
+    pub platform: String,
+    pub label: String,
+    pub enabled: bool,
+    pub from_config: bool,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub secret: SharedSecret,
+    pub health: Health,
+}
+
+impl Entry {
+    pub(super) fn cookies_expire(&self) -> Option<i64> {
+        let s = self.secret.lock().unwrap_or_else(|p| p.into_inner());
+        cookies::expiry(&s.cookies)
+    }
+}
+
+#[derive(Default)]
+struct Accounts {
+    by_id: BTreeMap<i64, Entry>,
+    /// The config file's cookie per platform: (its account id, the text).
+    from_config: BTreeMap<String, (i64, String)>,
+    next_config_id: i64,
+}
+
+pub struct Pool {
+    store: Arc<dyn AccountStore>,
+    vault: Vault,
+    pub policy: Policy,
+    accounts: Mutex<Accounts>,
+}
+
+impl Pool {
+    /// Open every stored account. One that does not open (another key) is
+    /// left out of the pool, with a warning, and stays in the store.
+    pub async fn open(
+        store: Arc<dyn AccountStore>,
+        vault: Vault,
+        policy: Policy,
+    ) -> Result<Pool, AccountError> {
+        let mut accounts = Accounts::default();
+        for a in store.accounts(None).await? {
+            match vault.open(&a.platform, &a.sealed) {
+                Ok(secret) => {
+                    accounts.by_id.insert(a.id, entry(&a, secret));
+                }
+                Err(e) => {
+                    tracing::warn!(account = a.id, platform = %a.platform, error = %e, "account left out")
+                }
+            }
+        }
+        Ok(Pool {
+            store,
+            vault,
+            policy,
+            accounts: Mutex::new(accounts),
+        })
+    }
+
+    /// A pool with nothing stored (one-shot commands): only the config
+    /// file's cookies, under a key that lives as long as the process.
+    pub fn in_memory(policy: Policy) -> Pool {
+        Pool {
+            store: Arc::new(grabkit_store::MemoryStore::default()),
+            vault: Vault::ephemeral(),
+            policy,
+            accounts: Mutex::default(),
+        }
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Accounts) -> T) -> T {
+        f(&mut self.accounts.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    pub async fn import(&self, new: Import, now: i64) -> Result<AccountView, AccountError> {
+        let (_, jar) = cookies::parse(&new.cookies)?;
+        let proxy = new.proxy.map(check_proxy).transpose()?;
+        let secret = Secret {
+            cookies: jar,
+            user_agent: new.user_agent.filter(|u| !u.trim().is_empty()),
+            proxy,
+        };
+        let label = new.label.unwrap_or_default();
+        let sealed = self.vault.seal(&new.platform, &secret);
+        let add = NewAccount {
+            platform: new.platform,
+            label,
+            sealed,
+        };
+        let stored = self.store.add_account(&add, now).await?;
+        let id = stored.id;
+        self.with(|a| a.by_id.insert(id, entry(&stored, secret)));
+        self.view(id, now).ok_or(AccountError::NotFound(id))
+    }
+
+    pub fn list(&self, platform: Option<&str>, now: i64) -> Vec<AccountView> {
+        self.with(|a| {
+            let of = a.by_id.iter();
+            let of = of.filter(|(_, e)| platform.is_none_or(|p| e.platform == p));
+            of.map(|(id, e)| AccountView::of(*id, e, now, &self.policy))
+                .collect()
+        })
+    }
+
+    pub fn view(&self, id: i64, now: i64) -> Option<AccountView> {
+        self.with(|a| {
+            let e = a.by_id.get(&id)?;
+            Some(AccountView::of(id, e, now, &self.policy))
+        })
+    }
+
+    pub async fn change(&self, id: i64, c: Change, now: i64) -> Result<AccountView, AccountError> {
+        let proxy = match c.proxy {
+            Some(Some(p)) => Some(Some(check_proxy(p)?)),
+            other => other,
+        };
+        // Change memory and build the store's patch under one lock.
+        let patch = self.with(|a| {
+            let e = a.by_id.get_mut(&id).ok_or(AccountError::NotFound(id))?;
+            if e.from_config {
+                return Err(AccountError::ReadOnly(id));
+            }
+            let mut patch = AccountPatch {
+                label: c.label.clone(),
+                enabled: c.enabled,
+                sealed: None,
+            };
+            if let Some(p) = proxy {
+                let mut s = e.secret.lock().unwrap_or_else(|p| p.into_inner());
+                s.proxy = p;
+                patch.sealed = Some(self.vault.seal(&e.platform, &s));
+            }
+            if let Some(l) = c.label {
+                e.label = l;
+            }
+            if let Some(on) = c.enabled {
+                // Turned on again: a fresh start, cooldown and expiry gone.
+                if on && !e.enabled {
+                    e.health.reset();
+                }
+                e.enabled = on;
+            }
+            e.updated_at = now;
+            Ok(patch)
+        })?;
+        self.store
+            .update_account(id, &patch, now)
+            .await?
+            .ok_or(AccountError::NotFound(id))?;
+        self.view(id, now).ok_or(AccountError::NotFound(id))
+    }
+
+    pub async fn remove(&self, id: i64) -> Result<(), AccountError> {
+        self.with(|a| match a.by_id.get(&id) {
+            None => Err(AccountError::NotFound(id)),
+            Some(e) if e.from_config => Err(AccountError::ReadOnly(id)),
+            Some(_) => Ok(()),
+        })?;
+        self.store.remove_account(id).await?;
+        self.with(|a| a.by_id.remove(&id));
+        Ok(())
+    }
+
+    /// Keep the config file's cookie for `platform` as one account: added
+    /// when it appears, replaced (health reset) when it changes.
+    pub fn bridge_config(&self, platform: &str, cookie: Option<&str>, now: i64) {
+        let cookie = cookie.map(str::trim).filter(|c| !c.is_empty());
+        self.with(|a| {
+            let known = a.from_config.get(platform).cloned();
+            match (known, cookie) {
+                (Some((_, old)), Some(c)) if old == c => {}
+                (known, Some(c)) => {
+                    let Ok((_, jar)) = cookies::parse(c) else {
+                        tracing::warn!(%platform, "the config file's cookie does not read as cookies");
+                        return;
+                    };
+                    let id = match known {
+                        Some((id, _)) => id,
+                        None => {
+                            a.next_config_id -= 1;
+                            a.next_config_id
+                        }
+                    };
+                    let secret = Secret {
+                        cookies: jar,
+                        ..Secret::default()
+                    };
+                    let e = Entry {
+                        platform: platform.to_string(),
+                        label: "config file".into(),
+                        enabled: true,
+                        from_config: true,
+                        created_at: now,
+                        updated_at: now,
+                        secret: Arc::new(Mutex::new(secret)),
+                        health: Health::default(),
+                    };
+                    a.by_id.insert(id, e);
+                    a.from_config.insert(platform.to_string(), (id, c.to_string()));
+                }
+                (Some((id, _)), None) => {
+                    a.by_id.remove(&id);
+                    a.from_config.remove(platform);
+                }
+                (None, None) => {}
+            }
+        });
+    }
+
+    /// An account for a parse of `platform`: `pin` when an admin named one
+    /// (used whatever its state, so it can be checked), else the chooser's.
+    pub fn lease(
+        &self,
+        platform: &str,
+        declared: &[String],
+        pin: Option<i64>,
+        now: i64,
+    ) -> Result<Leased, AccountError> {
+        self.with(|a| {
+            if let Some(id) = pin {
+                let e = a.by_id.get_mut(&id).filter(|e| e.platform == platform);
+                let e = e.ok_or(AccountError::NotFound(id))?;
+                e.health.lease(now);
+                return Ok(Leased::Account(Arc::new(Lease::new(
+                    id,
+                    platform,
+                    e.secret.clone(),
+                    declared,
+                ))));
+            }
+            let mine: Vec<(i64, &Entry, Option<i64>)> = a
+                .by_id
+                .iter()
+                .filter(|(_, e)| e.platform == platform)
+                .map(|(id, e)| (*id, e, e.cookies_expire()))
+                .collect();
+            if mine.is_empty() {
+                return Ok(Leased::NoneConfigured);
+            }
+            let candidates: Vec<Candidate> = mine
+                .iter()
+                .map(|(id, e, exp)| Candidate {
+                    id: *id,
+                    health: &e.health,
+                    disabled: !e.enabled,
+                    cookies_expire: *exp,
+                })
+                .collect();
+            let Some(id) = health::choose(&candidates, now, &self.policy) else {
+                let retry_after = health::retry_after(&candidates, now, &self.policy);
+                return Ok(Leased::NoneReady { retry_after });
+            };
+            let e = a.by_id.get_mut(&id).expect("chosen from the map");
+            e.health.lease(now);
+            Ok(Leased::Account(Arc::new(Lease::new(
+                id,
+                platform,
+                e.secret.clone(),
+                declared,
+            ))))
+        })
+    }
+
+    /// The parse ended: `outcome` is `None` when the answer says nothing
+    /// about the account (a missing post, a plugin crash). A jar the parse
+    /// changed is sealed and stored again.
+    pub async fn release(&self, lease: &Lease, outcome: Option<Outcome>, now: i64) {
+        let sealed = self.with(|a| {
+            let e = a.by_id.get_mut(&lease.id)?;
+            match outcome {
+                Some(o) => e.health.record(o, now, &self.policy),
+                None => e.health.unlease(),
+            }
+            let changed = lease.changed.swap(false, Ordering::Relaxed);
+            if !changed || e.from_config {
+                return None;
+            }
+            e.updated_at = now;
+            let s = e.secret.lock().unwrap_or_else(|p| p.into_inner());
+            Some(self.vault.seal(&e.platform, &s))
+        });
+        if let Some(sealed) = sealed {
+            let patch = AccountPatch {
+                sealed: Some(sealed),
+                ..AccountPatch::default()
+            };
+            if let Err(e) = self.store.update_account(lease.id, &patch, now).await {
+                tracing::warn!(account = lease.id, error = %e, "refreshed cookies not stored");
+            }
+        }
+    }
+
+    /// Accounts per platform and state, for `/metrics`.
+    pub fn census(&self, now: i64) -> BTreeMap<(String, &'static str), u64> {
+        // Through the views: the state is computed in one place.
+        let mut out = BTreeMap::new();
+        for v in self.list(None, now) {
+            *out.entry((v.platform, v.state)).or_default() += 1;
+        }
+        out
+    }
+}
+
+fn entry(a: &StoredAccount, secret: Secret) -> Entry {
+    Entry {
+        platform: a.platform.clone(),
+        label: a.label.clone(),
+        enabled: a.enabled,
+        from_config: false,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
+        secret: Arc::new(Mutex::new(secret)),
+        health: Health::default(),
+    }
+}
+
+/// A proxy URL the egress can use: http or https, with a host.
+fn check_proxy(p: String) -> Result<String, AccountError> {
+    let bad = |why: &str| AccountError::Invalid("proxy", why.to_string());
+    let url = url::Url::parse(p.trim()).map_err(|e| bad(&e.to_string()))?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(bad("the scheme must be http or https"));
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(bad("no host"));
+    }
+    Ok(p.trim().to_string())
+}
+
+/// What a parse's answer says about the account it ran with.
+pub fn outcome_of(code: Option<&str>) -> Option<Outcome> {
+    match code {
+        None => Some(Outcome::Success),
+        Some("upstream_rate_limited") => Some(Outcome::RateLimited),
+        Some("login_required") => Some(Outcome::LoginRequired),
+        Some("upstream_failed") => Some(Outcome::Failed),
+        Some(_) => None,
+    }
+}

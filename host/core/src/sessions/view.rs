@@ -1,0 +1,130 @@
+//! An account as the admin API shows it: cookie names, domains and expiry,
+//! never a value; the proxy without its credentials; state and health.
+
+use super::health::Policy;
+use super::pool::Entry;
+use crate::clock::rfc3339;
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AccountView {
+    /// Negative for the config file's cookie (read-only here).
+    pub id: i64,
+    pub platform: String,
+    pub label: String,
+    pub enabled: bool,
+    /// `store` (imported) or `config` (the config file's `cookie`).
+    pub source: &'static str,
+    /// `ready`, `busy`, `cooling_down`, `expired` or `disabled`.
+    pub state: &'static str,
+    pub cookies: Vec<CookieView>,
+    /// When the first cookie with an expiry runs out (RFC 3339).
+    pub cookies_expire_at: Option<String>,
+    pub user_agent: Option<String>,
+    /// The proxy's scheme, host and port (credentials left out).
+    pub proxy: Option<String>,
+    pub health: HealthView,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+/// One cookie, its value masked.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CookieView {
+    pub name: String,
+    pub domain: Option<String>,
+    pub path: String,
+    pub secure: bool,
+    pub http_only: bool,
+    pub expires_at: Option<String>,
+    /// The value's length: enough to tell two imports apart.
+    pub value_length: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthView {
+    /// 0 to 1: what the chooser ranks by.
+    pub score: f64,
+    /// Successes over the recent window, `null` before the first use.
+    pub success_rate: Option<f64>,
+    pub uses: u64,
+    pub in_flight: u32,
+    pub last_used_at: Option<String>,
+    pub last_success_at: Option<String>,
+    pub last_failure_at: Option<String>,
+    pub last_failure_code: Option<&'static str>,
+    pub cooling_until: Option<String>,
+}
+
+impl AccountView {
+    pub(super) fn of(id: i64, e: &Entry, now: i64, p: &Policy) -> AccountView {
+        let expire = e.cookies_expire();
+        let state = e.health.state(now, p, !e.enabled, expire).name();
+        let s = e.secret.lock().unwrap_or_else(|p| p.into_inner());
+        let h = &e.health;
+        AccountView {
+            id,
+            platform: e.platform.clone(),
+            label: e.label.clone(),
+            enabled: e.enabled,
+            source: if e.from_config { "config" } else { "store" },
+            state,
+            cookies: s
+                .cookies
+                .iter()
+                .map(|c| CookieView {
+                    name: c.name.clone(),
+                    domain: c.domain.clone(),
+                    path: c.path.clone(),
+                    secure: c.secure,
+                    http_only: c.http_only,
+                    expires_at: c.expires.and_then(rfc3339),
+                    value_length: c.value.len(),
+                })
+                .collect(),
+            cookies_expire_at: expire.and_then(rfc3339),
+            user_agent: s.user_agent.clone(),
+            proxy: s.proxy.as_deref().map(masked_proxy),
+            health: HealthView {
+                score: (h.score() * 1000.0).round() / 1000.0,
+                success_rate: h.success_rate().map(|r| (r * 1000.0).round() / 1000.0),
+                uses: h.uses,
+                in_flight: h.in_flight,
+                last_used_at: h.last_used.and_then(rfc3339),
+                last_success_at: h.last_success.and_then(rfc3339),
+                last_failure_at: h.last_failure.and_then(|(t, _)| rfc3339(t)),
+                last_failure_code: h.last_failure_code(),
+                cooling_until: h.cooling_until.filter(|&u| u > now).and_then(rfc3339),
+            },
+            created_at: rfc3339(e.created_at),
+            updated_at: rfc3339(e.updated_at),
+        }
+    }
+}
+
+/// `http://user:pw@10.0.0.2:3128` → `http://10.0.0.2:3128`.
+fn masked_proxy(p: &str) -> String {
+    match url::Url::parse(p) {
+        Ok(u) => {
+            let host = u.host_str().unwrap_or("");
+            match u.port() {
+                Some(port) => format!("{}://{host}:{port}", u.scheme()),
+                None => format!("{}://{host}", u.scheme()),
+            }
+        }
+        Err(_) => "(unreadable)".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_proxy_shows_without_its_credentials() {
+        let m = super::masked_proxy;
+        assert_eq!(m("http://u:secret@10.0.0.2:3128"), "http://10.0.0.2:3128");
+        assert_eq!(m("https://proxy.example"), "https://proxy.example");
+    }
+}
