@@ -86,6 +86,14 @@ pub enum Command {
         #[command(flatten)]
         settings: StoreArgs,
     },
+    /// Manage platform accounts on the running server (its admin API, so
+    /// changes apply at once): import cookies from a browser, list, check.
+    Accounts {
+        #[command(subcommand)]
+        action: AccountsCommand,
+        #[command(flatten)]
+        settings: RemoteArgs,
+    },
     /// Serve grabkit's MCP tools on stdin/stdout (for a desktop agent),
     /// as the API key in the `GRABKIT_API_KEY` environment variable.
     Mcp {
@@ -172,6 +180,83 @@ pub enum KeysCommand {
         #[arg(long)]
         unlimited: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountsCommand {
+    /// Import an account from exported cookies: a Netscape cookies.txt, a
+    /// cookie-editor JSON export, a `Cookie:` header or `name=value` lines.
+    Import {
+        /// Platform id, e.g. `bilibili`.
+        platform: String,
+        /// The cookies file, or `-` for stdin.
+        file: PathBuf,
+        #[arg(long)]
+        label: Option<String>,
+        /// The browser's user agent (sent with these cookies).
+        #[arg(long)]
+        user_agent: Option<String>,
+        /// `http(s)://[user:password@]host:port` for this account's traffic.
+        #[arg(long)]
+        proxy: Option<String>,
+    },
+    /// List accounts with their state and health (never a cookie value).
+    List {
+        #[arg(long)]
+        platform: Option<String>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Turn an account on or off, or relabel it.
+    Edit {
+        id: i64,
+        #[arg(long)]
+        label: Option<String>,
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        #[arg(long)]
+        disable: bool,
+    },
+    /// Delete an account.
+    Remove { id: i64 },
+    /// Parse one link with the account (no credits): `--url`, else the
+    /// platform's first canary link.
+    Check {
+        id: i64,
+        #[arg(long)]
+        url: Option<String>,
+    },
+}
+
+/// A command that talks to the running server's admin API.
+#[derive(Debug, Args, Default)]
+pub struct RemoteArgs {
+    #[command(flatten)]
+    pub config: ConfigArg,
+    /// The server [default: http://<listen> from the config].
+    #[arg(long, env = "GRABKIT_SERVER")]
+    pub server: Option<String>,
+    /// The admin token [default: the config's `admin_token`].
+    #[arg(long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
+    pub admin_token: Option<String>,
+}
+
+impl RemoteArgs {
+    /// The server's base URL and the admin token.
+    pub fn resolve(&self) -> Result<(String, String), ConfigError> {
+        let s = self.config.load()?;
+        let base = self
+            .server
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", s.listen));
+        let token = self
+            .admin_token
+            .clone()
+            .or(s.admin_token)
+            .unwrap_or_default();
+        Ok((base.trim_end_matches('/').to_string(), token))
+    }
 }
 
 /// The settings file, which every command reads.

@@ -2,6 +2,7 @@
 //! Each drives a real grabkit server (or the `grabkit` binary) against the
 //! TLS mock upstream on 127.0.0.1; nothing leaves the machine.
 
+mod accounts;
 mod admin_page;
 mod api;
 mod bilibili;

@@ -1,5 +1,6 @@
 //! One module per subcommand; [`run`] dispatches.
 
+mod accounts;
 mod download;
 mod keys;
 mod kit;
@@ -41,6 +42,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Keys { action, settings } => keys::keys(action, &settings.resolve()?).await,
         Command::Plugins { json, settings } => plugins::plugins(json, &settings).await,
         Command::Mcp { settings } => mcp::mcp(&settings).await,
+        Command::Accounts { action, settings } => accounts::accounts(action, &settings).await,
     }
 }
 

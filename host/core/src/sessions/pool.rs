@@ -42,7 +42,7 @@ impl Coded for AccountError {
             AccountError::Store(_) => "store_failed",
             AccountError::NotFound(_) => "account_not_found",
             AccountError::ReadOnly(_) => "account_read_only",
-            AccountError::Invalid(..) => "invalid_body",
+            AccountError::Invalid(..) => "invalid_request",
         }
     }
 }

@@ -60,6 +60,20 @@ impl Plugin for Probe {
                 let v: Value = client.get(format!("{UP}/media/{arg}")).json_response()?;
                 Ok(described(&v))
             }
+            // The route depends on the build, so a swap can break a canary.
+            "versioned" => {
+                let up = format!("{UP}/v/{}", env!("CARGO_PKG_VERSION"));
+                let v: Value = client.get(up).json_response()?;
+                Ok(titled(
+                    "versioned",
+                    v["title"].as_str().unwrap_or_default().into(),
+                ))
+            }
+            // What the plugin reads as its `cookie` setting (the leased account's).
+            "cookie" => Ok(titled(
+                "cookie",
+                config::get("cookie").unwrap_or_else(|| "<none>".into()),
+            )),
             "empty" => Ok(Media::new("probe", "empty")),
             "wrong-platform" => Ok(Media::new("someone-else", "x")),
             "loop" => {
