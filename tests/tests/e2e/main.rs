@@ -9,6 +9,7 @@ mod bilibili;
 mod bilibili_data;
 mod breaker;
 mod cache;
+mod canaries;
 mod cases;
 mod cli;
 mod connections;

@@ -418,3 +418,133 @@ pub fn outcome_of(code: Option<&str>) -> Option<Outcome> {
         Some(_) => None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use grabkit_egress::Session;
+
+    fn hosts() -> Vec<String> {
+        vec!["*.example.com".into()]
+    }
+
+    fn import(platform: &str, cookies: &str) -> Import {
+        Import {
+            platform: platform.into(),
+            cookies: cookies.into(),
+            ..Import::default()
+        }
+    }
+
+    fn leased(l: Leased) -> Arc<Lease> {
+        match l {
+            Leased::Account(l) => l,
+            Leased::NoneConfigured => panic!("none configured"),
+            Leased::NoneReady { .. } => panic!("none ready"),
+        }
+    }
+
+    async fn pool(max_in_flight: u32) -> (Arc<grabkit_store::MemoryStore>, Pool) {
+        let store = Arc::new(grabkit_store::MemoryStore::default());
+        let policy = Policy {
+            max_in_flight,
+            ..Policy::default()
+        };
+        let vault = Vault::from_hex(&"11".repeat(32)).unwrap();
+        (
+            store.clone(),
+            Pool::open(store, vault, policy).await.unwrap(),
+        )
+    }
+
+    #[tokio::test]
+    async fn each_account_runs_at_most_its_in_flight_cap() {
+        let (_, p) = pool(1).await;
+        let a = p.import(import("x", "a=1"), 100).await.unwrap();
+        let b = p.import(import("x", "b=2"), 100).await.unwrap();
+        let first = leased(p.lease("x", &hosts(), None, 100).unwrap());
+        let second = leased(p.lease("x", &hosts(), None, 100).unwrap());
+        assert_ne!(first.id, second.id, "the busy one is skipped");
+        assert!(matches!(
+            p.lease("x", &hosts(), None, 100).unwrap(),
+            Leased::NoneReady {
+                retry_after: Some(1)
+            }
+        ));
+        assert!(matches!(
+            p.lease("y", &hosts(), None, 100).unwrap(),
+            Leased::NoneConfigured
+        ));
+        p.release(&first, None, 101).await;
+        let again = leased(p.lease("x", &hosts(), None, 101).unwrap());
+        assert_eq!(again.id, first.id);
+        assert_eq!(p.view(a.id, 101).unwrap().platform, "x");
+        assert_eq!(p.view(b.id, 101).unwrap().health.in_flight, 1);
+    }
+
+    #[tokio::test]
+    async fn a_pin_takes_that_account_of_that_platform_only() {
+        let (_, p) = pool(1).await;
+        let a = p.import(import("x", "a=1"), 100).await.unwrap();
+        let _busy = leased(p.lease("x", &hosts(), None, 100).unwrap());
+        // Pinned: used even while at its cap (an admin is checking it).
+        let pinned = leased(p.lease("x", &hosts(), Some(a.id), 100).unwrap());
+        assert_eq!(pinned.id, a.id);
+        assert!(matches!(
+            p.lease("other", &hosts(), Some(a.id), 100),
+            Err(AccountError::NotFound(_))
+        ));
+    }
+
+    #[tokio::test]
+    async fn a_refreshed_jar_is_sealed_and_stored_on_release() {
+        let (store, p) = pool(2).await;
+        let a = p.import(import("x", "sid=old"), 100).await.unwrap();
+        let l = leased(p.lease("x", &hosts(), None, 100).unwrap());
+        let url = url::Url::parse("https://api.example.com/v1").unwrap();
+        assert_eq!(l.cookie_header(&url).as_deref(), Some("sid=old"));
+        l.absorb(&url, &["sid=new; Path=/".into()]);
+        l.absorb(&url, &["stray=1; Domain=evil.com".into()]);
+        p.release(&l, Some(Outcome::Success), 101).await;
+        // Reopened from the store alone: the new value, no foreign cookie.
+        let vault = Vault::from_hex(&"11".repeat(32)).unwrap();
+        let again = Pool::open(store, vault, Policy::default()).await.unwrap();
+        let l = leased(again.lease("x", &hosts(), Some(a.id), 102).unwrap());
+        let sent = l.cookie_header(&url).unwrap();
+        assert!(
+            sent.contains("sid=new") && !sent.contains("stray"),
+            "{sent}"
+        );
+    }
+
+    #[tokio::test]
+    async fn an_account_under_another_key_is_left_out_not_lost() {
+        let (store, p) = pool(2).await;
+        p.import(import("x", "a=1"), 100).await.unwrap();
+        let other = Vault::from_hex(&"22".repeat(32)).unwrap();
+        let p2 = Pool::open(store.clone(), other, Policy::default())
+            .await
+            .unwrap();
+        assert!(p2.list(None, 100).is_empty());
+        assert_eq!(store.accounts(None).await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_config_cookie_follows_the_file() {
+        let p = Pool::in_memory(Policy::default());
+        p.bridge_config("x", Some("c=1"), 100);
+        let v = p.list(Some("x"), 100);
+        assert_eq!((v.len(), v[0].id, v[0].source), (1, -1, "config"));
+        p.bridge_config("x", Some("c=1"), 101);
+        assert_eq!(p.list(None, 101).len(), 1, "unchanged: kept");
+        p.bridge_config("x", Some("c=2"), 102);
+        let v = p.list(None, 102);
+        assert_eq!((v.len(), v[0].id), (1, -1), "changed: replaced in place");
+        assert!(matches!(
+            p.remove(-1).await,
+            Err(AccountError::ReadOnly(-1))
+        ));
+        p.bridge_config("x", None, 103);
+        assert!(p.list(None, 103).is_empty(), "removed from the file: gone");
+    }
+}
