@@ -72,9 +72,6 @@ async fn with_a_session_comments_profiles_and_posts() {
     let body = json!({ "url": "https://www.kuaishou.com/profile/3xnobody" });
     s.data_fails("/api/v1/profile", body, 404, "not_found")
         .await;
-    let body = json!({ "url": "https://live.kuaishou.com/profile/3xblocked" });
-    s.data_fails("/api/v1/profile", body, 429, "upstream_rate_limited")
-        .await;
 
     let posts = s.data_ok("/api/v1/posts", json!({ "url": PROFILE })).await;
     let p0 = &posts["posts"][0];
@@ -96,6 +93,15 @@ async fn with_a_session_comments_profiles_and_posts() {
     assert_eq!(status, 200, "each post link parses: {v}");
     assert_eq!(v["data"]["stats"]["comments"], 332);
     assert_eq!(v["data"]["publishedAt"], "2026-08-07T05:05:00Z");
+
+    // A rate limit cools the (only) account down: a call that needs the
+    // session then says so, with when to come back.
+    let body = json!({ "url": "https://live.kuaishou.com/profile/3xblocked" });
+    s.data_fails("/api/v1/profile", body, 429, "upstream_rate_limited")
+        .await;
+    let body = json!({ "url": PROFILE });
+    s.data_fails("/api/v1/posts", body, 503, "no_account_available")
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
