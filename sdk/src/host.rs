@@ -1,7 +1,10 @@
-//! The host's small services: a private key-value store, operator config
-//! and the log. Thin, typed wrappers over the imports.
+//! The host's small services: a private key-value store, operator config,
+//! the account (session) the host leased, and the log. Thin, typed
+//! wrappers over the imports.
 
-use crate::bindings::grabkit::plugin::{config as cfg, kv as store, log as logger};
+use crate::bindings::grabkit::plugin::{
+    account as session, config as cfg, kv as store, log as logger,
+};
 use std::time::Duration;
 
 /// The plugin's private key-value store, shared by all its instances.
@@ -53,16 +56,14 @@ pub mod kv {
     }
 }
 
-/// Read-only settings the operator gave this plugin (e.g. `cookie`).
+/// Read-only settings the operator gave this plugin (a query id, a
+/// visitor token). Sessions are not settings: see [`account`].
 ///
 /// ```rust,no_run
 /// use grabkit_sdk::prelude::*;
 ///
 /// const DEFAULT_QUERY_ID: &str = "abc123";
 /// let query_id = config::get("graphql_query_id").unwrap_or_else(|| DEFAULT_QUERY_ID.to_string());
-/// if config::get("cookie").is_none() {
-///     log::debug("no cookie configured; trying as a guest");
-/// }
 /// ```
 pub mod config {
     use super::*;
@@ -71,6 +72,55 @@ pub mod config {
     /// settings both read as `None`.
     pub fn get(key: &str) -> Option<String> {
         cfg::get(key).filter(|v| !v.trim().is_empty())
+    }
+}
+
+/// The platform account (session) the host leased for this call.
+///
+/// The host already sends the account's cookies (by their domain and path
+/// rules, to the platform's hosts only) and its user agent on every
+/// request, and keeps the cookies the platform sets. Read a value only to
+/// sign with it or to put it in a URL or a body (a CSRF token).
+///
+/// ```rust,no_run
+/// use grabkit_sdk::prelude::*;
+///
+/// fn comments() -> Result<()> {
+///     account::require("bilibili", "comments")?;
+///     let csrf = account::cookie("bili_jct").unwrap_or_default();
+///     # let _ = csrf;
+///     Ok(())
+/// }
+/// ```
+pub mod account {
+    use super::*;
+
+    /// Whether the call runs with an account.
+    pub fn present() -> bool {
+        session::present()
+    }
+
+    /// The value of the account's live cookie `name`.
+    pub fn cookie(name: &str) -> Option<String> {
+        session::cookie(name).filter(|v| !v.is_empty())
+    }
+
+    /// The account's user agent, when the operator gave one.
+    pub fn user_agent() -> Option<String> {
+        session::user_agent()
+    }
+
+    /// `Ok` with an account, else the `login-required` answer that tells
+    /// the operator how to give `platform` one (what needs it: `what`).
+    pub fn require(platform: &str, what: &str) -> crate::Result<()> {
+        if present() {
+            return Ok(());
+        }
+        Err(crate::Error::login_required(format!(
+            "{what} needs a signed-in {platform} session: import an account \
+             (`grabkit accounts import {platform} cookies.txt`, or POST \
+             /api/v1/admin/accounts)"
+        )))
     }
 }
 

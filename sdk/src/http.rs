@@ -37,8 +37,7 @@ pub mod ua {
 ///
 /// let client = Client::new()
 ///     .user_agent(ua::DESKTOP)
-///     .header("Referer", "https://www.example.com/")
-///     .cookie_from_config();
+///     .header("Referer", "https://www.example.com/");
 ///
 /// let info: Value = client
 ///     .get("https://api.example.com/v1/view")
@@ -69,15 +68,6 @@ impl Client {
     /// Add a default `User-Agent` header (see [`ua`] for common values).
     pub fn user_agent(self, ua: &str) -> Self {
         self.header("User-Agent", ua)
-    }
-
-    /// Send the operator's `cookie` setting (plugin config), when there is one.
-    /// Without a setting the client is returned unchanged.
-    pub fn cookie_from_config(self) -> Self {
-        match crate::config::get("cookie") {
-            Some(cookie) => self.header("Cookie", cookie),
-            None => self,
-        }
     }
 
     /// Start a GET request to `url`, with this client's default headers.

@@ -70,7 +70,7 @@ pub use data::{
     PostKind, PostPage, SearchKind, SearchPage, Stats, StreamFormat, User,
 };
 pub use error::{Context, Error, ErrorKind, Required, Result};
-pub use host::{config, kv, log};
+pub use host::{account, config, kv, log};
 pub use media::{Audio, Descriptor, Image, Media, Subtitle, Video, VideoSource};
 /// Re-exported so plugins use the same `serde` as the SDK.
 pub use serde;
@@ -192,7 +192,7 @@ pub mod prelude {
         PostPage, Required, Result, SearchKind, SearchPage, Stats, StreamFormat, Subtitle, User,
         Video, VideoSource,
     };
-    pub use crate::{config, kv, log};
+    pub use crate::{account, config, kv, log};
     pub use serde::Deserialize;
     pub use serde_json::{self, Value, json};
     pub use url::Url;

@@ -18,6 +18,8 @@ pub trait Session: Send + Sync {
     /// Every live cookie as `name=value; …`, for a plugin that signs with
     /// one or puts one in a URL (what it reads as its `cookie` setting).
     fn cookie_pairs(&self) -> Option<String>;
+    /// One live cookie's value (the contract's `account.cookie`).
+    fn cookie_value(&self, name: &str) -> Option<String>;
 }
 
 /// The plugin's own `Cookie` value with the session's pairs added; a name

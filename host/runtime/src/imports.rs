@@ -1,6 +1,7 @@
 //! The host side of the contract's imports: `http` (through the sandbox),
-//! `log`, `kv` and `config`, each scoped to the calling plugin (and its
-//! `http` and `cookie` to the account the host leased for the call).
+//! `log`, `kv`, `config` and `account`, each scoped to the calling plugin
+//! (and `http`, `account` and the `cookie` setting to the account the host
+//! leased for the call). Older contracts' imports forward here.
 
 use super::bindings::latest::grabkit::plugin::{config, data, http, kv, log, types};
 use super::state::RequestState;
@@ -124,5 +125,19 @@ impl config::Host for RequestState {
             return self.session.as_ref().and_then(|s| s.cookie_pairs());
         }
         self.plugin.config.get(&key).cloned()
+    }
+}
+
+impl super::bindings::since_v0_4_0::grabkit::plugin::account::Host for RequestState {
+    fn present(&mut self) -> bool {
+        self.session.is_some()
+    }
+
+    fn cookie(&mut self, name: String) -> Option<String> {
+        self.session.as_ref()?.cookie_value(&name)
+    }
+
+    fn user_agent(&mut self) -> Option<String> {
+        self.session.as_ref()?.user_agent()
     }
 }

@@ -10,7 +10,6 @@ pub fn client() -> Client {
     Client::new()
         .user_agent(ua::DESKTOP)
         .header("Referer", "https://www.bilibili.com/")
-        .cookie_from_config()
 }
 
 /// GET `url` and return the payload (`data`, or `result` for pgc routes).

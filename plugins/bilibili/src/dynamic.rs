@@ -18,7 +18,7 @@ pub enum Post {
 }
 
 pub fn fetch(id: &str) -> Result<Post> {
-    let client = Client::new().user_agent(ua::DESKTOP).cookie_from_config();
+    let client = Client::new().user_agent(ua::DESKTOP);
     let url = format!("{API}/x/polymer/web-dynamic/v1/detail?id={id}&features={FEATURES}");
     let data = call(&client, "dynamic detail API", &url)?;
     let item = &data["item"];

@@ -326,7 +326,7 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
     };
     // Closed captions (people's and AI's) are listed only to a signed-in
     // session; optional, so a failure costs only the list.
-    if config::get("cookie").is_some_and(|c| c.contains("SESSDATA=")) {
+    if account::cookie("SESSDATA").is_some() {
         match captions(client, &base) {
             Ok(list) => media.subtitles = list,
             Err(e) => log::info(&format!("no closed captions: {e}")),

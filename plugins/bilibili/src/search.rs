@@ -46,10 +46,10 @@ pub fn search(client: &Client, query: &str, kind: SearchKind, page: &Page) -> Re
     Ok(out)
 }
 
-/// The client with a `buvid3` cookie: the operator's cookie if configured,
+/// The client with a `buvid3` cookie: the account's (the host sends it),
 /// else a guest one from `finger/spi`.
 fn with_buvid(client: &Client) -> Result<Client> {
-    if config::get("cookie").is_some_and(|c| c.contains("buvid3=")) {
+    if account::cookie("buvid3").is_some() {
         return Ok(client.clone());
     }
     let buvid = match kv::get_string(BUVID_KEY) {

@@ -11,7 +11,7 @@
 //!
 //! Beyond parse (see `data` and `web`): a post's author from `slidesinfo`
 //! as a guest; comments, profiles, a user's posts, search and live rooms
-//! through the web API with the operator's cookie (no `a_bogus` signer).
+//! through the web API with a leased account (no `a_bogus` signer).
 
 mod data;
 mod item;

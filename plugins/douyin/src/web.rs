@@ -34,15 +34,17 @@ const COMMON: &[(&str, &str)] = &[
 const UA: &str = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 \
                   (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36";
 
-fn cookie(what: &str) -> Result<String> {
-    config::get("cookie")
-        .filter(|c| c.contains("ttwid") || c.contains("sessionid"))
-        .ok_or_else(|| {
-            Error::login_required(format!(
-                "Douyin's {what} route wants a signed request (a_bogus, which grabkit does not \
-             compute) or a logged-in web cookie: set [plugins.douyin] config = {{ cookie = \"…\" }}"
-            ))
-        })
+/// The web routes answer unsigned only to a session with `ttwid` or
+/// `sessionid` (the host sends the account's cookies).
+fn session(what: &str) -> Result<()> {
+    if account::cookie("ttwid").is_some() || account::cookie("sessionid").is_some() {
+        return Ok(());
+    }
+    Err(Error::login_required(format!(
+        "Douyin's {what} route wants a signed request (a_bogus, which grabkit does not \
+         compute) or a logged-in web session: import a douyin account with its ttwid or \
+         sessionid cookie (`grabkit accounts import douyin cookies.txt`)"
+    )))
 }
 
 /// GET `https://{host}{path}?{common}&{params}` as the web client; the JSON.
@@ -53,7 +55,7 @@ pub fn call(
     params: &[(&str, String)],
     referer: &str,
 ) -> Result<Value> {
-    let cookie = cookie(what)?;
+    session(what)?;
     let mut query: Vec<(&str, String)> = COMMON.iter().map(|(k, v)| (*k, v.to_string())).collect();
     query.extend(params.iter().cloned());
     let resp = Client::new()
@@ -61,7 +63,6 @@ pub fn call(
         .get(format!("https://{host}{path}"))
         .query(&query)
         .header("Referer", referer)
-        .header("Cookie", cookie)
         .send()
         .context(what)?;
     let body = resp.text();

@@ -1,6 +1,6 @@
 //! Routes 1 and 2: the mobile app's API on `i.instagram.com`. oEmbed turns the
 //! shortcode into the media id; `media/{id}/info` describes the post. The
-//! info call mostly wants a session (the operator's `cookie`); without one
+//! info call mostly wants a session (a leased account); without one
 //! it is still tried, as cobalt does.
 
 use crate::answer;
@@ -19,7 +19,6 @@ fn client() -> Client {
         .header("X-IG-Mapped-Locale", "en_US")
         .header("Accept-Language", "en-US")
         .header("X-FB-HTTP-Engine", "Liger")
-        .cookie_from_config()
 }
 
 /// The numeric media id, from oEmbed (`"{pk}_{owner}"` → pk).

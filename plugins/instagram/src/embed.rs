@@ -19,7 +19,6 @@ pub fn fetch(code: &str) -> Result<Media> {
         .header("Sec-Fetch-Dest", "document")
         .header("Sec-Fetch-Mode", "navigate")
         .header("Sec-Fetch-Site", "none")
-        .cookie_from_config()
         .get(format!("https://{HOST}/p/{code}/embed/captioned/"))
         .send()?;
     let html = answer::check(resp, "embed page")?.text();

@@ -15,8 +15,7 @@ const APP_ID: &str = "936619743392459";
 pub fn fetch(code: &str) -> Result<Media> {
     let client = Client::new()
         .user_agent(ua::DESKTOP)
-        .header("Accept-Language", "en-US,en;q=0.9")
-        .cookie_from_config();
+        .header("Accept-Language", "en-US,en;q=0.9");
     let page = answer::check(
         client.get(format!("https://{HOST}/p/{code}/")).send()?,
         "post page",
@@ -34,13 +33,10 @@ pub fn fetch(code: &str) -> Result<Media> {
         .header("Origin", format!("https://{HOST}"))
         .header("Referer", format!("https://{HOST}/p/{code}/"))
         .header("Sec-Fetch-Site", "same-origin");
-    if !csrf.is_empty() {
-        let cookie = match config::get("cookie") {
-            Some(session) if session.contains("csrftoken=") => session,
-            Some(session) => format!("{session}; csrftoken={csrf}"),
-            None => format!("csrftoken={csrf}"),
-        };
-        request = request.header("Cookie", cookie);
+    // The account's cookies go with it (the host adds them); the token
+    // goes too when the account has none of its own.
+    if !csrf.is_empty() && account::cookie("csrftoken").is_none() {
+        request = request.header("Cookie", format!("csrftoken={csrf}"));
     }
     let resp = request
         .form(&[

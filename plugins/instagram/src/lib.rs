@@ -76,7 +76,7 @@ impl Plugin for Instagram {
     }
 
     fn parse(input: &str) -> Result<Media> {
-        let client = Client::new().user_agent(ua::DESKTOP).cookie_from_config();
+        let client = Client::new().user_agent(ua::DESKTOP);
         let link = route_following(input, LINKS, &client, |k| k == Link::Share)?;
         let code = link.cap("code");
         if link.kind != Link::Post

@@ -217,7 +217,6 @@ pub fn live(principal: &str) -> Result<LiveRoom> {
         format!("https://live.kuaishou.com/live_api/liveroom/livedetail?principalId={principal}");
     let resp: Value = Client::new()
         .user_agent(ua::DESKTOP)
-        .cookie_from_config()
         .get(url)
         .header(
             "Referer",

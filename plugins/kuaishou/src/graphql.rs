@@ -1,6 +1,6 @@
 //! Kuaishou's web GraphQL API (`www.kuaishou.com/graphql`, the route amagi
 //! and MediaCrawler use): comments, replies, profiles and a user's posts.
-//! It answers only with the operator's web cookie; without one the
+//! It answers only with a leased account's web session; without one the
 //! capabilities say so (`login_required`) instead of trying.
 
 use grabkit_sdk::prelude::*;
@@ -51,21 +51,9 @@ pub const DETAIL: &str = "query visionVideoDetail($photoId: String, $type: Strin
   }
 }";
 
-/// Whether the operator gave a cookie (the GraphQL routes are worth trying).
+/// Whether the host leased an account (the GraphQL routes are worth trying).
 pub fn has_session() -> bool {
-    config::get("cookie").is_some_and(|c| !c.trim().is_empty())
-}
-
-/// The operator's cookie, or the honest refusal.
-fn cookie(what: &str) -> Result<String> {
-    config::get("cookie")
-        .filter(|c| !c.trim().is_empty())
-        .ok_or_else(|| {
-            Error::login_required(format!(
-                "Kuaishou serves {what} only to a signed-in web session: set \
-             [plugins.kuaishou] config = {{ cookie = \"…\" }}"
-            ))
-        })
+    account::present()
 }
 
 /// Run `query` and return `data.{field}`.
@@ -76,14 +64,13 @@ pub fn call(
     variables: Value,
     field: &str,
 ) -> Result<Value> {
-    let cookie = cookie(what)?;
+    account::require("kuaishou", what)?;
     let body = json!({ "operationName": operation, "variables": variables, "query": query });
     let resp: Value = Client::new()
         .user_agent(ua::DESKTOP)
         .post(ENDPOINT)
         .header("Referer", "https://www.kuaishou.com/new-reco")
         .header("Origin", "https://www.kuaishou.com")
-        .header("Cookie", cookie)
         .json(&body)
         .json_response()
         .context(what)?;

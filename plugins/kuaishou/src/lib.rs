@@ -5,10 +5,10 @@
 //! Routes: the mobile share page's `window.INIT_STATE` (no login), whose
 //! `…/photo/simple/info` entry holds the post: `manifest` representations
 //! for videos, `ext_params.atlas` for image sets, the cover for single pictures;
-//! with the operator's cookie, GraphQL `visionVideoDetail` second.
+//! with a leased account, GraphQL `visionVideoDetail` second.
 //!
 //! Beyond parse (see `data`): comments, replies, profiles and a user's posts
-//! through the web GraphQL API with the operator's cookie; a post's author
+//! through the web GraphQL API with a leased account; a post's author
 //! and live rooms as a guest.
 
 mod data;
@@ -53,7 +53,6 @@ fn client() -> Client {
         .user_agent(ua::IOS)
         .header("Referer", "https://v.kuaishou.com/")
         .header("Accept-Language", "zh-CN,zh;q=0.9")
-        .cookie_from_config()
 }
 
 struct Kuaishou;

@@ -83,8 +83,7 @@ impl Plugin for Tiktok {
     fn parse(input: &str) -> Result<Media> {
         let client = Client::new()
             .user_agent(ua::DESKTOP)
-            .header("Accept-Language", "en-US,en;q=0.9")
-            .cookie_from_config();
+            .header("Accept-Language", "en-US,en;q=0.9");
         let link = route_following(input, LINKS, &client, |k| k == Link::Short)?;
         let id = link.cap("id");
         first_answer(&[

@@ -2,7 +2,7 @@
 //! so the plugin uses the two server-side steps public tools use:
 //! 1. a share link (`weixin.qq.com/sph/{id}`, `finder-preview/pages/sph?id=`,
 //!    or a web feed link) goes through Tencent Yuanbao's parser, which needs
-//!    the operator's Yuanbao login cookie (`config: yuanbao_cookie`) and
+//!    the operator's Yuanbao login (a `wechat_channels` account) and
 //!    answers a `finder-preview` link carrying `token` and `eid`;
 //! 2. `finder-preview/api/feed/get_feed_info` turns `token` + `eid` into the
 //!    post (no cookie). A pasted `finder-preview/pages/feed?token&eid` link
@@ -84,13 +84,17 @@ impl Plugin for WechatChannels {
 
 /// Step 1: Yuanbao's parser → (generalToken, exportId).
 fn yuanbao(share_url: &str) -> Result<(String, String)> {
-    let cookie = config::get("yuanbao_cookie").ok_or_else(|| {
-        Error::login_required("WeChat Channels links need a Tencent Yuanbao login cookie: set `[plugins.wechat_channels] config = { yuanbao_cookie = \"…\" }` (or paste the finder-preview link with token and eid)")
-    })?;
+    // The host sends the account's Yuanbao cookies.
+    if !account::present() {
+        return Err(Error::login_required(
+            "WeChat Channels links need a Tencent Yuanbao login: import its cookies as a \
+             wechat_channels account (`grabkit accounts import wechat_channels cookies.txt`), \
+             or paste the finder-preview link with token and eid",
+        ));
+    }
     let resp = Client::new()
         .user_agent(ua::DESKTOP)
         .post("https://yuanbao.tencent.com/api/weixin/get_parse_result")
-        .header("Cookie", cookie)
         .header("Origin", "https://yuanbao.tencent.com")
         .header("Referer", "https://yuanbao.tencent.com/")
         .header("Accept", "application/json, text/plain, */*")

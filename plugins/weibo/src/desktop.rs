@@ -1,7 +1,7 @@
 //! The second route for statuses: the desktop `weibo.com/ajax/statuses/show`
 //! with a visitor cookie. The cookie (`SUB`, `SUBP`) comes from passport's
 //! visitor flow (`genvisitor` → `visitor?a=incarnate`) and is kept in `kv`;
-//! an operator's `cookie` is used instead when set.
+//! with an account, the host sends the account's cookies instead.
 
 use crate::{PLATFORM, quality_of, status::plain_text};
 use grabkit_sdk::prelude::*;
@@ -15,7 +15,7 @@ const COOKIE_TTL: Duration = Duration::from_secs(24 * 3600);
 pub fn parse(id: &str) -> Result<Media> {
     match show(id, &cookie(false)?) {
         // Passport wants the visitor flow run again: once, with a fresh cookie.
-        Err(e) if e.message.contains("passport") && config::get("cookie").is_none() => {
+        Err(e) if e.message.contains("passport") && !account::present() => {
             kv::delete(KV_COOKIE);
             show(id, &cookie(true)?)
         }
@@ -23,13 +23,16 @@ pub fn parse(id: &str) -> Result<Media> {
     }
 }
 
-fn show(id: &str, cookie: &str) -> Result<Media> {
+fn show(id: &str, cookie: &Option<String>) -> Result<Media> {
     let what = "ajax/statuses/show";
-    let resp = Client::new()
+    let mut client = Client::new()
         .user_agent(ua::DESKTOP)
         .header("Referer", "https://weibo.com/")
-        .header("Accept", "application/json, text/plain, */*")
-        .header("Cookie", cookie)
+        .header("Accept", "application/json, text/plain, */*");
+    if let Some(c) = cookie {
+        client = client.header("Cookie", c.as_str());
+    }
+    let resp = client
         .get(format!(
             "https://weibo.com/ajax/statuses/show?id={id}&isGetLongText=true"
         ))
@@ -66,17 +69,18 @@ fn show(id: &str, cookie: &str) -> Result<Media> {
     Ok(media_of(&status, id))
 }
 
-/// The visitor (or operator) cookie; `fresh` skips the cached one.
-fn cookie(fresh: bool) -> Result<String> {
-    if let Some(c) = config::get("cookie") {
-        return Ok(c);
+/// The visitor cookie, `None` with an account (the host sends its own);
+/// `fresh` skips the cached one.
+fn cookie(fresh: bool) -> Result<Option<String>> {
+    if account::present() {
+        return Ok(None);
     }
     if !fresh && let Some(c) = kv::get_string(KV_COOKIE) {
-        return Ok(c);
+        return Ok(Some(c));
     }
     let c = visitor().context("visitor cookie")?;
     kv::set(KV_COOKIE, &c, Some(COOKIE_TTL));
-    Ok(c)
+    Ok(Some(c))
 }
 
 /// Passport's visitor flow: a ticket for a browser fingerprint, then the

@@ -11,7 +11,6 @@ fn client(id: &str) -> Client {
         .header("X-Requested-With", "XMLHttpRequest")
         .header("Accept", "application/json, text/plain, */*")
         .header("Referer", format!("https://m.weibo.cn/detail/{id}"))
-        .cookie_from_config()
 }
 
 /// GET a PWA endpoint; a redirect (to the passport) or `ok:-100` means Weibo wants a session.

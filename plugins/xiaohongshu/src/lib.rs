@@ -6,7 +6,7 @@
 //! `note.noteDetailMap[id].note`. Video notes give the original upload
 //! (`originVideoKey`) and every stream (h264/h265/av1), image notes every
 //! picture at its original size plus live-photo clips. The site increasingly
-//! wants a session: the operator's `cookie` (config) is sent when set, and
+//! wants a session: a leased account's cookies (the host sends them), and
 //! a page without the note answers `login-required` without one.
 
 use grabkit_sdk::prelude::*;
@@ -63,8 +63,7 @@ impl Plugin for Xiaohongshu {
         let client = Client::new()
             .user_agent(ua::DESKTOP)
             .header("Referer", "https://www.xiaohongshu.com/")
-            .header("Accept", "text/html,application/xhtml+xml")
-            .cookie_from_config();
+            .header("Accept", "text/html,application/xhtml+xml");
         // Share texts carry `http://xhslink.com/…`; the service answers https too.
         let input = input
             .replace("http://xhslink.com", "https://xhslink.com")
@@ -94,7 +93,7 @@ impl Plugin for Xiaohongshu {
 }
 
 fn has_cookie() -> bool {
-    config::get("cookie").is_some()
+    account::present()
 }
 
 /// What to say when the site withholds the note.

@@ -133,6 +133,11 @@ async fn cookies_go_where_they_belong_and_refreshed_ones_are_kept() {
     let title = media["title"].as_str().unwrap();
     assert!(title.contains(&format!("session={SECRET}")), "{title}");
 
+    // …and through the contract's `account` import.
+    let media = server.ok("https://probe.test/account").await;
+    let want = format!("true {SECRET} Mozilla/5.0 (grabkit-test)");
+    assert_eq!(media["title"], want);
+
     // Nothing of the value in the database files, the WAL included.
     for entry in std::fs::read_dir(&server.data_dir).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap();
@@ -379,4 +384,24 @@ async fn bad_admin_input_answers_in_the_envelope() {
         .send_json("GET", "/api/v1/admin/accounts", &server.token, None)
         .await;
     assert_eq!(status, 401, "{b}");
+}
+
+/// A plugin built before the `account` import: the host still attaches the
+/// session, and the plugin's `cookie` setting is the leased account's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_0_3_plugin_runs_with_the_session_too() {
+    let mock = Mock::start(&["*.probe.test", "probe.test"], upstream()).await;
+    let t = TestSettings {
+        plugins: vec![grabkit_tests::server::artifact(
+            "contracts/probe-v0.3.0.wasm",
+        )],
+        hosts: vec!["up.probe.test".into()],
+        ..Default::default()
+    };
+    let server = TestServer::start(&mock, t).await;
+    let body = json!({"platform": "probe", "cookies": format!("session={SECRET}")});
+    let (status, a) = import(&server, body).await;
+    assert_eq!(status, 200, "{a}");
+    let media = server.ok("https://probe.test/ok").await;
+    assert_eq!(media["title"], format!("session={SECRET} 0.1.0"));
 }

@@ -303,7 +303,7 @@ async fn platforms_list_capabilities_and_pages_cost_one_credit_each() {
         b["offers"],
         json!(["parse", "comments", "profile", "posts", "search", "live"])
     );
-    assert_eq!(b["contract"], "0.3.0");
+    assert_eq!(b["contract"], "0.4.0");
     let live = b["capabilities"]
         .as_array()
         .unwrap()

@@ -215,7 +215,7 @@ fn plan(platform: &str) -> (Vec<Rec>, &'static [&'static str], Responder) {
                     name: "share-via-yuanbao",
                     url: "https://channels.weixin.qq.com/finder-preview/pages/sph?id=AoPX5bEBDd",
                     about: "a share link through Yuanbao (cookie set)",
-                    config: &[("yuanbao_cookie", t::wechat_channels::COOKIE)],
+                    config: &[("cookie", t::wechat_channels::COOKIE)],
                 },
                 rec(
                     "share-without-cookie",

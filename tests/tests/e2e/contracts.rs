@@ -73,6 +73,11 @@ async fn a_plugin_built_against_0_3_0_loads_and_parses() {
     parses_with("contracts/probe-v0.3.0.wasm", "0.3.0").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plugin_built_against_0_4_0_loads_and_parses() {
+    parses_with("contracts/probe-v0.4.0.wasm", "0.4.0").await;
+}
+
 /// A 0.2 plugin next to 0.3 ones: it parses, lists `parse` only, and the
 /// data endpoints say so instead of failing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -107,7 +112,7 @@ async fn a_0_2_0_plugin_next_to_0_3_0_ones_offers_parse_only() {
     };
     assert_eq!(by("probe")["contract"], "0.2.0");
     assert_eq!(by("probe")["offers"], serde_json::json!(["parse"]));
-    assert_eq!(by("bilibili")["contract"], "0.3.0");
+    assert_eq!(by("bilibili")["contract"], "0.4.0");
     let (status, body) = s.parse("https://probe.test/ok").await;
     assert_eq!(status, 200, "{body}");
     let (status, body) = s

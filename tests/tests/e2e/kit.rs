@@ -236,7 +236,7 @@ async fn inspect_tells_what_a_plugin_is() {
     let out = grabkit(&["inspect", wasm.to_str().unwrap(), "--json"]).await;
     assert!(out.status.success(), "{}", text(&out.stderr));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["contract"], "grabkit:plugin/extractor@0.3.0");
+    assert_eq!(v["contract"], "grabkit:plugin/extractor@0.4.0");
     assert_eq!(v["platform"], "youtube");
     assert_eq!(v["size"], std::fs::metadata(&wasm).unwrap().len());
     assert_eq!(
@@ -255,14 +255,14 @@ async fn inspect_tells_what_a_plugin_is() {
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e == "grabkit:plugin/extractor@0.3.0")
+            .any(|e| e == "grabkit:plugin/extractor@0.4.0")
     );
     assert!(
         v["imports"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|e| e == "grabkit:plugin/http@0.3.0")
+            .any(|e| e == "grabkit:plugin/http@0.4.0")
     );
     let out = grabkit(&["inspect", "/nonexistent.wasm"]).await;
     assert!(!out.status.success() && text(&out.stderr).contains("reading /nonexistent.wasm"));

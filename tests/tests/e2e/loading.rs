@@ -44,7 +44,7 @@ async fn each_broken_file_gets_a_typed_error() {
         .unwrap();
     assert!(matches!(e, LoadError::WrongContract(_)), "{e}");
     assert!(
-        e.to_string().contains("grabkit:plugin/extractor@0.3.0"),
+        e.to_string().contains("grabkit:plugin/extractor@0.4.0"),
         "{e}"
     );
 

@@ -169,7 +169,7 @@ async fn broken_files_never_replace_a_working_plugin() {
         (
             "wrong contract",
             vec![0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00],
-            "does not export `grabkit:plugin/extractor@0.3.0`",
+            "does not export `grabkit:plugin/extractor@0.4.0`",
         ),
         ("empty", vec![], "not a valid WebAssembly component"),
         (

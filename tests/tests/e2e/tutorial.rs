@@ -96,7 +96,7 @@ async fn the_write_a_plugin_tutorial_works_verbatim() {
     let inspected = run(grabkit().arg("inspect").arg(&wasm), "inspect");
     assert!(
         inspected.contains("platform `demo`")
-            && inspected.contains("grabkit:plugin/extractor@0.3.0"),
+            && inspected.contains("grabkit:plugin/extractor@0.4.0"),
         "{inspected}"
     );
 

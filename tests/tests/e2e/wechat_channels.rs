@@ -13,7 +13,7 @@ async fn setup(cookie: Option<&'static str>) -> (Mock, TestServer) {
             s.plugins.insert(
                 "wechat_channels".into(),
                 grabkit::config::PluginSection {
-                    config: [("yuanbao_cookie".to_string(), c.to_string())].into(),
+                    config: [("cookie".to_string(), c.to_string())].into(),
                     ..Default::default()
                 },
             );
@@ -137,7 +137,10 @@ async fn without_or_with_a_bad_cookie_share_links_need_login() {
         "{body}"
     );
     assert!(
-        body["msg"].as_str().unwrap().contains("yuanbao_cookie"),
+        body["msg"]
+            .as_str()
+            .unwrap()
+            .contains("wechat_channels account"),
         "{body}"
     );
     let (_m, s) = setup(Some("stale=1")).await;

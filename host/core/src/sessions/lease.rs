@@ -79,4 +79,14 @@ impl Session for Lease {
         let pairs: Vec<String> = live.map(|c| format!("{}={}", c.name, c.value)).collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
     }
+
+    fn cookie_value(&self, name: &str) -> Option<String> {
+        let now = crate::clock::now();
+        let s = self.secret();
+        let mut live = s
+            .cookies
+            .iter()
+            .filter(|c| c.expires.is_none_or(|t| t > now));
+        live.find(|c| c.name == name).map(|c| c.value.clone())
+    }
 }

@@ -25,6 +25,8 @@ use super::since_v0_2_0::exports::grabkit::plugin::extractor as new_x;
 
 super::forward::forward_imports!(self::grabkit::plugin, super::since_v0_2_0::grabkit::plugin);
 
+impl self::grabkit::plugin::types::Host for crate::state::RequestState {}
+
 impl From<old_x::Descriptor> for new_x::Descriptor {
     fn from(d: old_x::Descriptor) -> Self {
         new_x::Descriptor {

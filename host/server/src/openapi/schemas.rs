@@ -194,7 +194,7 @@ pub struct PlatformView {
     pub id: String,
     pub plugin: String,
     pub version: String,
-    /// The WIT contract the plugin was built against, e.g. `0.3.0`.
+    /// The WIT contract the plugin was built against, e.g. `0.4.0`.
     pub contract: String,
     pub url_patterns: Vec<String>,
     /// Every endpoint the platform answers (`parse`, `comments`, …).

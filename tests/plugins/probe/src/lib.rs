@@ -74,6 +74,16 @@ impl Plugin for Probe {
                 "cookie",
                 config::get("cookie").unwrap_or_else(|| "<none>".into()),
             )),
+            // What the contract's `account` import says.
+            "account" => Ok(titled(
+                "account",
+                format!(
+                    "{} {} {}",
+                    account::present(),
+                    account::cookie("session").unwrap_or_else(|| "<none>".into()),
+                    account::user_agent().unwrap_or_else(|| "<none>".into()),
+                ),
+            )),
             "empty" => Ok(Media::new("probe", "empty")),
             "wrong-platform" => Ok(Media::new("someone-else", "x")),
             "loop" => {

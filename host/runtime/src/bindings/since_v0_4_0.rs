@@ -1,0 +1,26 @@
+//! Contract 0.4.0 (`wit/since_v0.4.0/`), the latest: 0.3.0 plus the
+//! read-only `account` import. Its shared types are 0.3.0's, unchanged, so
+//! they are bound to 0.3.0's Rust types (`with`): a 0.4 plugin's answers
+//! need no conversion. Its `http`, `log`, `kv` and `config` hand over to
+//! 0.3.0's implementation (`forward.rs`); `account` is implemented in
+//! `imports.rs`.
+
+wasmtime::component::bindgen!({
+    world: "full",
+    path: "../../wit/since_v0.4.0",
+    with: {
+        "grabkit:plugin/types@0.4.0": super::since_v0_3_0::grabkit::plugin::types,
+        "grabkit:plugin/data@0.4.0": super::since_v0_3_0::grabkit::plugin::data,
+    },
+    imports: {
+        "grabkit:plugin/http.send": async,
+        "grabkit:plugin/kv.get": async,
+        "grabkit:plugin/kv.set": async,
+        "grabkit:plugin/kv.delete": async,
+        default: tracing,
+    },
+    exports: { default: async },
+});
+
+// 0.4's imports are 0.3's under new names (and 0.3's types, shared).
+super::forward::forward_imports!(self::grabkit::plugin, super::since_v0_3_0::grabkit::plugin);
