@@ -60,7 +60,40 @@ pub fn player(client: &ClientKind, id: &str, sts: Option<u64>, session: &Session
     if let Some(vd) = &session.visitor_data {
         req = req.header("X-Goog-Visitor-Id", vd.as_str());
     }
+    // A signed-in account (the host sends its cookies) signs each call.
+    if let Some(auth) = sapisid_hash(std::time::SystemTime::now()) {
+        req = req
+            .header("Authorization", auth)
+            .header("X-Origin", "https://www.youtube.com")
+            .header("X-Goog-AuthUser", "0");
+    }
     req.json(&body).json_response()
+}
+
+/// `SAPISIDHASH {ts}_{sha1("{ts} {SAPISID} {origin}")}`: what a signed-in
+/// web client sends with innertube calls, from the account's `SAPISID`.
+fn sapisid_hash(now: std::time::SystemTime) -> Option<String> {
+    let sapisid = account::cookie("SAPISID").or_else(|| account::cookie("__Secure-3PAPISID"))?;
+    let ts = now.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(signed(ts, &sapisid))
+}
+
+fn signed(ts: u64, sapisid: &str) -> String {
+    let text = format!("{ts} {sapisid} https://www.youtube.com");
+    let digest = sha1_smol::Sha1::from(text).digest().to_string();
+    format!("SAPISIDHASH {ts}_{digest}")
+}
+
+#[cfg(test)]
+mod session_hash {
+    #[test]
+    fn the_session_hash_is_sha1_of_time_cookie_and_origin() {
+        // sha1("1700000000 abc https://www.youtube.com")
+        let got = super::signed(1_700_000_000, "abc");
+        let digest = sha1_smol::Sha1::from("1700000000 abc https://www.youtube.com").digest().to_string();
+        assert_eq!(got, format!("SAPISIDHASH 1700000000_{digest}"));
+        assert_eq!(digest.len(), 40);
+    }
 }
 
 /// A text object: `simpleText` or its `runs`.

@@ -200,6 +200,8 @@ async fn operator_settings() {
             ("po_token", "MnPoTok3n"),
             ("visitor_data", "CgtWaXNpdG9y"),
             ("player_id", PLAYER_ID),
+            // A signed-in session (one account, from the file).
+            ("cookie", "SAPISID=sapi-secret; SID=sid1"),
         ],
     )
     .await;
@@ -219,6 +221,16 @@ async fn operator_settings() {
         (Some("MnPoTok3n"), Some("CgtWaXNpdG9y"))
     );
     assert_eq!(seen[0].headers["x-goog-visitor-id"], "CgtWaXNpdG9y");
+    // The host sends the account's cookies; the plugin signs with SAPISID.
+    let cookie = seen[0].headers["cookie"].to_str().unwrap();
+    assert!(cookie.contains("SAPISID=sapi-secret") && cookie.contains("SID=sid1"));
+    let auth = seen[0].headers["authorization"].to_str().unwrap();
+    let (ts, digest) = auth
+        .strip_prefix("SAPISIDHASH ")
+        .and_then(|r| r.split_once('_'))
+        .unwrap_or_else(|| panic!("{auth}"));
+    assert!(ts.parse::<u64>().is_ok() && digest.len() == 40, "{auth}");
+    assert!(!auth.contains("sapi-secret"), "the cookie itself is not sent here");
     assert!(
         mock.seen_path("/iframe_api").is_empty(),
         "a pinned release needs no lookup"
