@@ -6,7 +6,7 @@ use super::extract::{AdminToken, JsonObject, PathParam};
 use super::keys::{invalid, nullable, strict};
 use super::{AppState, ok};
 use crate::error::ApiError;
-use crate::openapi::schemas::{AccountCheck, Envelope};
+use crate::openapi::schemas::{AccountCheck, Deleted, Envelope};
 use axum::extract::{Query, State};
 use grabkit_core::Coded;
 use grabkit_core::clock::now;
@@ -179,7 +179,7 @@ pub async fn change(
     security(("adminToken" = [])),
     params(("id" = i64, Path, description = "The account id")),
     responses(
-        (status = 200, description = "Deleted", body = Envelope<AccountView>),
+        (status = 200, description = "Deleted", body = Envelope<Deleted>),
     ))]
 pub async fn remove(
     State(state): State<AppState>,
@@ -187,11 +187,12 @@ pub async fn remove(
     PathParam(id): PathParam<i64>,
 ) -> Answer {
     state.service().accounts().remove(id).await?;
-    Ok(ok(serde_json::json!({"id": id, "deleted": true})))
+    Ok(ok(Deleted { id, deleted: true }))
 }
 
-/// One parse with this account (no credits): the body's link, else the
-/// platform's first canary link. The account's health counts it.
+/// One parse with this account pinned (no credits): the body's link, else
+/// the platform's first canary link. The account's health counts it; the
+/// media comes back too, so an admin can see what the session unlocks.
 #[utoipa::path(post, path = "/api/v1/admin/accounts/{id}/check", tag = "accounts",
     security(("adminToken" = [])),
     params(("id" = i64, Path, description = "The account id")),
@@ -232,5 +233,6 @@ pub async fn check(
         message,
         elapsed_ms: started.elapsed().as_millis() as u64,
         account: after,
+        media: result.ok(),
     }))
 }

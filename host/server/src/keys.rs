@@ -6,7 +6,7 @@ use super::body::RequestError;
 use super::extract::{AdminToken, JsonObject, PathParam};
 use super::{AppState, ok};
 use crate::error::ApiError;
-use crate::openapi::schemas::{Envelope, KeyView};
+use crate::openapi::schemas::{Deleted, Envelope, KeyView};
 use axum::extract::State;
 use grabkit_core::auth::store_failed;
 use grabkit_core::key_admin::{self, KeyAdminError, key_json, parse_platforms, parse_time};
@@ -221,7 +221,7 @@ pub async fn edit(
     security(("adminToken" = [])),
     params(("id" = i64, Path, description = "The key id")),
     responses(
-        (status = 200, description = "Deleted", body = Envelope<KeyView>),
+        (status = 200, description = "Deleted", body = Envelope<Deleted>),
     ))]
 pub async fn delete(
     State(state): State<AppState>,
@@ -229,7 +229,7 @@ pub async fn delete(
     PathParam(id): PathParam<i64>,
 ) -> Answer {
     key_admin::delete(state.auth().store.as_ref(), id).await?;
-    Ok(ok(serde_json::json!({"id": id, "deleted": true})))
+    Ok(ok(Deleted { id, deleted: true }))
 }
 
 /// A new token, same settings. Proxy links signed for the key keep working

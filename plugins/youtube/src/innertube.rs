@@ -90,7 +90,9 @@ mod session_hash {
     fn the_session_hash_is_sha1_of_time_cookie_and_origin() {
         // sha1("1700000000 abc https://www.youtube.com")
         let got = super::signed(1_700_000_000, "abc");
-        let digest = sha1_smol::Sha1::from("1700000000 abc https://www.youtube.com").digest().to_string();
+        let digest = sha1_smol::Sha1::from("1700000000 abc https://www.youtube.com")
+            .digest()
+            .to_string();
         assert_eq!(got, format!("SAPISIDHASH 1700000000_{digest}"));
         assert_eq!(digest.len(), 40);
     }

@@ -208,6 +208,10 @@ async fn a_login_failure_cools_the_account_and_then_none_is_available() {
         .await;
     assert_eq!(status, 200, "{c}");
     assert_eq!(c["data"]["passed"], true, "{c}");
+    assert_eq!(
+        c["data"]["media"]["title"], "a=1 0.1.0",
+        "parsed as that account"
+    );
     assert!(c["data"]["account"]["health"]["lastSuccessAt"].is_string());
 
     // The platform listing and the metrics show it.

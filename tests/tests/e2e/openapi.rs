@@ -287,6 +287,12 @@ async fn real_answers_validate_against_their_schemas() {
             "/api/v1/admin/keys/777",
             None,
         ),
+        (
+            "delete",
+            "/api/v1/admin/keys/{id}",
+            "/api/v1/admin/keys/1",
+            None,
+        ),
         ("get", "/api/v1/plugins", "/api/v1/plugins", None),
         (
             "post",
@@ -298,6 +304,48 @@ async fn real_answers_validate_against_their_schemas() {
             "post",
             "/api/v1/plugins/{platform}/rollback",
             "/api/v1/plugins/bilibili/rollback",
+            None,
+        ),
+        (
+            "post",
+            "/api/v1/admin/accounts",
+            "/api/v1/admin/accounts",
+            Some(json!({"platform": "bilibili", "cookies": "SESSDATA=s1; bili_jct=j"})),
+        ),
+        (
+            "post",
+            "/api/v1/admin/accounts",
+            "/api/v1/admin/accounts",
+            Some(json!({"platform": "bilibili", "cookies": "no pairs"})),
+        ),
+        (
+            "get",
+            "/api/v1/admin/accounts",
+            "/api/v1/admin/accounts",
+            None,
+        ),
+        (
+            "patch",
+            "/api/v1/admin/accounts/{id}",
+            "/api/v1/admin/accounts/1",
+            Some(json!({"label": "main"})),
+        ),
+        (
+            "post",
+            "/api/v1/admin/accounts/{id}/check",
+            "/api/v1/admin/accounts/1/check",
+            Some(video.clone()),
+        ),
+        (
+            "get",
+            "/api/v1/admin/accounts/{id}",
+            "/api/v1/admin/accounts/9",
+            None,
+        ),
+        (
+            "delete",
+            "/api/v1/admin/accounts/{id}",
+            "/api/v1/admin/accounts/1",
             None,
         ),
     ];

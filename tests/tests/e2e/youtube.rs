@@ -230,7 +230,10 @@ async fn operator_settings() {
         .and_then(|r| r.split_once('_'))
         .unwrap_or_else(|| panic!("{auth}"));
     assert!(ts.parse::<u64>().is_ok() && digest.len() == 40, "{auth}");
-    assert!(!auth.contains("sapi-secret"), "the cookie itself is not sent here");
+    assert!(
+        !auth.contains("sapi-secret"),
+        "the cookie itself is not sent here"
+    );
     assert!(
         mock.seen_path("/iframe_api").is_empty(),
         "a pinned release needs no lookup"

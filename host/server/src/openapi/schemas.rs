@@ -207,6 +207,13 @@ pub struct PlatformView {
     pub accounts: AccountsSummary,
 }
 
+/// What a delete answers.
+#[derive(serde::Serialize, ToSchema)]
+pub struct Deleted {
+    pub id: i64,
+    pub deleted: bool,
+}
+
 /// A platform's accounts: how many, and how many can take a parse now.
 #[derive(ToSchema)]
 pub struct AccountsSummary {
@@ -226,6 +233,8 @@ pub struct AccountCheck {
     pub elapsed_ms: u64,
     /// The account after the check (its health counts it).
     pub account: grabkit_core::sessions::view::AccountView,
+    /// The parse's media, when it passed.
+    pub media: Option<grabkit_core::service::MediaJson>,
 }
 
 #[derive(ToSchema)]
