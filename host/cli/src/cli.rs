@@ -235,10 +235,10 @@ pub struct RemoteArgs {
     #[command(flatten)]
     pub config: ConfigArg,
     /// The server [default: http://<listen> from the config].
-    #[arg(long, env = "GRABKIT_SERVER")]
+    #[arg(global = true, long, env = "GRABKIT_SERVER")]
     pub server: Option<String>,
     /// The admin token [default: the config's `admin_token`].
-    #[arg(long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(global = true, long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
     pub admin_token: Option<String>,
 }
 

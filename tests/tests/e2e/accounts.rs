@@ -409,3 +409,71 @@ async fn a_0_3_plugin_runs_with_the_session_too() {
     let media = server.ok("https://probe.test/ok").await;
     assert_eq!(media["title"], format!("session={SECRET} 0.1.0"));
 }
+
+/// `grabkit accounts …` against the running server: an import from a
+/// cookies.txt applies at once; list, edit, check and remove round-trip;
+/// a bad file and a wrong token fail with the server's message.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_accounts_command_drives_the_running_server() {
+    let (_mock, server) = setup(None).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("cookies.txt");
+    std::fs::write(&file, cookies_txt()).unwrap();
+    let run = |args: Vec<String>, token: &str| {
+        let mut cmd = tokio::process::Command::new(env!("GRABKIT_BIN"));
+        cmd.arg("accounts")
+            .args(&args)
+            .args(["--server", &server.base])
+            .env("GRABKIT_ADMIN_TOKEN", token)
+            .env("GRABKIT_LOG", "error");
+        async move { cmd.output().await.unwrap() }
+    };
+    let admin = server.admin_token.clone();
+    let path = file.to_str().unwrap().to_string();
+    let args = |a: &[&str]| a.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    let out = run(args(&["import", "probe", &path, "--label", "cli"]), &admin).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let id = a["id"].as_i64().unwrap().to_string();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(SECRET));
+    // At once: the next parse runs as it.
+    let media = server.ok("https://probe.test/ok").await;
+    assert!(media["title"].as_str().unwrap().contains(SECRET));
+
+    let out = run(args(&["list"]), &admin).await;
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        table.contains("probe") && table.contains("cli") && table.contains("ready"),
+        "{table}"
+    );
+    let out = run(args(&["edit", &id, "--disable"]), &admin).await;
+    let a: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(a["state"], "disabled");
+    let out = run(
+        args(&["check", &id, "--url", "https://probe.test/ok"]),
+        &admin,
+    )
+    .await;
+    let c: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(c["passed"], true, "{c}");
+    let out = run(args(&["remove", &id]), &admin).await;
+    assert!(out.status.success());
+
+    std::fs::write(&file, "this is not a cookie file").unwrap();
+    let out = run(args(&["import", "probe", &path]), &admin).await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("invalid_cookies"),
+        "{err}"
+    );
+    let out = run(args(&["list"]), "wrong-token").await;
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("invalid_token"),
+        "{err}"
+    );
+}
