@@ -30,6 +30,19 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
         .collect()
 }
 
+/// Poll `f` until it holds; fail after 15 s naming `what` (a bound on a
+/// wait, never a timed assertion).
+pub async fn wait_until<F: AsyncFn() -> bool>(what: &str, f: F) {
+    let start = std::time::Instant::now();
+    while !f().await {
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(15),
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// Whether `tool` (ffmpeg, ffprobe) runs here; tests that need it say
 /// what they check without it (CI always has it).
 pub fn installed(tool: &str) -> bool {

@@ -238,7 +238,12 @@ pub struct RemoteArgs {
     #[arg(global = true, long, env = "GRABKIT_SERVER")]
     pub server: Option<String>,
     /// The admin token [default: the config's `admin_token`].
-    #[arg(global = true, long, env = "GRABKIT_ADMIN_TOKEN", hide_env_values = true)]
+    #[arg(
+        global = true,
+        long,
+        env = "GRABKIT_ADMIN_TOKEN",
+        hide_env_values = true
+    )]
     pub admin_token: Option<String>,
 }
 

@@ -6,6 +6,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use grabkit_core::jobs::PlatformFigures;
+use grabkit_core::sessions::view::AccountView;
 use serde_json::json;
 
 /// `GET /api/v1/platforms`: what is loaded and which links each takes.
@@ -83,7 +84,10 @@ fn breaker_metrics(state: &AppState) -> String {
     out
 }
 
-/// Accounts per platform and state.
+/// One per-account gauge: its name, help, and how to read it.
+type AccountGauge = (&'static str, &'static str, fn(&AccountView) -> f64);
+
+/// Accounts per platform and state, and each account's uses and score.
 fn account_metrics(state: &AppState) -> String {
     use std::fmt::Write;
     let mut out = String::from(
@@ -100,27 +104,28 @@ fn account_metrics(state: &AppState) -> String {
         );
     }
     let all = pool.list(None, now);
-    out.push_str(
-        "# HELP grabkit_account_uses Parses run with each account since start.\n\
-         # TYPE grabkit_account_uses gauge\n",
-    );
-    for a in &all {
-        let (p, id, n) = (&a.platform, a.id, a.health.uses);
-        let _ = writeln!(
-            out,
-            "grabkit_account_uses{{platform=\"{p}\",account=\"{id}\"}} {n}"
-        );
-    }
-    out.push_str(
-        "# HELP grabkit_account_score Each account's health score (0 to 1).\n\
-         # TYPE grabkit_account_score gauge\n",
-    );
-    for a in &all {
-        let (p, id, s) = (&a.platform, a.id, a.health.score);
-        let _ = writeln!(
-            out,
-            "grabkit_account_score{{platform=\"{p}\",account=\"{id}\"}} {s}"
-        );
+    let per_account: [AccountGauge; 2] = [
+        (
+            "grabkit_account_uses",
+            "Parses run with each account since start.",
+            |a| a.health.uses as f64,
+        ),
+        (
+            "grabkit_account_score",
+            "Each account's health score (0 to 1).",
+            |a| a.health.score,
+        ),
+    ];
+    for (name, help, value) in per_account {
+        let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");
+        for a in &all {
+            let (p, id) = (&a.platform, a.id);
+            let _ = writeln!(
+                out,
+                "{name}{{platform=\"{p}\",account=\"{id}\"}} {}",
+                value(a)
+            );
+        }
     }
     out
 }

@@ -5,10 +5,10 @@
 
 use grabkit_tests::mock::Responder;
 use grabkit_tests::server::{Tweak, test_plugin};
-use grabkit_tests::{Mock, Reply, TestServer, TestSettings};
+use grabkit_tests::{Mock, Reply, TestServer, TestSettings, wait_until};
 use serde_json::Value;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// Build 0.1.0's route answers; 0.2.0's does not (its canary fails).
 fn upstream(next_passes: bool) -> Responder {
@@ -51,17 +51,6 @@ fn version(server: &TestServer) -> String {
         .get("probe")
         .map(|p| p.version.clone())
         .unwrap_or_default()
-}
-
-async fn wait_until<F: AsyncFn() -> bool>(what: &str, f: F) {
-    let start = Instant::now();
-    while !f().await {
-        assert!(
-            start.elapsed() < Duration::from_secs(15),
-            "timed out: {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
 }
 
 fn swap_in_next(server: &TestServer) {

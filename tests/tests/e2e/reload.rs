@@ -3,11 +3,11 @@
 
 use grabkit_tests::mock::Responder;
 use grabkit_tests::server::test_plugin;
-use grabkit_tests::{Mock, Reply, TestServer, TestSettings};
+use grabkit_tests::{Mock, Reply, TestServer, TestSettings, wait_until};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn upstream() -> Responder {
     Arc::new(|s| match s.path.as_str() {
@@ -62,17 +62,6 @@ async fn answering(server: &TestServer) -> String {
             .to_string()
     } else {
         format!("{status} {}", body["code"])
-    }
-}
-
-async fn wait_until<F: AsyncFn() -> bool>(what: &str, f: F) {
-    let start = Instant::now();
-    while !f().await {
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "timed out waiting for {what}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
