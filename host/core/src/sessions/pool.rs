@@ -10,7 +10,8 @@ use super::cookies::{self, CookieError};
 use super::health::{self, Candidate, Health, Outcome, Policy};
 use super::lease::{Lease, SharedSecret};
 use super::vault::{Secret, Vault, VaultError};
-use super::view::AccountView;
+use super::view::{AccountView, CookieView, HealthView, masked_proxy};
+use crate::clock::rfc3339;
 use crate::code::Coded;
 use grabkit_store::accounts::{AccountPatch, AccountStore, NewAccount, StoredAccount};
 use grabkit_store::keys::StoreError;
@@ -78,19 +79,19 @@ pub enum Leased {
 }
 
 /// One account as the pool holds it.
-pub(super) struct Entry {
-    pub platform: String,
-    pub label: String,
-    pub enabled: bool,
-    pub from_config: bool,
-    pub created_at: i64,
-    pub updated_at: i64,
-    pub secret: SharedSecret,
-    pub health: Health,
+struct Entry {
+    platform: String,
+    label: String,
+    enabled: bool,
+    from_config: bool,
+    created_at: i64,
+    updated_at: i64,
+    secret: SharedSecret,
+    health: Health,
 }
 
 impl Entry {
-    pub(super) fn cookies_expire(&self) -> Option<i64> {
+    fn cookies_expire(&self) -> Option<i64> {
         let s = self.secret.lock().unwrap_or_else(|p| p.into_inner());
         cookies::expiry(&s.cookies)
     }
@@ -178,7 +179,7 @@ impl Pool {
         self.with(|a| {
             let of = a.by_id.iter();
             let of = of.filter(|(_, e)| platform.is_none_or(|p| e.platform == p));
-            of.map(|(id, e)| AccountView::of(*id, e, now, &self.policy))
+            of.map(|(id, e)| view_of(*id, e, now, &self.policy))
                 .collect()
         })
     }
@@ -186,7 +187,7 @@ impl Pool {
     pub fn view(&self, id: i64, now: i64) -> Option<AccountView> {
         self.with(|a| {
             let e = a.by_id.get(&id)?;
-            Some(AccountView::of(id, e, now, &self.policy))
+            Some(view_of(id, e, now, &self.policy))
         })
     }
 
@@ -379,6 +380,51 @@ impl Pool {
             *out.entry((v.platform, v.state)).or_default() += 1;
         }
         out
+    }
+}
+
+/// The admin's view of entry `id` at `now`.
+fn view_of(id: i64, e: &Entry, now: i64, p: &Policy) -> AccountView {
+    let expire = e.cookies_expire();
+    let state = e.health.state(now, p, !e.enabled, expire).name();
+    let s = e.secret.lock().unwrap_or_else(|p| p.into_inner());
+    let h = &e.health;
+    AccountView {
+        id,
+        platform: e.platform.clone(),
+        label: e.label.clone(),
+        enabled: e.enabled,
+        source: if e.from_config { "config" } else { "store" },
+        state,
+        cookies: s
+            .cookies
+            .iter()
+            .map(|c| CookieView {
+                name: c.name.clone(),
+                domain: c.domain.clone(),
+                path: c.path.clone(),
+                secure: c.secure,
+                http_only: c.http_only,
+                expires_at: c.expires.and_then(rfc3339),
+                value_length: c.value.len(),
+            })
+            .collect(),
+        cookies_expire_at: expire.and_then(rfc3339),
+        user_agent: s.user_agent.clone(),
+        proxy: s.proxy.as_deref().map(masked_proxy),
+        health: HealthView {
+            score: (h.score() * 1000.0).round() / 1000.0,
+            success_rate: h.success_rate().map(|r| (r * 1000.0).round() / 1000.0),
+            uses: h.uses,
+            in_flight: h.in_flight,
+            last_used_at: h.last_used.and_then(rfc3339),
+            last_success_at: h.last_success.and_then(rfc3339),
+            last_failure_at: h.last_failure.and_then(|(t, _)| rfc3339(t)),
+            last_failure_code: h.last_failure_code(),
+            cooling_until: h.cooling_until.filter(|&u| u > now).and_then(rfc3339),
+        },
+        created_at: rfc3339(e.created_at),
+        updated_at: rfc3339(e.updated_at),
     }
 }
 

@@ -1,9 +1,6 @@
 //! An account as the admin API shows it: cookie names, domains and expiry,
 //! never a value; the proxy without its credentials; state and health.
 
-use super::health::Policy;
-use super::pool::Entry;
-use crate::clock::rfc3339;
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -59,54 +56,8 @@ pub struct HealthView {
     pub cooling_until: Option<String>,
 }
 
-impl AccountView {
-    pub(super) fn of(id: i64, e: &Entry, now: i64, p: &Policy) -> AccountView {
-        let expire = e.cookies_expire();
-        let state = e.health.state(now, p, !e.enabled, expire).name();
-        let s = e.secret.lock().unwrap_or_else(|p| p.into_inner());
-        let h = &e.health;
-        AccountView {
-            id,
-            platform: e.platform.clone(),
-            label: e.label.clone(),
-            enabled: e.enabled,
-            source: if e.from_config { "config" } else { "store" },
-            state,
-            cookies: s
-                .cookies
-                .iter()
-                .map(|c| CookieView {
-                    name: c.name.clone(),
-                    domain: c.domain.clone(),
-                    path: c.path.clone(),
-                    secure: c.secure,
-                    http_only: c.http_only,
-                    expires_at: c.expires.and_then(rfc3339),
-                    value_length: c.value.len(),
-                })
-                .collect(),
-            cookies_expire_at: expire.and_then(rfc3339),
-            user_agent: s.user_agent.clone(),
-            proxy: s.proxy.as_deref().map(masked_proxy),
-            health: HealthView {
-                score: (h.score() * 1000.0).round() / 1000.0,
-                success_rate: h.success_rate().map(|r| (r * 1000.0).round() / 1000.0),
-                uses: h.uses,
-                in_flight: h.in_flight,
-                last_used_at: h.last_used.and_then(rfc3339),
-                last_success_at: h.last_success.and_then(rfc3339),
-                last_failure_at: h.last_failure.and_then(|(t, _)| rfc3339(t)),
-                last_failure_code: h.last_failure_code(),
-                cooling_until: h.cooling_until.filter(|&u| u > now).and_then(rfc3339),
-            },
-            created_at: rfc3339(e.created_at),
-            updated_at: rfc3339(e.updated_at),
-        }
-    }
-}
-
 /// `http://user:pw@10.0.0.2:3128` → `http://10.0.0.2:3128`.
-fn masked_proxy(p: &str) -> String {
+pub(super) fn masked_proxy(p: &str) -> String {
     match url::Url::parse(p) {
         Ok(u) => {
             let host = u.host_str().unwrap_or("");
