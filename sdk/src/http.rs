@@ -206,13 +206,7 @@ impl RequestBuilder {
     /// [`ErrorKind::UpstreamFailed`](crate::ErrorKind::UpstreamFailed).
     pub fn send(self) -> Result<Response> {
         let url = self.req.url.clone();
-        let r = wit::send(&self.req).map_err(|e| http_error(&url, e))?;
-        Ok(Response {
-            status: r.status,
-            headers: r.headers.into_iter().map(|h| (h.name, h.value)).collect(),
-            final_url: r.final_url,
-            body: r.body,
-        })
+        answered(&url, wit::send(&self.req))
     }
 
     /// Send, then fail with a typed error unless the status is 2xx (see
@@ -227,6 +221,42 @@ impl RequestBuilder {
     pub fn json_response<T: DeserializeOwned>(self) -> Result<T> {
         self.send_ok()?.json()
     }
+}
+
+/// Send independent requests at once and wait for all of them; the
+/// answers come in the order given, each as [`RequestBuilder::send`]
+/// would give it. Where a parse needs several answers that do not depend
+/// on each other, this costs one round trip instead of several.
+///
+/// ```rust,no_run
+/// use grabkit_sdk::prelude::*;
+///
+/// let client = Client::new();
+/// let [a, b]: [Result<Response>; 2] = send_all(vec![
+///     client.get("https://api.example.com/a"),
+///     client.get("https://api.example.com/b"),
+/// ])
+/// .try_into()
+/// .expect("two answers");
+/// # let _ = (a, b);
+/// ```
+pub fn send_all(requests: Vec<RequestBuilder>) -> Vec<Result<Response>> {
+    let reqs: Vec<wit::Request> = requests.into_iter().map(|r| r.req).collect();
+    let answers = wit::send_all(&reqs);
+    reqs.iter()
+        .zip(answers)
+        .map(|(req, a)| answered(&req.url, a))
+        .collect()
+}
+
+fn answered(url: &str, r: std::result::Result<wit::Response, wit::HttpError>) -> Result<Response> {
+    let r = r.map_err(|e| http_error(url, e))?;
+    Ok(Response {
+        status: r.status,
+        headers: r.headers.into_iter().map(|h| (h.name, h.value)).collect(),
+        final_url: r.final_url,
+        body: r.body,
+    })
 }
 
 /// A whole response.

@@ -180,7 +180,7 @@ fn not_supported(what: &str) -> Error {
 /// (`Value`, `json!`, `Url`, `Deserialize`).
 pub mod prelude {
     pub use crate::embedded::{json_after, script_json};
-    pub use crate::http::{Client, Response, ua};
+    pub use crate::http::{Client, Response, send_all, ua};
     pub use crate::links::{
         Links, Matched, find_url, https, kind_of, patterns, resolve_short_link, route,
         route_following, route_through_short, route_url,

@@ -186,6 +186,32 @@ pub struct Mock {
     /// PEM of the certificate the TLS listener presents (trust it with --ca-cert).
     pub cert_pem: String,
     seen: Arc<Mutex<Vec<Seen>>>,
+    flight: Arc<Flight>,
+}
+
+/// Requests being answered now, and the most there have been at once.
+#[derive(Default)]
+struct Flight {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+}
+
+impl Flight {
+    fn start(self: &Arc<Self>) -> Landing {
+        use std::sync::atomic::Ordering::SeqCst;
+        let n = self.now.fetch_add(1, SeqCst) + 1;
+        self.most.fetch_max(n, SeqCst);
+        Landing(self.clone())
+    }
+}
+
+/// Ends one request's flight when its answer is made (or dropped).
+struct Landing(Arc<Flight>);
+
+impl Drop for Landing {
+    fn drop(&mut self) {
+        self.0.now.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
 }
 
 impl Mock {
@@ -210,23 +236,30 @@ impl Mock {
         let acceptor = TlsAcceptor::from(Arc::new(config));
 
         let seen = Arc::new(Mutex::new(Vec::new()));
+        let flight = Arc::new(Flight::default());
         let tls = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let plain = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let (tls_addr, plain_addr) = (tls.local_addr().unwrap(), plain.local_addr().unwrap());
         for (listener, acceptor) in [(tls, Some(acceptor)), (plain, None)] {
-            let (responder, seen) = (responder.clone(), seen.clone());
+            let (responder, seen, flight) = (responder.clone(), seen.clone(), flight.clone());
             tokio::spawn(async move {
                 loop {
                     let Ok((stream, _)) = listener.accept().await else {
                         break;
                     };
-                    let (responder, seen, acceptor) =
-                        (responder.clone(), seen.clone(), acceptor.clone());
+                    let (responder, seen, acceptor, flight) = (
+                        responder.clone(),
+                        seen.clone(),
+                        acceptor.clone(),
+                        flight.clone(),
+                    );
                     tokio::spawn(async move {
                         let service = hyper::service::service_fn(
                             move |req: Request<hyper::body::Incoming>| {
                                 let (responder, seen) = (responder.clone(), seen.clone());
+                                let flight = flight.clone();
                                 async move {
+                                    let _on = flight.start();
                                     Ok::<_, std::convert::Infallible>(
                                         answer(req, &responder, &seen).await,
                                     )
@@ -256,7 +289,13 @@ impl Mock {
             plain_addr,
             cert_pem,
             seen,
+            flight,
         }
+    }
+
+    /// The most requests the mock was answering at one time.
+    pub fn most_at_once(&self) -> usize {
+        self.flight.most.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Requests seen so far.

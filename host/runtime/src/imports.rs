@@ -3,17 +3,59 @@
 //! (and `http`, `account` and the `cookie` setting to the account the host
 //! leased for the call). Older contracts' imports forward here.
 
-use super::bindings::latest::grabkit::plugin::{config, data, http, kv, log, types};
+use super::bindings::latest::grabkit::plugin::types;
+use super::bindings::since_v0_4_0::grabkit::plugin::{account, config, http, kv, log};
 use super::state::RequestState;
 use grabkit_egress::{HttpFailure, Outbound};
 use std::time::Duration;
 
-impl types::Host for RequestState {}
-
-impl data::Host for RequestState {}
+/// At most this many of one `send-all` are on the wire at once.
+const SEND_ALL_AT_ONCE: usize = 8;
 
 impl http::Host for RequestState {
     async fn send(&mut self, req: http::Request) -> Result<http::Response, http::HttpError> {
+        self.door().send(req).await
+    }
+
+    async fn send_all(
+        &mut self,
+        reqs: Vec<http::Request>,
+    ) -> Vec<Result<http::Response, http::HttpError>> {
+        use futures::StreamExt;
+        let door = self.door();
+        let door = &door;
+        futures::stream::iter(reqs.into_iter().map(|r| door.send(r)))
+            .buffered(SEND_ALL_AT_ONCE)
+            .collect()
+            .await
+    }
+}
+
+/// What a request needs from the call's state (the parts that may be
+/// shared by requests in flight together).
+struct Door<'a> {
+    plugin: &'a super::state::PluginContext,
+    sandbox: &'a grabkit_egress::Sandbox,
+    budget: &'a grabkit_egress::Budget,
+    session: Option<&'a dyn grabkit_egress::Session>,
+    request_id: &'a str,
+}
+
+impl RequestState {
+    fn door(&self) -> Door<'_> {
+        Door {
+            plugin: &self.plugin,
+            sandbox: &self.sandbox,
+            budget: &self.budget,
+            session: self.session.as_deref(),
+            request_id: &self.request_id,
+        }
+    }
+}
+
+impl Door<'_> {
+    /// One request through the sandbox, as this plugin and its account.
+    async fn send(&self, req: http::Request) -> Result<http::Response, http::HttpError> {
         let method = match req.method {
             http::Method::Get => reqwest::Method::GET,
             http::Method::Head => reqwest::Method::HEAD,
@@ -34,12 +76,7 @@ impl http::Host for RequestState {
         };
         let result = self
             .sandbox
-            .send_as(
-                &self.plugin.policy,
-                &self.budget,
-                out,
-                self.session.as_deref(),
-            )
+            .send_as(&self.plugin.policy, self.budget, out, self.session)
             .await;
         match &result {
             Ok(r) => {
@@ -128,7 +165,7 @@ impl config::Host for RequestState {
     }
 }
 
-impl super::bindings::since_v0_4_0::grabkit::plugin::account::Host for RequestState {
+impl account::Host for RequestState {
     fn present(&mut self) -> bool {
         self.session.is_some()
     }

@@ -19,7 +19,23 @@ pub fn call(client: &Client, what: &str, url: &str) -> Result<Value> {
 
 /// Send a prepared request (own headers) and return the payload.
 pub fn send(what: &str, request: grabkit_sdk::http::RequestBuilder) -> Result<Value> {
-    let resp = request.send().context(what)?;
+    payload(what, request.send())
+}
+
+/// GET every `(what, url)` at once; each payload, in order.
+pub fn call_all(client: &Client, calls: &[(&str, String)]) -> Vec<Result<Value>> {
+    let requests = calls.iter().map(|(_, url)| client.get(url)).collect();
+    let answers = send_all(requests);
+    calls
+        .iter()
+        .zip(answers)
+        .map(|((what, _), a)| payload(what, a))
+        .collect()
+}
+
+/// The payload of one answer (`data`, or `result` for pgc routes).
+fn payload(what: &str, resp: Result<Response>) -> Result<Value> {
+    let resp = resp.context(what)?;
     if resp.status == 412 {
         return Err(Error::rate_limited(format!(
             "{what}: blocked by Bilibili's risk control (HTTP 412)"

@@ -277,17 +277,10 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
     };
     let cid = page["cid"].as_u64().required("cid")?;
     let base = vec![("bvid", bvid.clone()), ("cid", cid.to_string())];
-    let signed = || {
-        let key = wbi::mixin_key(client)?;
-        let dash = [
-            ("fnval", "4048"),
-            ("fnver", "0"),
-            ("fourk", "1"),
-            ("qn", "127"),
-            ("try_look", "1"),
-        ];
-        signed_playurl(client, &key, &base, &dash)
-    };
+    // The DASH streams and the progressive mp4 do not depend on each
+    // other: one round trip asks for both.
+    let (signed_dash, mp4) = playurls(client, &base);
+    let signed = || signed_dash.clone();
     let dash = first_answer(&[
         ("signed playurl", &signed),
         ("video page", &|| page_playinfo(&bvid, part)),
@@ -344,13 +337,7 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
     // A progressive mp4 (video and sound in one file) where one is offered;
     // optional, so a failure here only costs that entry.
     let (w, h) = dimensions(&page["dimension"]);
-    let mp4 = [
-        ("fnval", "1"),
-        ("qn", "64"),
-        ("platform", "html5"),
-        ("high_quality", "1"),
-    ];
-    match wbi::mixin_key(client).and_then(|key| signed_playurl(client, &key, &base, &mp4)) {
+    match mp4 {
         Ok(mp4) => {
             let mut parts = streams::progressive(&mp4, w, h);
             if parts.is_empty() {
@@ -409,19 +396,43 @@ fn page_playinfo(bvid: &str, part: usize) -> Result<Value> {
         .ok_or_else(|| Error::parse("video page: __playinfo__ has no dash streams"))
 }
 
-fn signed_playurl(
-    client: &Client,
-    key: &str,
-    base: &[(&str, String)],
-    extra: &[(&str, &str)],
-) -> Result<Value> {
-    let mut params = base.to_vec();
-    params.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    call(
-        client,
-        "playurl API",
-        &format!("{API}/x/player/wbi/playurl?{}", wbi::sign_now(&params, key)),
-    )
+/// The WBI-signed playurl answers for every DASH stream and for the
+/// progressive mp4, asked at once.
+fn playurls(client: &Client, base: &[(&str, String)]) -> (Result<Value>, Result<Value>) {
+    const DASH: &[(&str, &str)] = &[
+        ("fnval", "4048"),
+        ("fnver", "0"),
+        ("fourk", "1"),
+        ("qn", "127"),
+        ("try_look", "1"),
+    ];
+    const MP4: &[(&str, &str)] = &[
+        ("fnval", "1"),
+        ("qn", "64"),
+        ("platform", "html5"),
+        ("high_quality", "1"),
+    ];
+    let key = match wbi::mixin_key(client) {
+        Ok(k) => k,
+        Err(e) => return (Err(e.clone()), Err(e)),
+    };
+    let url = |extra: &[(&str, &str)]| {
+        let mut params = base.to_vec();
+        params.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
+        format!(
+            "{API}/x/player/wbi/playurl?{}",
+            wbi::sign_now(&params, &key)
+        )
+    };
+    let calls = [("playurl API", url(DASH)), ("playurl API (mp4)", url(MP4))];
+    let mut answers = api::call_all(client, &calls).into_iter();
+    let dash = answers
+        .next()
+        .unwrap_or_else(|| Err(Error::parse("no answer")));
+    let mp4 = answers
+        .next()
+        .unwrap_or_else(|| Err(Error::parse("no answer")));
+    (dash, mp4)
 }
 
 /// Width and height, swapped when the video is rotated.

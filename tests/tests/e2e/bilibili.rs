@@ -527,3 +527,37 @@ t!(match_routes_without_touching_the_upstream, async {
         "match never contacts the upstream"
     );
 });
+
+/// The DASH and progressive playurl requests go out together
+/// (`http.send-all`): with their answers held back a moment, the mock is
+/// answering both at once. Its own server, so no other test's requests
+/// count.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_two_playurl_requests_overlap() {
+    let inner = upstream();
+    let held: grabkit_tests::mock::Responder = std::sync::Arc::new(move |s| {
+        let reply = inner(s);
+        if s.path == "/x/player/wbi/playurl" {
+            reply.delayed(std::time::Duration::from_millis(300))
+        } else {
+            reply
+        }
+    });
+    let mock = Mock::start(HOSTS, held).await;
+    let t = TestSettings {
+        plugins: vec![shipped_plugin("bilibili")],
+        hosts: HOSTS.iter().map(|h| h.to_string()).collect(),
+        ..Default::default()
+    };
+    let server = TestServer::start(&mock, t).await;
+    let v = server
+        .ok("https://www.bilibili.com/video/BV117411r7R1")
+        .await;
+    assert!(v["videos"].as_array().is_some_and(|a| a.len() > 1), "{v}");
+    assert_eq!(mock.seen_path("/x/player/wbi/playurl").len(), 2);
+    assert_eq!(
+        mock.most_at_once(),
+        2,
+        "both playurl requests in flight together"
+    );
+}

@@ -1,9 +1,8 @@
 //! Contract 0.4.0 (`wit/since_v0.4.0/`), the latest: 0.3.0 plus the
-//! read-only `account` import. Its shared types are 0.3.0's, unchanged, so
-//! they are bound to 0.3.0's Rust types (`with`): a 0.4 plugin's answers
-//! need no conversion. Its `http`, `log`, `kv` and `config` hand over to
-//! 0.3.0's implementation (`forward.rs`); `account` is implemented in
-//! `imports.rs`.
+//! read-only `account` import and `http.send-all`. Its shared types are
+//! 0.3.0's, unchanged, so they are bound to 0.3.0's Rust types (`with`): a
+//! 0.4 plugin's answers need no conversion. The host implements 0.4's
+//! imports (`imports.rs`); 0.3's hand over to them (`forward.rs`).
 
 wasmtime::component::bindgen!({
     world: "full",
@@ -14,6 +13,7 @@ wasmtime::component::bindgen!({
     },
     imports: {
         "grabkit:plugin/http.send": async,
+        "grabkit:plugin/http.send-all": async,
         "grabkit:plugin/kv.get": async,
         "grabkit:plugin/kv.set": async,
         "grabkit:plugin/kv.delete": async,
@@ -21,6 +21,3 @@ wasmtime::component::bindgen!({
     },
     exports: { default: async },
 });
-
-// 0.4's imports are 0.3's under new names (and 0.3's types, shared).
-super::forward::forward_imports!(self::grabkit::plugin, super::since_v0_3_0::grabkit::plugin);
