@@ -206,10 +206,27 @@ async fn admin_page_and_docs_work_in_headless_chromium() {
         until_text(&c, "#reload-status", "reloaded at").await;
         screenshot(&c, "plugins").await;
 
+        // Accounts: import one from a Cookie header; listed, values never shown.
+        c.goto(&format!("{}/admin#accounts", s.base)).await.unwrap();
+        fill(&c, "#account-platform", "bilibili").await;
+        fill(&c, "#account-label", "browser").await;
+        fill(&c, "#account-cookies", "SESSDATA=sess-value-9; bili_jct=jct").await;
+        click(&c, "#import-account button[type=submit]").await;
+        until_text(&c, "#accounts-table tbody", "SESSDATA, bili_jct").await;
+        let table = text_of(&c, "#accounts-table tbody").await;
+        assert!(table.contains("ready") && !table.contains("sess-value-9"), "{table}");
+        screenshot(&c, "accounts").await;
+        // A bad import: the error state names the code.
+        fill(&c, "#account-platform", "bilibili").await;
+        fill(&c, "#account-cookies", "no cookies here").await;
+        click(&c, "#import-account button[type=submit]").await;
+        until_text(&c, "#alert", "invalid_cookies").await;
+
         c.goto(&format!("{}/admin#platforms", s.base))
             .await
             .unwrap();
         until_text(&c, "#platforms-table tbody", "comments").await;
+        until_text(&c, "#platforms-table tbody", "1 / 1").await;
         screenshot(&c, "platforms").await;
 
         // Try a link with the new key: the parse's title shows.
