@@ -15,6 +15,7 @@ use grabkit_core::clock::now;
 use grabkit_core::key_admin::key_json;
 use grabkit_core::service::cache::CacheUse;
 use grabkit_core::service::media::MediaJson;
+use grabkit_core::service::with_pinned_account;
 use std::time::Instant;
 
 /// The seed's order: token (missing, invalid, expired) → rate → link →
@@ -22,7 +23,7 @@ use std::time::Instant;
 #[utoipa::path(post, path = "/api/v1/parse", tag = "parse",
     security(("apiKey" = [])),
     request_body = ParseBody,
-    params(("proxy" = Option<bool>, Query, description = "Add download-proxy links (`proxyUrl`, `mergedUrl`)"), ("refresh" = Option<bool>, Query, description = "Parse again even if cached")),
+    params(("proxy" = Option<bool>, Query, description = "Add download-proxy links (`proxyUrl`, `mergedUrl`)"), ("refresh" = Option<bool>, Query, description = "Parse again even if cached"), ("account" = Option<i64>, Query, description = "Parse as this platform account (admins only: send the admin token as `X-Admin-Token`); never from the cache")),
     responses(
         (status = 200, description = "The link's media; `X-Cache`, `X-Credits-Remaining`", body = Envelope<MediaJson>),
     ))]
@@ -44,7 +45,18 @@ pub async fn parse(
             return ApiError::from(e).into_response();
         }
     };
-    let billed = gateway.parse(&key, &url, how, started).await;
+    let billed = match pinned_account(&state, &uri, &headers) {
+        Ok(None) => gateway.parse(&key, &url, how, started).await,
+        // A pinned parse runs: a cached answer would say nothing of the account.
+        Ok(Some(id)) => {
+            let run = gateway.parse(&key, &url, CacheUse::Refresh, started);
+            with_pinned_account(id, run).await
+        }
+        Err(e) => {
+            gateway.refuse(&key, "none", e.code, started).await;
+            return e.into_response();
+        }
+    };
     let mut resp = match billed.result {
         Ok(mut parsed) => {
             let trusted = &state.http.trusted_proxies;
@@ -66,6 +78,27 @@ pub async fn parse(
     resp.headers_mut()
         .insert("x-cache", HeaderValue::from_static(cache));
     resp
+}
+
+/// `?account=<id>`, allowed only with the admin token in `X-Admin-Token`.
+fn pinned_account(
+    state: &AppState,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<Option<i64>, ApiError> {
+    let q = uri.query().unwrap_or_default();
+    let Some((_, v)) = url::form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "account")
+    else {
+        return Ok(None);
+    };
+    let admin = headers
+        .get("x-admin-token")
+        .map(|t| [b"Bearer ", t.as_bytes()].concat());
+    state.auth().admin(admin.as_deref())?;
+    let id = v.parse::<i64>().map_err(|_| {
+        body::RequestError::Invalid(format!("`account` must be an account id, not `{v}`"))
+    })?;
+    Ok(Some(id))
 }
 
 /// The body's `"cache": "yes" | "no"` (the gateway seed's) and `?refresh=1`.

@@ -214,10 +214,64 @@ async fn a_login_failure_cools_the_account_and_then_none_is_available() {
     );
     assert!(c["data"]["account"]["health"]["lastSuccessAt"].is_string());
 
+    // An admin pins it on a parse: `?account=` with the admin token.
+    let pinned = |token: Option<String>, id: String| {
+        let mut rb = server
+            .client
+            .post(format!("{}/api/v1/parse?account={id}", server.base))
+            .bearer_auth(&server.token)
+            .header("content-type", "application/json")
+            .body(json!({"url": "https://probe.test/ok"}).to_string());
+        if let Some(t) = token {
+            rb = rb.header("x-admin-token", t);
+        }
+        async move {
+            let r = rb.send().await.unwrap();
+            let status = r.status().as_u16();
+            (
+                status,
+                serde_json::from_str::<Value>(&r.text().await.unwrap()).unwrap(),
+            )
+        }
+    };
+    let admin = Some(server.admin_token.clone());
+    let (status, b) = pinned(admin.clone(), id.to_string()).await;
+    let title = b["data"]["title"].as_str().unwrap_or_default();
+    // Its cookies, the one an earlier answer set included.
+    assert_eq!((status, title), (200, "a=1; fresh=renewed 0.1.0"), "{b}");
+    let (status, b) = pinned(None, id.to_string()).await;
+    assert_eq!(
+        (status, b["code"].as_str()),
+        (401, Some("missing_token")),
+        "{b}"
+    );
+    let (status, b) = pinned(Some("wrong".into()), id.to_string()).await;
+    assert_eq!(
+        (status, b["code"].as_str()),
+        (401, Some("invalid_token")),
+        "{b}"
+    );
+    let (status, b) = pinned(admin.clone(), "999".into()).await;
+    assert_eq!(
+        (status, b["code"].as_str()),
+        (404, Some("account_not_found")),
+        "{b}"
+    );
+    let (status, b) = pinned(admin, "x".into()).await;
+    assert_eq!(
+        (status, b["code"].as_str()),
+        (400, Some("invalid_request")),
+        "{b}"
+    );
+
     // The platform listing and the metrics show it.
     let (_, p) = server.get("/api/v1/platforms").await;
     let p: Value = serde_json::from_str(&p).unwrap();
-    assert_eq!(p["data"][0]["accounts"], json!({"total": 1, "ready": 1}));
+    assert_eq!(
+        p["data"][0]["accounts"],
+        json!({"total": 1, "ready": 1}),
+        "{p}"
+    );
     let (_, m) = server.get("/metrics").await;
     assert!(
         m.contains("grabkit_accounts{platform=\"probe\",state=\"ready\"} 1"),

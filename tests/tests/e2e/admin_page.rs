@@ -210,11 +210,19 @@ async fn admin_page_and_docs_work_in_headless_chromium() {
         c.goto(&format!("{}/admin#accounts", s.base)).await.unwrap();
         fill(&c, "#account-platform", "bilibili").await;
         fill(&c, "#account-label", "browser").await;
-        fill(&c, "#account-cookies", "SESSDATA=sess-value-9; bili_jct=jct").await;
+        fill(
+            &c,
+            "#account-cookies",
+            "SESSDATA=sess-value-9; bili_jct=jct",
+        )
+        .await;
         click(&c, "#import-account button[type=submit]").await;
         until_text(&c, "#accounts-table tbody", "SESSDATA, bili_jct").await;
         let table = text_of(&c, "#accounts-table tbody").await;
-        assert!(table.contains("ready") && !table.contains("sess-value-9"), "{table}");
+        assert!(
+            table.contains("ready") && !table.contains("sess-value-9"),
+            "{table}"
+        );
         screenshot(&c, "accounts").await;
         // A bad import: the error state names the code.
         fill(&c, "#account-platform", "bilibili").await;
