@@ -12,6 +12,7 @@ pub mod media;
 
 use crate::code::Coded;
 use crate::registry::Registry;
+use crate::sessions::pool::Hold;
 use crate::sessions::{Leased, Pool, pool};
 use crate::telemetry::Metrics;
 pub use data_json::DataJson;
@@ -323,10 +324,14 @@ impl ParseService {
         let request_id = format!("r{}", self.next_id.fetch_add(1, Ordering::Relaxed));
         let pool = self.accounts.load_full();
         let leased = self.lease(&pool, plugin)?;
-        let session = match &leased {
-            Leased::Account(l) => Some(l.clone() as Arc<dyn grabkit_egress::Session>),
-            _ => None,
+        let (hold, none_ready) = match leased {
+            Leased::Account(l) => (Some(Hold::new(pool.clone(), l)), None),
+            Leased::NoneReady { retry_after } => (None, Some(retry_after)),
+            Leased::NoneConfigured => (None, None),
         };
+        let session = hold
+            .as_ref()
+            .map(|h| h.lease.clone() as Arc<dyn grabkit_egress::Session>);
         let (sandbox, kv) = (self.sandbox.clone(), self.kv.clone());
         let inv = self
             .runtime
@@ -344,20 +349,19 @@ impl ParseService {
             }
             Err(e) => Err(ParseError::Plugin(e)),
         };
-        match leased {
-            Leased::Account(l) => {
-                let code = result.as_ref().err().map(|e| e.code());
-                pool.release(&l, pool::outcome_of(code), crate::clock::now())
-                    .await;
-            }
-            // A session was needed and none was ready: say that, not `login_required`.
-            Leased::NoneReady { retry_after } if is_login_required(&result) => {
-                return Err(ParseError::NoAccount {
-                    platform: plugin.platform.clone(),
-                    retry_after: retry_after.map(|s| s.max(1) as u64),
-                });
-            }
-            _ => {}
+        if let Some(hold) = hold {
+            let code = result.as_ref().err().map(|e| e.code());
+            hold.release(pool::outcome_of(code), crate::clock::now())
+                .await;
+        }
+        // A session was needed and none was ready: say that, not `login_required`.
+        if let Some(retry_after) = none_ready
+            && is_login_required(&result)
+        {
+            return Err(ParseError::NoAccount {
+                platform: plugin.platform.clone(),
+                retry_after: retry_after.map(|s| s.max(1) as u64),
+            });
         }
         result
     }

@@ -347,7 +347,15 @@ impl Pool {
     /// about the account (a missing post, a plugin crash). A jar the parse
     /// changed is sealed and stored again.
     pub async fn release(&self, lease: &Lease, outcome: Option<Outcome>, now: i64) {
-        let sealed = self.with(|a| {
+        if let Some(sealed) = self.settle(lease, outcome, now) {
+            self.store_sealed(lease.id, sealed, now).await;
+        }
+    }
+
+    /// The in-memory part of a release: health, and the jar sealed again
+    /// when a `Set-Cookie` changed it (for the store).
+    fn settle(&self, lease: &Lease, outcome: Option<Outcome>, now: i64) -> Option<Vec<u8>> {
+        self.with(|a| {
             let e = a.by_id.get_mut(&lease.id)?;
             match outcome {
                 Some(o) => e.health.record(o, now, &self.policy),
@@ -360,15 +368,16 @@ impl Pool {
             e.updated_at = now;
             let s = e.secret.lock().unwrap_or_else(|p| p.into_inner());
             Some(self.vault.seal(&e.platform, &s))
-        });
-        if let Some(sealed) = sealed {
-            let patch = AccountPatch {
-                sealed: Some(sealed),
-                ..AccountPatch::default()
-            };
-            if let Err(e) = self.store.update_account(lease.id, &patch, now).await {
-                tracing::warn!(account = lease.id, error = %e, "refreshed cookies not stored");
-            }
+        })
+    }
+
+    async fn store_sealed(&self, id: i64, sealed: Vec<u8>, now: i64) {
+        let patch = AccountPatch {
+            sealed: Some(sealed),
+            ..AccountPatch::default()
+        };
+        if let Err(e) = self.store.update_account(id, &patch, now).await {
+            tracing::warn!(account = id, error = %e, "refreshed cookies not stored");
         }
     }
 
@@ -380,6 +389,48 @@ impl Pool {
             *out.entry((v.platform, v.state)).or_default() += 1;
         }
         out
+    }
+}
+
+/// The admin's view of entry `id` at `now`.
+/// A parse's hold on a leased account. Released with the parse's outcome;
+/// dropped unreleased (the client went away mid-parse), it still gives the
+/// account back, counting nothing, so a cancelled parse never leaves an
+/// account busy.
+pub struct Hold {
+    pool: Arc<Pool>,
+    pub lease: Arc<Lease>,
+    open: bool,
+}
+
+impl Hold {
+    pub fn new(pool: Arc<Pool>, lease: Arc<Lease>) -> Hold {
+        Hold {
+            pool,
+            lease,
+            open: true,
+        }
+    }
+
+    pub async fn release(mut self, outcome: Option<Outcome>, now: i64) {
+        self.open = false;
+        self.pool.release(&self.lease, outcome, now).await;
+    }
+}
+
+impl Drop for Hold {
+    fn drop(&mut self) {
+        if !self.open {
+            return;
+        }
+        let now = crate::clock::now();
+        let Some(sealed) = self.pool.settle(&self.lease, None, now) else {
+            return;
+        };
+        let (pool, id) = (self.pool.clone(), self.lease.id);
+        if let Ok(rt) = tokio::runtime::Handle::try_current() {
+            rt.spawn(async move { pool.store_sealed(id, sealed, now).await });
+        }
     }
 }
 
@@ -526,6 +577,27 @@ mod tests {
         assert_eq!(again.id, first.id);
         assert_eq!(p.view(a.id, 101).unwrap().platform, "x");
         assert_eq!(p.view(b.id, 101).unwrap().health.in_flight, 1);
+    }
+
+    #[tokio::test]
+    async fn a_hold_dropped_mid_parse_gives_the_account_back() {
+        let (_, p) = pool(1).await;
+        let p = Arc::new(p);
+        let a = p.import(import("x", "a=1"), 100).await.unwrap();
+        let hold = Hold::new(
+            p.clone(),
+            leased(p.lease("x", &hosts(), None, 100).unwrap()),
+        );
+        assert_eq!(p.view(a.id, 100).unwrap().state, "busy");
+        drop(hold);
+        let v = p.view(a.id, 100).unwrap();
+        assert_eq!((v.state, v.health.in_flight), ("ready", 0));
+        let hold = Hold::new(
+            p.clone(),
+            leased(p.lease("x", &hosts(), None, 100).unwrap()),
+        );
+        hold.release(Some(Outcome::Success), 101).await;
+        assert_eq!(p.view(a.id, 101).unwrap().health.success_rate, Some(1.0));
     }
 
     #[tokio::test]
