@@ -11,7 +11,8 @@ throwaway CA; yt-dlp is told not to check it (nocheckcertificate).
 
 Also a command line for checks outside the service:
     python ytdlp_service.py -J URL        yt-dlp -J through the same resolver
-    python ytdlp_service.py time URL      one parse, then a repeat, timed in-process
+    python ytdlp_service.py time URL      one parse, then a repeat, timed in-process;
+                                          prints "label seconds start_epoch end_epoch title"
 """
 
 import os
@@ -96,9 +97,10 @@ if __name__ == "__main__":
         sys.exit(yt_dlp.main(["-J", "--no-check-certificates", "--no-cache-dir", sys.argv[2]]))
     if len(sys.argv) == 3 and sys.argv[1] == "time":
         for label in ("first", "repeat"):
-            t = time.perf_counter()
+            start, t = time.time(), time.perf_counter()
             info = extract(sys.argv[2])
-            print(f"{label} {time.perf_counter() - t:.6f} {info.get('title')}")
+            secs = time.perf_counter() - t
+            print(f"{label} {secs:.6f} {start:.3f} {time.time():.3f} {info.get('title')}")
         sys.exit(0)
     sys.exit(__doc__)
 else:
