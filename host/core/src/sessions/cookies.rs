@@ -36,6 +36,11 @@ impl Cookie {
             expires: None,
         }
     }
+
+    /// Not past its expiry at `now` (a session cookie always is).
+    pub fn live(&self, now: i64) -> bool {
+        self.expires.is_none_or(|t| t > now)
+    }
 }
 
 /// Which form an input was read as.

@@ -51,7 +51,7 @@ pub fn header_for(
         .iter()
         .filter(|c| applies(c, host) && path_match(path, &c.path))
         .filter(|c| https || !c.secure)
-        .filter(|c| c.expires.is_none_or(|t| t > now))
+        .filter(|c| c.live(now))
         .collect();
     // Longer paths first, as browsers send them.
     chosen.sort_by_key(|c| std::cmp::Reverse(c.path.len()));

@@ -72,10 +72,7 @@ impl Session for Lease {
     fn cookie_pairs(&self) -> Option<String> {
         let now = crate::clock::now();
         let s = self.secret();
-        let live = s
-            .cookies
-            .iter()
-            .filter(|c| c.expires.is_none_or(|t| t > now));
+        let live = s.cookies.iter().filter(|c| c.live(now));
         let pairs: Vec<String> = live.map(|c| format!("{}={}", c.name, c.value)).collect();
         (!pairs.is_empty()).then(|| pairs.join("; "))
     }
@@ -83,10 +80,7 @@ impl Session for Lease {
     fn cookie_value(&self, name: &str) -> Option<String> {
         let now = crate::clock::now();
         let s = self.secret();
-        let mut live = s
-            .cookies
-            .iter()
-            .filter(|c| c.expires.is_none_or(|t| t > now));
+        let mut live = s.cookies.iter().filter(|c| c.live(now));
         live.find(|c| c.name == name).map(|c| c.value.clone())
     }
 }
