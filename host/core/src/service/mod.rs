@@ -12,8 +12,9 @@ pub mod media;
 
 use crate::code::Coded;
 use crate::registry::Registry;
+use crate::sessions::health::Outcome;
 use crate::sessions::pool::Hold;
-use crate::sessions::{Leased, Pool, pool};
+use crate::sessions::{Leased, Pool};
 use crate::telemetry::Metrics;
 pub use data_json::DataJson;
 use grabkit_egress::Sandbox;
@@ -351,8 +352,7 @@ impl ParseService {
         };
         if let Some(hold) = hold {
             let code = result.as_ref().err().map(|e| e.code());
-            hold.release(pool::outcome_of(code), crate::clock::now())
-                .await;
+            hold.release(Outcome::of(code), crate::clock::now()).await;
         }
         // A session was needed and none was ready: say that, not `login_required`.
         if let Some(retry_after) = none_ready

@@ -44,6 +44,30 @@ pub enum Outcome {
     Failed,
 }
 
+impl Outcome {
+    /// The parse's error code for each failure (a success has none).
+    pub fn code(self) -> Option<&'static str> {
+        match self {
+            Outcome::Success => None,
+            Outcome::RateLimited => Some("upstream_rate_limited"),
+            Outcome::LoginRequired => Some("login_required"),
+            Outcome::Failed => Some("upstream_failed"),
+        }
+    }
+
+    /// What a parse that ended with `code` (`None`: it succeeded) says
+    /// about its account; `None` when nothing (a missing post, a crash).
+    pub fn of(code: Option<&str>) -> Option<Outcome> {
+        let all = [
+            Outcome::Success,
+            Outcome::RateLimited,
+            Outcome::LoginRequired,
+            Outcome::Failed,
+        ];
+        all.into_iter().find(|o| o.code() == code)
+    }
+}
+
 /// Whether an account can take a parse now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum State {
@@ -181,12 +205,7 @@ impl Health {
 
     /// The outcome of the last failure, for display.
     pub fn last_failure_code(&self) -> Option<&'static str> {
-        self.last_failure.map(|(_, o)| match o {
-            Outcome::Success => "",
-            Outcome::RateLimited => "upstream_rate_limited",
-            Outcome::LoginRequired => "login_required",
-            Outcome::Failed => "upstream_failed",
-        })
+        self.last_failure.and_then(|(_, o)| o.code())
     }
 
     /// An operator re-enabled or re-imported it: a fresh start.
@@ -251,6 +270,18 @@ pub fn retry_after(accounts: &[Candidate], now: i64, p: &Policy) -> Option<i64> 
 mod tests {
     use super::*;
     use Outcome::*;
+
+    #[test]
+    fn a_parses_code_says_what_it_means_for_the_account() {
+        let of = Outcome::of;
+        assert_eq!(of(None), Some(Success));
+        assert_eq!(of(Some("upstream_rate_limited")), Some(RateLimited));
+        assert_eq!(of(Some("login_required")), Some(LoginRequired));
+        assert_eq!(of(Some("upstream_failed")), Some(Failed));
+        for neutral in ["not_found", "plugin_crashed", "private", ""] {
+            assert_eq!(of(Some(neutral)), None, "{neutral}");
+        }
+    }
 
     const P: Policy = Policy {
         window: 5,

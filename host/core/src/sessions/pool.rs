@@ -299,47 +299,40 @@ impl Pool {
         now: i64,
     ) -> Result<Leased, AccountError> {
         self.with(|a| {
-            if let Some(id) = pin {
-                let e = a.by_id.get_mut(&id).filter(|e| e.platform == platform);
-                let e = e.ok_or(AccountError::NotFound(id))?;
-                e.health.lease(now);
-                return Ok(Leased::Account(Arc::new(Lease::new(
-                    id,
-                    platform,
-                    e.secret.clone(),
-                    declared,
-                ))));
-            }
-            let mine: Vec<(i64, &Entry, Option<i64>)> = a
-                .by_id
-                .iter()
-                .filter(|(_, e)| e.platform == platform)
-                .map(|(id, e)| (*id, e, e.cookies_expire()))
-                .collect();
-            if mine.is_empty() {
-                return Ok(Leased::NoneConfigured);
-            }
-            let candidates: Vec<Candidate> = mine
-                .iter()
-                .map(|(id, e, exp)| Candidate {
-                    id: *id,
-                    health: &e.health,
-                    disabled: !e.enabled,
-                    cookies_expire: *exp,
-                })
-                .collect();
-            let Some(id) = health::choose(&candidates, now, &self.policy) else {
-                let retry_after = health::retry_after(&candidates, now, &self.policy);
-                return Ok(Leased::NoneReady { retry_after });
+            let id = match pin {
+                Some(id) if a.by_id.get(&id).is_some_and(|e| e.platform == platform) => id,
+                Some(id) => return Err(AccountError::NotFound(id)),
+                None => {
+                    let candidates: Vec<Candidate> = a
+                        .by_id
+                        .iter()
+                        .filter(|(_, e)| e.platform == platform)
+                        .map(|(id, e)| Candidate {
+                            id: *id,
+                            health: &e.health,
+                            disabled: !e.enabled,
+                            cookies_expire: e.cookies_expire(),
+                        })
+                        .collect();
+                    if candidates.is_empty() {
+                        return Ok(Leased::NoneConfigured);
+                    }
+                    match health::choose(&candidates, now, &self.policy) {
+                        Some(id) => id,
+                        None => {
+                            let retry_after = health::retry_after(&candidates, now, &self.policy);
+                            return Ok(Leased::NoneReady { retry_after });
+                        }
+                    }
+                }
             };
-            let e = a.by_id.get_mut(&id).expect("chosen from the map");
+            let e = a
+                .by_id
+                .get_mut(&id)
+                .expect("checked or chosen from the map");
             e.health.lease(now);
-            Ok(Leased::Account(Arc::new(Lease::new(
-                id,
-                platform,
-                e.secret.clone(),
-                declared,
-            ))))
+            let lease = Lease::new(id, platform, e.secret.clone(), declared);
+            Ok(Leased::Account(Arc::new(lease)))
         })
     }
 
@@ -503,17 +496,6 @@ fn check_proxy(p: String) -> Result<String, AccountError> {
         return Err(bad("no host"));
     }
     Ok(p.trim().to_string())
-}
-
-/// What a parse's answer says about the account it ran with.
-pub fn outcome_of(code: Option<&str>) -> Option<Outcome> {
-    match code {
-        None => Some(Outcome::Success),
-        Some("upstream_rate_limited") => Some(Outcome::RateLimited),
-        Some("login_required") => Some(Outcome::LoginRequired),
-        Some("upstream_failed") => Some(Outcome::Failed),
-        Some(_) => None,
-    }
 }
 
 #[cfg(test)]
