@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 use grabkit_core::jobs::PlatformFigures;
-use grabkit_core::sessions::view::AccountView;
+use grabkit_core::sessions::view::{AccountView, census};
 use serde_json::json;
 
 /// `GET /api/v1/platforms`: what is loaded and which links each takes.
@@ -96,14 +96,13 @@ fn account_metrics(state: &AppState) -> String {
          # TYPE grabkit_accounts gauge\n",
     );
     let now = grabkit_core::clock::now();
-    let pool = state.service().accounts();
-    for ((platform, st), n) in pool.census(now) {
+    let all = state.service().accounts().list(None, now);
+    for ((platform, st), n) in census(&all) {
         let _ = writeln!(
             out,
             "grabkit_accounts{{platform=\"{platform}\",state=\"{st}\"}} {n}"
         );
     }
-    let all = pool.list(None, now);
     let per_account: [AccountGauge; 2] = [
         (
             "grabkit_account_uses",

@@ -10,7 +10,7 @@ impl ParseService {
     /// offers, allowed hosts, its breaker, canary health and accounts.
     pub fn platforms_json(&self) -> Vec<Value> {
         let table = self.registry.table();
-        let census = self.accounts().census(crate::clock::now());
+        let accounts = self.accounts().list(None, crate::clock::now());
         table
             .plugins
             .iter()
@@ -24,19 +24,11 @@ impl ParseService {
                     .map(|c| json!({"name": c.name(), "urlPatterns": c.pattern_sources}))
                     .collect();
                 let offers = super::data::offers(p);
-                let of = |state: &str| {
-                    let key = (p.platform.clone(), state);
-                    census
-                        .iter()
-                        .find(|(k, _)| **k == key)
-                        .map_or(0, |(_, n)| *n)
-                };
-                let total: u64 = census
-                    .iter()
-                    .filter(|((pl, _), _)| *pl == p.platform)
-                    .map(|(_, n)| n)
-                    .sum();
-                let accounts = json!({"total": total, "ready": of("ready")});
+                let mine = accounts.iter().filter(|a| a.platform == p.platform);
+                let (total, ready) = mine.fold((0, 0), |(t, r), a| {
+                    (t + 1, r + u64::from(a.state == "ready"))
+                });
+                let accounts = json!({"total": total, "ready": ready});
                 json!({
                     "id": p.platform, "plugin": p.name, "version": p.version,
                     "contract": p.contract.to_string(), "urlPatterns": p.pattern_sources,

@@ -373,19 +373,8 @@ impl Pool {
             tracing::warn!(account = id, error = %e, "refreshed cookies not stored");
         }
     }
-
-    /// Accounts per platform and state, for `/metrics`.
-    pub fn census(&self, now: i64) -> BTreeMap<(String, &'static str), u64> {
-        // Through the views: the state is computed in one place.
-        let mut out = BTreeMap::new();
-        for v in self.list(None, now) {
-            *out.entry((v.platform, v.state)).or_default() += 1;
-        }
-        out
-    }
 }
 
-/// The admin's view of entry `id` at `now`.
 /// A parse's hold on a leased account. Released with the parse's outcome;
 /// dropped unreleased (the client went away mid-parse), it still gives the
 /// account back, counting nothing, so a cancelled parse never leaves an

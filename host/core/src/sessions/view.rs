@@ -56,6 +56,16 @@ pub struct HealthView {
     pub cooling_until: Option<String>,
 }
 
+/// How many of `views` each platform has in each state (one list read
+/// serves both the counts and the rows beside them).
+pub fn census(views: &[AccountView]) -> std::collections::BTreeMap<(&str, &'static str), u64> {
+    let mut out = std::collections::BTreeMap::new();
+    for v in views {
+        *out.entry((v.platform.as_str(), v.state)).or_default() += 1;
+    }
+    out
+}
+
 /// `http://user:pw@10.0.0.2:3128` → `http://10.0.0.2:3128`.
 pub(super) fn masked_proxy(p: &str) -> String {
     match url::Url::parse(p) {

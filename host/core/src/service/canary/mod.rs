@@ -142,7 +142,6 @@ impl ParseService {
             return None;
         }
         let results = self.probe_all(&plugin, &links).await;
-        let health = rules::health(&results);
         for (link, r) in links.iter().zip(&results) {
             self.metrics
                 .canary(platform, r.as_deref().unwrap_or("success"));
@@ -150,9 +149,15 @@ impl ParseService {
                 tracing::warn!(%platform, %link, %code, "canary failed");
             }
         }
+        Some(self.keep_round(platform, results))
+    }
+
+    /// Keep `results` as the platform's latest round; publish its health.
+    fn keep_round(&self, platform: &str, results: Vec<Outcome>) -> rules::Health {
+        let health = rules::health(&results);
         self.metrics.canary_health(platform, health);
         self.canaries.record(platform, results, crate::clock::now());
-        Some(health)
+        health
     }
 
     /// After a swap: the new build and its predecessor parse the links;
@@ -167,20 +172,19 @@ impl ParseService {
         let after = self.probe_all(&current, &links).await;
         let before = self.probe_all(&previous, &links).await;
         let reason = rules::regression(&links, &before, &after);
-        let now = crate::clock::now();
         match &reason {
             // Still the build that was checked: a newer swap has its own check.
             Some(why) if self.registry.table().get(platform)?.digest == digest => {
                 let _ = self.registry.rollback(platform, why);
-                self.canaries.record(platform, before, now);
+                self.keep_round(platform, before);
                 self.canaries.with(|all| {
                     all.entry(platform.to_string()).or_default().rolled_back = Some(why.clone());
                 });
             }
-            _ => self.canaries.record(platform, after, now),
+            _ => {
+                self.keep_round(platform, after);
+            }
         }
-        let health = rules::health(&self.canaries.with(|a| a[platform].results.clone()));
-        self.metrics.canary_health(platform, health);
         reason
     }
 }
