@@ -531,3 +531,33 @@ async fn the_accounts_command_drives_the_running_server() {
         "{err}"
     );
 }
+
+/// An account's proxy carries that account's traffic (identity and IP
+/// together); with the proxy removed, the traffic goes direct again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_accounts_proxy_carries_its_traffic() {
+    let (mock, server) = setup(None).await;
+    let proxy = grabkit_tests::proxy::ConnectProxy::start(mock.tls_addr).await;
+    let body = json!({"platform": "probe", "cookies": "sid=via-proxy",
+        "proxy": format!("http://{}", proxy.addr)});
+    let (status, a) = import(&server, body).await;
+    assert_eq!(status, 200, "{a}");
+    let media = server.ok("https://probe.test/ok").await;
+    assert_eq!(media["title"], "sid=via-proxy 0.1.0");
+    let targets = proxy.targets();
+    assert_eq!(targets, ["up.probe.test:443"], "{targets:?}");
+
+    let path = format!("/api/v1/admin/accounts/{}", a["data"]["id"]);
+    let (status, a) = server
+        .admin("PATCH", &path, Some(&json!({"proxy": null})))
+        .await;
+    assert_eq!((status, &a["data"]["proxy"]), (200, &Value::Null), "{a}");
+    let media = server.ok("https://probe.test/ok").await;
+    assert!(
+        media["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("sid=via-proxy")
+    );
+    assert_eq!(proxy.targets().len(), 1, "direct again");
+}
