@@ -3,6 +3,7 @@
 # mock upstream, all on 127.0.0.1.
 #
 #   bash bench/side-by-side/run.sh [--quick]
+#   bash bench/side-by-side/run.sh --hold   # mock + grabkit up, for perf
 #
 # What it does, in order (each step is a function below):
 #   1. installs what is missing: nginx + its echo module + wrk (Debian),
@@ -33,9 +34,11 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 cd "$ROOT"
 
 QUICK=0
+HOLD=0
 for arg in "$@"; do
     case "$arg" in
         --quick) QUICK=1 ;;
+        --hold) HOLD=1 ;;
         -h | --help) sed -n '2,30p' "$0"; exit 0 ;;
         *) echo "unknown argument: $arg" >&2; exit 2 ;;
     esac
@@ -544,4 +547,26 @@ main() {
     log "written to ${REPORT#"$ROOT"/}"
 }
 
-main
+# Start the instant mock and grabkit, print how to load them, and wait:
+# for profiling (perf record -g -p PID) with the same setup as the rows.
+hold() {
+    mkdir -p "$BENCH"
+    ulimit -n "$(ulimit -Hn)"
+    install_packages
+    install_venv
+    build_grabkit
+    start_mock
+    start_grabkit "$MOCK_PORT" fast
+    set_gk_args
+    check_grabkit_parse "$VIDEO_URL" >/dev/null
+    local api="http://127.0.0.1:$GRABKIT_PORT/api/v1/parse" body
+    body="$(body_for "$VIDEO_URL")"
+    log "grabkit pid $GK_PID on :$GRABKIT_PORT; load it with:"
+    printf 'WRK_BODY=%q wrk -t2 -c16 -d10s -s %q' "$body" "$HERE/wrk.lua" >&2
+    printf ' %q' "${GK_ARGS[@]}" "$api" >&2
+    printf '\n' >&2
+    log "Ctrl-C stops it"
+    wait "$GK_PID"
+}
+
+if [ "$HOLD" = 1 ]; then hold; else main; fi

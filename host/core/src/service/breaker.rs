@@ -63,15 +63,58 @@ impl State {
 #[derive(Debug, Clone)]
 pub struct Breaker {
     pub state: State,
-    recent: VecDeque<(Instant, Outcome)>,
+    recent: Recent,
 }
 
 impl Default for Breaker {
     fn default() -> Self {
         Breaker {
             state: State::Closed,
-            recent: VecDeque::new(),
+            recent: Recent::default(),
         }
+    }
+}
+
+/// Slices of a window: outcomes are counted in [`SLICES`] buckets, so a
+/// record costs the same at 10 parses a second as at 10,000 and the
+/// memory does not grow with the rate. An outcome leaves the window up
+/// to one slice early.
+const SLICES: u32 = 64;
+
+/// The outcomes in the window, bucketed, with running totals.
+#[derive(Debug, Clone, Default)]
+struct Recent {
+    /// (slice start, upstream failures, outcomes), oldest first.
+    slices: VecDeque<(Instant, usize, usize)>,
+    failures: usize,
+    total: usize,
+}
+
+impl Recent {
+    fn push(&mut self, window: Duration, now: Instant, outcome: Outcome) {
+        let failed = usize::from(outcome == Outcome::UpstreamFailure);
+        let width = window / SLICES;
+        match self.slices.back_mut() {
+            Some((start, f, t)) if now.duration_since(*start) < width => {
+                *f += failed;
+                *t += 1;
+            }
+            _ => self.slices.push_back((now, failed, 1)),
+        }
+        self.failures += failed;
+        self.total += 1;
+        while let Some(&(start, f, t)) = self.slices.front() {
+            if now.duration_since(start) <= window {
+                break;
+            }
+            self.slices.pop_front();
+            self.failures -= f;
+            self.total -= t;
+        }
+    }
+
+    fn clear(&mut self) {
+        *self = Recent::default();
     }
 }
 
@@ -127,14 +170,7 @@ impl Breaker {
             }
             State::Open { .. } => {}
             State::Closed => {
-                self.recent.push_back((now, outcome));
-                while self
-                    .recent
-                    .front()
-                    .is_some_and(|(at, _)| now.duration_since(*at) > s.window)
-                {
-                    self.recent.pop_front();
-                }
+                self.recent.push(s.window, now, outcome);
                 let (failures, total) = self.counts();
                 if total >= s.min_requests.max(1)
                     && failures as f64 >= s.failure_ratio * total as f64
@@ -165,12 +201,7 @@ impl Breaker {
 
     /// Upstream failures and outcomes in the window.
     pub fn counts(&self) -> (usize, usize) {
-        let failures = self
-            .recent
-            .iter()
-            .filter(|(_, o)| *o == Outcome::UpstreamFailure)
-            .count();
-        (failures, self.recent.len())
+        (self.recent.failures, self.recent.total)
     }
 }
 
@@ -256,5 +287,28 @@ mod tests {
             "a failed probe reopens it"
         );
         assert_eq!(b.admit(&s, t0 + Duration::from_secs(6)), Err(4));
+    }
+
+    #[test]
+    fn a_busy_window_keeps_exact_totals_in_bounded_slices() {
+        let s = settings();
+        let t0 = Instant::now();
+        let mut b = Breaker::default();
+        // 10,000 outcomes over 20 s, one in ten a failure: too few to open.
+        for i in 0..10_000u64 {
+            let now = t0 + Duration::from_millis(i * 2);
+            let o = if i % 10 == 0 { Bad } else { Fine };
+            b.record(&s, now, o);
+        }
+        assert_eq!(b.state.label(), "closed");
+        let (failures, total) = b.counts();
+        // The last 10 s (5,001 outcomes), less at most one slice's worth.
+        let slice = 5_000 / SLICES as usize + 1;
+        assert!((5_001 - slice..=5_001).contains(&total), "{total}");
+        assert!(
+            (500 - slice / 10 - 1..=501).contains(&failures),
+            "{failures}"
+        );
+        assert!(b.recent.slices.len() <= SLICES as usize + 1);
     }
 }
