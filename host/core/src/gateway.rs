@@ -172,6 +172,9 @@ impl Gateway {
             return unbilled(e);
         }
         let store = &self.auth.store;
+        if key.credits.is_none() {
+            return self.run_unlimited(key, &platform, run, charge_hits).await;
+        }
         // The key is checked again here, atomically with the credit: it may
         // have been disabled, rotated or deleted while the body arrived.
         let reservation = match store.reserve(key, &platform, now()).await {
@@ -186,13 +189,7 @@ impl Gateway {
             Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
         };
         let result = run.await;
-        let cached = matches!(result, Ok((_, true)));
-        let charged = result.is_ok() && (!cached || charge_hits);
-        let outcome = match &result {
-            Ok(_) if cached => "cache_hit",
-            Ok(_) => "success",
-            Err(e) => e.code(),
-        };
+        let (outcome, charged, cached) = settled(&result, charge_hits);
         let ms = started.elapsed().as_millis() as u64;
         let credits_left = match store.settle(reservation, outcome, ms, charged).await {
             Ok(left) => left,
@@ -204,4 +201,43 @@ impl Gateway {
             cached,
         }
     }
+
+    /// An unlimited key holds no credit, so nothing is reserved: it was
+    /// checked at the door (`authorize`) and its outcome is counted after,
+    /// a write the store may batch. No commit of its own per parse.
+    async fn run_unlimited<T>(
+        &self,
+        key: &Key,
+        platform: &str,
+        run: impl Future<Output = Result<(T, bool), ParseError>>,
+        charge_hits: bool,
+    ) -> Billed<T> {
+        let result = run.await;
+        let (outcome, charged, cached) = settled(&result, charge_hits);
+        let store = &self.auth.store;
+        if let Err(e) = store.tally(key.id, platform, outcome, charged, now()).await {
+            return Billed {
+                result: Err(GatewayError::Store(store_failed(e))),
+                credits_left: None,
+                cached: false,
+            };
+        }
+        Billed {
+            result: result.map(|(t, _)| t).map_err(GatewayError::Parse),
+            credits_left: None,
+            cached,
+        }
+    }
+}
+
+/// How a call ended, for the ledger: (outcome, charged, from the cache).
+fn settled<T>(result: &Result<(T, bool), ParseError>, charge_hits: bool) -> (&str, bool, bool) {
+    let cached = matches!(result, Ok((_, true)));
+    let charged = result.is_ok() && (!cached || charge_hits);
+    let outcome = match result {
+        Ok(_) if cached => "cache_hit",
+        Ok(_) => "success",
+        Err(e) => e.code(),
+    };
+    (outcome, charged, cached)
 }

@@ -4,16 +4,20 @@
 //! transaction, so a crash loses no committed charge and leaves no success
 //! uncharged; reservations a crash leaves open are refunded at startup.
 //! The statements of the parse path are prepared once per connection
-//! (`prepare_cached`), not parsed again on every call.
+//! (`prepare_cached`), not parsed again on every call. Counts that hold
+//! no credit are batched ([`tally`]): an unlimited key's parse costs no
+//! commit of its own.
 
 mod accounts;
 mod feeds;
 mod jobs;
+mod tally;
 
 use grabkit_store::keys::*;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, Weak};
+use tally::Tally;
 
 /// A failure inside a blocking database call: SQLite's, or the store's own.
 struct E(StoreError);
@@ -43,6 +47,8 @@ pub struct SqliteStore {
 /// The connection and the synchronous queries over it.
 struct Db {
     conn: Mutex<Connection>,
+    /// Counts added since the last flush (see [`tally`]).
+    tally: Mutex<Tally>,
 }
 
 impl SqliteStore {
@@ -76,11 +82,12 @@ impl SqliteStore {
     fn wrap(conn: Connection) -> Self {
         // Keys, usage and jobs prepare a few dozen statements; keep them all.
         conn.set_prepared_statement_cache_capacity(128);
-        SqliteStore {
-            db: Arc::new(Db {
-                conn: Mutex::new(conn),
-            }),
-        }
+        let db = Arc::new(Db {
+            conn: Mutex::new(conn),
+            tally: Mutex::default(),
+        });
+        spawn_flusher(Arc::downgrade(&db));
+        SqliteStore { db }
     }
 
     /// Run `f` on the blocking pool.
@@ -93,6 +100,36 @@ impl SqliteStore {
         tokio::task::spawn_blocking(move || f(&db).map_err(|e| e.0))
             .await
             .map_err(StoreError::backend)?
+    }
+}
+
+/// Commit the batched counts every [`tally::FLUSH_EVERY`] while the
+/// store is open (a plain thread: the flush is blocking database work).
+fn spawn_flusher(db: Weak<Db>) {
+    let spawned = std::thread::Builder::new()
+        .name("grabkit-usage-flush".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(tally::FLUSH_EVERY);
+                let Some(db) = db.upgrade() else { return };
+                db.flush_in(&mut db.lock());
+            }
+        });
+    if let Err(e) = spawned {
+        // Reads and closing still flush; only the timer is missing.
+        tracing::warn!(error = %e, "could not start the usage flusher thread");
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        let conn = self.conn.get_mut().unwrap_or_else(|p| p.into_inner());
+        let tally = std::mem::take(self.tally.get_mut().unwrap_or_else(|p| p.into_inner()));
+        if !tally.is_empty()
+            && let Err(e) = tally.write(conn)
+        {
+            tracing::warn!(error = %e, "usage counts lost on close");
+        }
     }
 }
 
@@ -175,6 +212,31 @@ impl Db {
         self.conn.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The connection, with the batched counts committed first: for every
+    /// read that shows usage or `last_used_at`.
+    fn lock_flushed(&self) -> std::sync::MutexGuard<'_, Connection> {
+        let mut conn = self.lock();
+        self.flush_in(&mut conn);
+        conn
+    }
+
+    /// Commit the batched counts (the caller holds the connection, so a
+    /// read after this sees them); on failure they wait for the next try.
+    fn flush_in(&self, conn: &mut Connection) {
+        let tally = std::mem::take(&mut *self.tally());
+        if tally.is_empty() {
+            return;
+        }
+        if let Err(e) = tally.write(conn) {
+            tracing::warn!(error = %e, "usage counts not committed; kept for the next flush");
+            self.tally().merge(tally);
+        }
+    }
+
+    fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
+        self.tally.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn create(&self, new: &NewKey, token_hash: &str, token_prefix: &str, now: i64) -> R<Key> {
         if new.credits.is_some_and(|c| !(0..=MAX_CREDITS).contains(&c)) {
             return Err(E(StoreError::CreditsOutOfRange));
@@ -188,14 +250,14 @@ impl Db {
     }
 
     fn list(&self) -> R<Vec<Key>> {
-        let conn = self.lock();
+        let conn = self.lock_flushed();
         let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM keys ORDER BY id"))?;
         let keys = st.query_map([], row_key)?.collect::<Result<Vec<_>, _>>()?;
         Ok(keys)
     }
 
     fn get(&self, id: i64) -> R<Option<Key>> {
-        Self::get_in(&self.lock(), id)
+        Self::get_in(&self.lock_flushed(), id)
     }
 
     fn by_token_hash(&self, token_hash: &str) -> R<Option<(Key, String)>> {
@@ -211,7 +273,7 @@ impl Db {
     }
 
     fn update(&self, id: i64, p: &KeyPatch) -> R<Option<Key>> {
-        let mut conn = self.lock();
+        let mut conn = self.lock_flushed();
         let tx = conn.transaction()?;
         if let Some(n) = &p.name {
             tx.execute("UPDATE keys SET name = ?1 WHERE id = ?2", params![n, id])?;
@@ -252,7 +314,7 @@ impl Db {
     }
 
     fn rotate(&self, id: i64, token_hash: &str, token_prefix: &str) -> R<Option<Key>> {
-        let conn = self.lock();
+        let conn = self.lock_flushed();
         conn.execute(
             "UPDATE keys SET token_hash = ?1, token_prefix = ?2 WHERE id = ?3",
             params![token_hash, token_prefix, id],
@@ -262,13 +324,13 @@ impl Db {
 
     fn delete(&self, id: i64) -> R<bool> {
         Ok(self
-            .lock()
+            .lock_flushed()
             .execute("DELETE FROM keys WHERE id = ?1", [id])?
             > 0)
     }
 
     fn credits(&self, id: i64, op: CreditOp) -> R<Option<Key>> {
-        let mut conn = self.lock();
+        let mut conn = self.lock_flushed();
         let tx = conn.transaction()?;
         let Some(key) = Self::get_in(&tx, id)? else {
             return Ok(None);
@@ -359,25 +421,8 @@ impl Db {
         Ok(left)
     }
 
-    fn record(
-        &self,
-        key_id: i64,
-        platform: &str,
-        outcome: &str,
-        _latency_ms: u64,
-        now: i64,
-    ) -> R<()> {
-        let mut conn = self.lock();
-        let tx = conn.transaction()?;
-        count(&tx, key_id, now, platform, outcome, false)?;
-        tx.prepare_cached("UPDATE keys SET last_used_at = ?1 WHERE id = ?2")?
-            .execute(params![now, key_id])?;
-        tx.commit()?;
-        Ok(())
-    }
-
     fn usage(&self, key_id: i64, day_start: i64) -> R<UsageSummary> {
-        let conn = self.lock();
+        let conn = self.lock_flushed();
         let mut st = conn.prepare_cached(
             "SELECT platform, outcome, requests, charged, day >= ?2 FROM usage_daily \
              WHERE key_id = ?1",
@@ -513,12 +558,23 @@ impl KeyStore for SqliteStore {
         key_id: i64,
         platform: &str,
         outcome: &str,
-        latency_ms: u64,
+        _latency_ms: u64,
         now: i64,
     ) -> Result<(), StoreError> {
-        let (platform, outcome) = (platform.to_owned(), outcome.to_owned());
-        self.blocking(move |db| db.record(key_id, &platform, &outcome, latency_ms, now))
-            .await
+        self.tally(key_id, platform, outcome, false, now).await
+    }
+
+    async fn tally(
+        &self,
+        key_id: i64,
+        platform: &str,
+        outcome: &str,
+        charged: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        // A map update: no database call, so none on the blocking pool.
+        self.db.tally().add(key_id, now, platform, outcome, charged);
+        Ok(())
     }
 
     async fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError> {
@@ -591,7 +647,7 @@ mod tests {
         }
         let rows: i64 = s
             .blocking(|db| {
-                let conn = db.lock();
+                let conn = db.lock_flushed();
                 let n = conn.query_row(
                     "SELECT (SELECT COUNT(*) FROM usage) + (SELECT COUNT(*) FROM usage_daily)",
                     [],
@@ -603,6 +659,44 @@ mod tests {
             .unwrap();
         assert_eq!(rows, 1, "one counted slot for 2,000 refusals");
         assert_eq!(s.usage(k.id, 0).await.unwrap().total.requests, 2_000);
+    }
+
+    #[tokio::test]
+    async fn batched_counts_are_committed_by_the_flusher_and_on_close() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("keys.db");
+        let s = SqliteStore::open(&path).unwrap();
+        let k = s.create(&NewKey::default(), "h", "p", 0).await.unwrap();
+        s.tally(k.id, "bilibili", "success", true, 10)
+            .await
+            .unwrap();
+        // A second connection sees only what was committed; wait (bounded)
+        // for it to reach `n`.
+        async fn committed(path: &Path, n: i64) -> i64 {
+            let read = || -> i64 {
+                let c = Connection::open(path).unwrap();
+                let sql = "SELECT COALESCE(SUM(requests), 0) FROM usage_daily";
+                c.query_row(sql, [], |r| r.get(0)).unwrap()
+            };
+            let deadline = std::time::Instant::now() + 10 * tally::FLUSH_EVERY;
+            while read() < n && std::time::Instant::now() < deadline {
+                tokio::time::sleep(tally::FLUSH_EVERY / 10).await;
+            }
+            read()
+        }
+        assert_eq!(committed(&path, 1).await, 1, "the flusher committed it");
+        for _ in 0..3 {
+            s.tally(k.id, "bilibili", "success", true, 11)
+                .await
+                .unwrap();
+        }
+        // Closing commits the rest (at once, or as soon as a flush that
+        // holds the store at that moment lets go of it).
+        drop(s);
+        assert_eq!(committed(&path, 4).await, 4, "closing committed the rest");
+        let s = SqliteStore::open(&path).unwrap();
+        let key = s.get(k.id).await.unwrap().unwrap();
+        assert_eq!(key.last_used_at, Some(11));
     }
 
     #[tokio::test]

@@ -22,6 +22,7 @@ where
     credit_limits(open().await).await;
     reservations_recheck_the_key(open().await).await;
     usage_is_counted(open().await).await;
+    tallies_are_read_back_at_once(open().await).await;
     concurrent_reservations_never_overdraw(Arc::new(open().await)).await;
     meta_values(open().await).await;
 }
@@ -245,6 +246,43 @@ async fn usage_is_counted(s: impl KeyStore) {
     let tomorrow = s.usage(k.id, 2 * 86_400).await.unwrap();
     assert_eq!(tomorrow.today.requests, 0);
     assert_eq!(tomorrow.total.requests, 501);
+}
+
+/// An unlimited key's tallies (however a backend batches them) are in
+/// the very next read of usage and of the key; another key's stay apart.
+async fn tallies_are_read_back_at_once(s: impl KeyStore) {
+    let k = s.create(&new_key("t", None), "ht", "pt", 0).await.unwrap();
+    let other = s.create(&new_key("o", None), "ho", "po", 0).await.unwrap();
+    s.record(k.id, "none", "invalid_json", 1, 86_400)
+        .await
+        .unwrap();
+    for i in 0..300 {
+        let (outcome, charged) = match i % 3 {
+            0 => ("upstream_failed", false),
+            _ => ("success", true),
+        };
+        s.tally(k.id, "bilibili", outcome, charged, 86_400 + i)
+            .await
+            .unwrap();
+    }
+    s.tally(other.id, "weibo", "success", true, 5)
+        .await
+        .unwrap();
+    let u = s.usage(k.id, 86_400).await.unwrap();
+    assert_eq!(
+        u.total,
+        Counts {
+            requests: 301,
+            charged: 200
+        }
+    );
+    assert_eq!(u.by_outcome["upstream_failed"], 100);
+    assert_eq!(u.by_platform["bilibili"].charged, 200);
+    let read = s.get(k.id).await.unwrap().unwrap();
+    assert_eq!(read.last_used_at, Some(86_400 + 299));
+    let listed = s.list().await.unwrap();
+    assert_eq!(listed[1].last_used_at, Some(5));
+    assert_eq!(s.usage(other.id, 0).await.unwrap().total.requests, 1);
 }
 
 async fn reserve_settle_refund_recover(s: impl KeyStore) {

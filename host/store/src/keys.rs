@@ -201,6 +201,19 @@ pub trait KeyStore: Send + Sync {
         latency_ms: u64,
         now: i64,
     ) -> Result<(), StoreError>;
+    /// A finished request of an unlimited key, which holds nothing and so
+    /// needs no reservation: counted (as charged if `charged`) and the
+    /// key's `last_used_at` moved. The per-parse path for unlimited keys;
+    /// a backend may batch these writes as long as its reads see them
+    /// (`usage`, `get`, `list`) and a crash costs no charge.
+    async fn tally(
+        &self,
+        key_id: i64,
+        platform: &str,
+        outcome: &str,
+        charged: bool,
+        now: i64,
+    ) -> Result<(), StoreError>;
     /// Totals, and today's from `day_start` (a UTC midnight); the cost does
     /// not grow with the number of requests.
     async fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError>;

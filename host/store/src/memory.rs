@@ -277,6 +277,23 @@ impl KeyStore for MemoryStore {
         Ok(())
     }
 
+    async fn tally(
+        &self,
+        key_id: i64,
+        platform: &str,
+        outcome: &str,
+        charged: bool,
+        now: i64,
+    ) -> Result<(), StoreError> {
+        self.with(|s| {
+            s.count(key_id, now, platform, outcome, charged);
+            if let Some(k) = s.key_mut(key_id) {
+                k.last_used_at = Some(now);
+            }
+        });
+        Ok(())
+    }
+
     async fn usage(&self, key_id: i64, day_start: i64) -> Result<UsageSummary, StoreError> {
         Ok(self.with(|s| {
             let mut rows = Vec::new();

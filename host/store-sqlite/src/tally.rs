@@ -1,0 +1,120 @@
+//! Usage counts that hold no credit, batched: refusals, download-proxy
+//! requests and unlimited keys' parses. Adding one is a map update in
+//! memory; the map is committed in one transaction every
+//! [`FLUSH_EVERY`] by a flusher thread, before every read that shows
+//! usage or `last_used_at`, and when the store closes. A crash loses at
+//! most the last flush interval of these counts and never a charge:
+//! limited keys still commit each reservation and settlement.
+
+use rusqlite::{Connection, params};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// How often the flusher commits what has been added.
+pub(crate) const FLUSH_EVERY: Duration = Duration::from_millis(500);
+
+/// (key id, day, platform, outcome): the `usage_daily` primary key.
+type Slot = (i64, i64, String, String);
+
+/// Counts not yet committed.
+#[derive(Default)]
+pub(crate) struct Tally {
+    /// (requests, charged) per slot.
+    counts: HashMap<Slot, (i64, i64)>,
+    /// The latest use per key.
+    last_used: HashMap<i64, i64>,
+}
+
+impl Tally {
+    pub(crate) fn add(
+        &mut self,
+        key_id: i64,
+        at: i64,
+        platform: &str,
+        outcome: &str,
+        charged: bool,
+    ) {
+        let slot = (
+            key_id,
+            grabkit_store::keys::day_of(at),
+            platform.into(),
+            outcome.into(),
+        );
+        let c = self.counts.entry(slot).or_default();
+        c.0 += 1;
+        c.1 += i64::from(charged);
+        let last = self.last_used.entry(key_id).or_insert(at);
+        *last = (*last).max(at);
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.counts.is_empty() && self.last_used.is_empty()
+    }
+
+    /// Put back counts whose commit failed, to go with the next flush.
+    pub(crate) fn merge(&mut self, other: Tally) {
+        for (slot, (n, charged)) in other.counts {
+            let c = self.counts.entry(slot).or_default();
+            c.0 += n;
+            c.1 += charged;
+        }
+        for (key, at) in other.last_used {
+            let last = self.last_used.entry(key).or_insert(at);
+            *last = (*last).max(at);
+        }
+    }
+
+    /// Commit every count in one transaction.
+    pub(crate) fn write(&self, conn: &mut Connection) -> rusqlite::Result<()> {
+        let tx = conn.transaction()?;
+        {
+            let mut count = tx.prepare_cached(
+                "INSERT INTO usage_daily (key_id, day, platform, outcome, requests, charged) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (key_id, day, platform, outcome) \
+                 DO UPDATE SET requests = requests + excluded.requests, \
+                 charged = charged + excluded.charged",
+            )?;
+            for ((key, day, platform, outcome), (n, charged)) in &self.counts {
+                count.execute(params![key, day, platform, outcome, n, charged])?;
+            }
+            let mut used = tx.prepare_cached(
+                "UPDATE keys SET last_used_at = MAX(COALESCE(last_used_at, ?1), ?1) WHERE id = ?2",
+            )?;
+            for (key, at) in &self.last_used {
+                used.execute(params![at, key])?;
+            }
+        }
+        tx.commit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_add_up_per_slot_and_merge_back() {
+        let mut t = Tally::default();
+        t.add(1, 86_400, "bilibili", "success", true);
+        t.add(1, 86_401, "bilibili", "success", true);
+        t.add(1, 86_402, "bilibili", "upstream_failed", false);
+        t.add(1, 5, "bilibili", "success", true);
+        assert_eq!(
+            t.counts[&(1, 1, "bilibili".into(), "success".into())],
+            (2, 2)
+        );
+        assert_eq!(t.counts.len(), 3, "yesterday is its own slot");
+        assert_eq!(
+            t.last_used[&1], 86_402,
+            "the latest use, not the last added"
+        );
+        let mut again = Tally::default();
+        again.add(1, 86_400, "bilibili", "success", false);
+        again.merge(t);
+        assert_eq!(
+            again.counts[&(1, 1, "bilibili".into(), "success".into())],
+            (3, 2)
+        );
+        assert!(!again.is_empty());
+    }
+}
