@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 use crate::http::Client;
 /// Named values a pattern captured; usually read through [`Matched::cap`].
 pub use grabkit_urlkit::Captures;
-use grabkit_urlkit::PatternSet;
+use grabkit_urlkit::Pattern;
 use url::Url;
 
 /// A plugin's link forms: `(kind, pattern)` pairs, first match wins.
@@ -151,21 +151,25 @@ pub fn kind_of<K: Copy>(input: &str, links: Links<K>) -> Option<K> {
     route(input, links).ok().map(|m| m.kind)
 }
 
-/// Match an already parsed URL against the table. A table with a malformed
-/// pattern fails with [`ErrorKind::ParseFailed`](crate::ErrorKind::ParseFailed).
+/// Match an already parsed URL against the table, in order: the first
+/// form that matches wins. Patterns are parsed as they are tried (an
+/// instance lives for one call, so nothing is kept): a malformed one
+/// reached before a match fails with
+/// [`ErrorKind::ParseFailed`](crate::ErrorKind::ParseFailed).
 pub fn route_url<K: Copy>(url: Url, links: Links<K>) -> Result<Matched<K>> {
-    let set = PatternSet::parse(&links.iter().map(|(_, p)| *p).collect::<Vec<_>>())
-        .map_err(|e| Error::parse(e.to_string()))?;
-    match set.find(&url) {
-        Some((i, captures)) => Ok(Matched {
-            kind: links[i].0,
-            captures,
-            url,
-        }),
-        None => Err(Error::unsupported(format!(
-            "{url} is not a link form this plugin handles"
-        ))),
+    for (kind, source) in links {
+        let pattern = Pattern::parse(source).map_err(|e| Error::parse(e.to_string()))?;
+        if let Some(captures) = pattern.matches(&url) {
+            return Ok(Matched {
+                kind: *kind,
+                captures,
+                url,
+            });
+        }
     }
+    Err(Error::unsupported(format!(
+        "{url} is not a link form this plugin handles"
+    )))
 }
 
 /// The first http(s) link in a pasted text: a bare URL, one without a

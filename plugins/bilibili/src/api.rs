@@ -41,7 +41,7 @@ fn payload(what: &str, resp: Result<Response>) -> Result<Value> {
             "{what}: blocked by Bilibili's risk control (HTTP 412)"
         )));
     }
-    let body: Value = resp
+    let mut body: Value = resp
         .error_for_status()
         .context(what)?
         .json()
@@ -53,17 +53,17 @@ fn payload(what: &str, resp: Result<Response>) -> Result<Value> {
     if code != 0 {
         return Err(code_error(code, message).context(what));
     }
-    let payload = if body["data"].is_null() {
-        &body["result"]
-    } else {
-        &body["data"]
+    // Taken out, not cloned: the rest of the envelope is dropped.
+    let payload = match body["data"].take() {
+        Value::Null => body["result"].take(),
+        data => data,
     };
     if payload.is_null() {
         return Err(Error::parse(format!(
             "{what}: answer has neither `data` nor `result`"
         )));
     }
-    Ok(payload.clone())
+    Ok(payload)
 }
 
 /// Bilibili's error codes, in our terms.

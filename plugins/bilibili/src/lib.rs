@@ -385,15 +385,15 @@ fn page_playinfo(bvid: &str, part: usize) -> Result<Value> {
         .get(format!("https://www.bilibili.com/video/{bvid}/?p={part}"))
         .send_ok()
         .context("video page")?;
-    let info = json_after(&page.text(), "window.__playinfo__=").context("video page")?;
+    let mut info = json_after(&page.text(), "window.__playinfo__=").context("video page")?;
     if info["code"].as_i64().is_some_and(|c| c != 0) {
         let msg = info["message"].as_str().unwrap_or_default();
         return Err(api::code_error(info["code"].as_i64().unwrap_or(0), msg).context("video page"));
     }
-    info["data"]
-        .get("dash")
-        .map(|_| info["data"].clone())
-        .ok_or_else(|| Error::parse("video page: __playinfo__ has no dash streams"))
+    if info["data"].get("dash").is_none() {
+        return Err(Error::parse("video page: __playinfo__ has no dash streams"));
+    }
+    Ok(info["data"].take())
 }
 
 /// The WBI-signed playurl answers for every DASH stream and for the
