@@ -90,6 +90,20 @@ impl Auth {
         usable(key, now)
     }
 
+    /// `key` as it stands now: deleted, disabled or re-tokened since it was
+    /// read is `InvalidToken`, expired `TokenExpired`. One read, no write.
+    pub async fn still_stands(&self, key: &Key, now: i64) -> Result<Key, AuthError> {
+        let found = self
+            .store
+            .by_token_hash(&key.token_hash)
+            .await
+            .map_err(store_failed)?;
+        match found {
+            Some((k, _)) if k.id == key.id => usable(k, now),
+            _ => Err(AuthError::InvalidToken),
+        }
+    }
+
     /// The key with `id`, for a credential that stands for it (a feed
     /// token), with the same checks as [`Auth::api_key`].
     pub async fn key_by_id(&self, id: i64, now: i64) -> Result<Key, AuthError> {

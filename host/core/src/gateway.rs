@@ -172,11 +172,19 @@ impl Gateway {
             return unbilled(e);
         }
         let store = &self.auth.store;
+        // The key is checked again here: it may have been disabled, rotated
+        // or deleted while the body arrived. An unlimited key holds nothing,
+        // so a read is its whole check; a limited one is checked atomically
+        // with its credit.
         if key.credits.is_none() {
-            return self.run_unlimited(key, &platform, run, charge_hits).await;
+            match self.auth.still_stands(key, now()).await {
+                Ok(k) if k.credits.is_none() => {
+                    return self.run_unlimited(key, &platform, run, charge_hits).await;
+                }
+                Ok(_) => {} // limited since the door: reserved below
+                Err(e) => return unbilled(e.into()),
+            }
         }
-        // The key is checked again here, atomically with the credit: it may
-        // have been disabled, rotated or deleted while the body arrived.
         let reservation = match store.reserve(key, &platform, now()).await {
             Ok(r) => r,
             Err(StoreError::NoCredits) => {
@@ -202,9 +210,9 @@ impl Gateway {
         }
     }
 
-    /// An unlimited key holds no credit, so nothing is reserved: it was
-    /// checked at the door (`authorize`) and its outcome is counted after,
-    /// a write the store may batch. No commit of its own per parse.
+    /// An unlimited key holds no credit, so nothing is reserved: its
+    /// outcome is counted after the run, a write the store may batch. No
+    /// commit of its own per parse.
     async fn run_unlimited<T>(
         &self,
         key: &Key,
