@@ -24,6 +24,7 @@
 #   GRABKIT_BIN      grabkit binary [target/release/grabkit; built if missing]
 #   BENCH_PLUGINS    plugin folder [target/plugins; built if bilibili/weibo missing]
 #   BENCH_SECS       seconds per load run [10; 3 with --quick]
+#   BENCH_RUNS       load runs per row, the median reported [3; 1 with --quick]
 #   MOCK_WORKERS     nginx worker processes [1]
 #   MOCK_PORT, MOCK_SLOW_PORT, GRABKIT_PORT, YTDLP_PORT  [18443 18444 18080 18081]
 
@@ -45,6 +46,7 @@ for arg in "$@"; do
 done
 
 SECS="${BENCH_SECS:-$([ "$QUICK" = 1 ] && echo 3 || echo 10)}"
+RUNS="${BENCH_RUNS:-$([ "$QUICK" = 1 ] && echo 1 || echo 3)}"
 MOCK_PORT="${MOCK_PORT:-18443}"
 MOCK_SLOW_PORT="${MOCK_SLOW_PORT:-18444}"
 GRABKIT_PORT="${GRABKIT_PORT:-18080}"
@@ -343,6 +345,7 @@ start_ytdlp() {
 
 ROWS=()            # the table's lines
 declare -A RPS P50 P99 UPR   # per row key: req/s, p50, p99 (ms), upstream requests per request
+declare -A ALL_RPS           # per row key: every run's req/s
 NOTES=()
 
 # wrk_row KEY LABEL CONNECTIONS URL BODY [wrk args...]
@@ -353,14 +356,29 @@ wrk_row() {
     local key="$1" label="$2" conns="$3" url="$4" body="$5"
     shift 5
     local start end out line n secs rps p50 p99 non2xx conn rd wr tmo errs up up_rps
-    log "wrk: $label (${SECS}s)"
-    wait_quiet
-    start="$(now)"
-    out="$(WRK_BODY="$body" wrk -t2 -c"$conns" -d"${SECS}s" --timeout 30s --latency \
-        -s "$HERE/wrk.lua" "$@" "$url")"
-    end="$(now)"
-    line="$(grep '^BENCH ' <<<"$out")" || die "wrk printed no summary: $out"
+    # This VM's throughput moves by tens of percent between runs: run each
+    # row RUNS times and keep the median run (by req/s), with its latency
+    # and its upstream counts.
+    local run lines=() spans=() all=""
+    for run in $(seq "$RUNS"); do
+        log "wrk: $label (${SECS}s, run $run of $RUNS)"
+        wait_quiet
+        start="$(now)"
+        out="$(WRK_BODY="$body" wrk -t2 -c"$conns" -d"${SECS}s" --timeout 30s --latency \
+            -s "$HERE/wrk.lua" "$@" "$url")"
+        end="$(now)"
+        line="$(grep '^BENCH ' <<<"$out")" || die "wrk printed no summary: $out"
+        lines+=("$line")
+        spans+=("$start $end")
+        all+="$(cut -d' ' -f4 <<<"$line") "
+    done
+    local mid
+    mid="$(for run in "${!lines[@]}"; do echo "$(cut -d' ' -f4 <<<"${lines[$run]}") $run"; done \
+        | sort -n | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }')"
+    line="${lines[$mid]}"
+    read -r start end <<<"${spans[$mid]}"
     read -r _ n secs rps p50 p99 non2xx conn rd wr tmo <<<"$line"
+    ALL_RPS[$key]="${all% }"
     errs=$((non2xx + conn + rd + wr + tmo))
     up="$(lines_between "$start" "$end")"
     up_rps="$(awk -v u="$up" -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", u / (b - a) }')"
@@ -370,7 +388,7 @@ wrk_row() {
     UPR[$key]="$(awk -v u="$up_rps" -v r="$rps" 'BEGIN { printf "%.2f", (r > 0 ? u / r : 0) }')"
     [ "$errs" = 0 ] || label="$label **($errs errors: $non2xx non-2xx, $tmo timeouts, $((conn + rd + wr)) socket)**"
     ROWS+=("$(printf '| %s | %.0f | %.2f ms | %.2f ms |' "$label" "$rps" "$p50" "$p99")")
-    NOTES+=("| $label | $n | $up | $up_rps | ${UPR[$key]} |")
+    NOTES+=("| $label | $n | $up | $up_rps | ${UPR[$key]} | ${ALL_RPS[$key]// / · } |")
 }
 
 # A short unrecorded run, so the first row does not pay for warming up
@@ -513,7 +531,7 @@ main() {
     {
         echo "# grabkit vs yt-dlp, side by side"
         echo
-        echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) · $(nproc) cores (load average at start: $LOAD_AT_START) · ${SECS} s per run · wrk -t2 · grabkit: \`${GRABKIT_BIN#"$ROOT"/}\` ($("$GRABKIT_BIN" --version)), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') · yt-dlp $("$PY" -c 'import yt_dlp; print(yt_dlp.version.__version__)') · mock: nginx $(nginx -v 2>&1 | sed 's#.*/##'), $MOCK_WORKERS worker, TLS"
+        echo "$(date -u +%Y-%m-%dT%H:%M:%SZ) · $(nproc) cores (load average at start: $LOAD_AT_START) · ${SECS} s per run, median of $RUNS · wrk -t2 · grabkit: \`${GRABKIT_BIN#"$ROOT"/}\` ($("$GRABKIT_BIN" --version)), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?') · yt-dlp $("$PY" -c 'import yt_dlp; print(yt_dlp.version.__version__)') · mock: nginx $(nginx -v 2>&1 | sed 's#.*/##'), $MOCK_WORKERS worker, TLS"
         echo
         echo "| what | req/s | p50 | p99 |"
         echo "|---|---:|---:|---:|"
@@ -525,8 +543,8 @@ main() {
         echo
         echo "Upstream requests counted in the mock's access log, per row:"
         echo
-        echo "| row | requests answered | upstream requests | upstream req/s | per request answered |"
-        echo "|---|---:|---:|---:|---:|"
+        echo "| row (median run) | requests answered | upstream requests | upstream req/s | per request answered | req/s of each run |"
+        echo "|---|---:|---:|---:|---:|---|"
         printf '%s\n' "${NOTES[@]}"
         echo
         echo "yt-dlp parsed the mock's video: **$yt_title** (grabkit: $gk_title; Weibo: $gk_weibo_title)"
