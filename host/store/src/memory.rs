@@ -268,13 +268,7 @@ impl KeyStore for MemoryStore {
         _latency_ms: u64,
         now: i64,
     ) -> Result<(), StoreError> {
-        self.with(|s| {
-            s.count(key_id, now, platform, outcome, false);
-            if let Some(k) = s.key_mut(key_id) {
-                k.last_used_at = Some(now);
-            }
-        });
-        Ok(())
+        self.tally(key_id, platform, outcome, false, now).await
     }
 
     async fn tally(
