@@ -155,7 +155,9 @@ pub fn kind_of<K: Copy>(input: &str, links: Links<K>) -> Option<K> {
 /// form that matches wins. Patterns are parsed as they are tried (an
 /// instance lives for one call, so nothing is kept): a malformed one
 /// reached before a match fails with
-/// [`ErrorKind::ParseFailed`](crate::ErrorKind::ParseFailed).
+/// [`ErrorKind::ParseFailed`](crate::ErrorKind::ParseFailed). A table
+/// given as the descriptor's or a capability's patterns is checked whole
+/// by the host when it loads the plugin.
 pub fn route_url<K: Copy>(url: Url, links: Links<K>) -> Result<Matched<K>> {
     for (kind, source) in links {
         let pattern = Pattern::parse(source).map_err(|e| Error::parse(e.to_string()))?;

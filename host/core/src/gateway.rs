@@ -56,6 +56,17 @@ pub struct Billed<T = Parsed> {
     pub cached: bool,
 }
 
+impl<T> Billed<T> {
+    /// A call that ended without media and without a charge.
+    fn unbilled(e: GatewayError) -> Self {
+        Billed {
+            result: Err(e),
+            credits_left: None,
+            cached: false,
+        }
+    }
+}
+
 /// What a successful parse returns.
 pub struct Parsed {
     pub route: RouteInfo,
@@ -154,22 +165,17 @@ impl Gateway {
         charge_hits: bool,
         started: Instant,
     ) -> Billed<T> {
-        let unbilled = |e: GatewayError| Billed {
-            result: Err(e),
-            credits_left: None,
-            cached: false,
-        };
         let platform = match platform {
             Ok(p) => p,
             Err(e) => {
                 self.refuse(key, "none", e.code(), started).await;
-                return unbilled(e.into());
+                return Billed::unbilled(e.into());
             }
         };
         if !key.allows(&platform) {
             let e = GatewayError::PlatformNotAllowed(platform.clone());
             self.refuse(key, &platform, e.code(), started).await;
-            return unbilled(e);
+            return Billed::unbilled(e);
         }
         let store = &self.auth.store;
         // The key is checked again here: it may have been disabled, rotated
@@ -182,7 +188,7 @@ impl Gateway {
                     return self.run_unlimited(key, &platform, run, charge_hits).await;
                 }
                 Ok(_) => {} // limited since the door: reserved below
-                Err(e) => return unbilled(e.into()),
+                Err(e) => return Billed::unbilled(e.into()),
             }
         }
         let reservation = match store.reserve(key, &platform, now()).await {
@@ -190,18 +196,18 @@ impl Gateway {
             Err(StoreError::NoCredits) => {
                 let e = GatewayError::InsufficientCredits;
                 self.refuse(key, &platform, e.code(), started).await;
-                return unbilled(e);
+                return Billed::unbilled(e);
             }
-            Err(StoreError::KeyInvalid) => return unbilled(AuthError::InvalidToken.into()),
-            Err(StoreError::KeyExpired) => return unbilled(AuthError::TokenExpired.into()),
-            Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
+            Err(StoreError::KeyInvalid) => return Billed::unbilled(AuthError::InvalidToken.into()),
+            Err(StoreError::KeyExpired) => return Billed::unbilled(AuthError::TokenExpired.into()),
+            Err(e) => return Billed::unbilled(GatewayError::Store(store_failed(e))),
         };
         let result = run.await;
         let (outcome, charged, cached) = settled(&result, charge_hits);
         let ms = started.elapsed().as_millis() as u64;
         let credits_left = match store.settle(reservation, outcome, ms, charged).await {
             Ok(left) => left,
-            Err(e) => return unbilled(GatewayError::Store(store_failed(e))),
+            Err(e) => return Billed::unbilled(GatewayError::Store(store_failed(e))),
         };
         Billed {
             result: result.map(|(t, _)| t).map_err(GatewayError::Parse),
@@ -224,11 +230,7 @@ impl Gateway {
         let (outcome, charged, cached) = settled(&result, charge_hits);
         let store = &self.auth.store;
         if let Err(e) = store.tally(key.id, platform, outcome, charged, now()).await {
-            return Billed {
-                result: Err(GatewayError::Store(store_failed(e))),
-                credits_left: None,
-                cached: false,
-            };
+            return Billed::unbilled(GatewayError::Store(store_failed(e)));
         }
         Billed {
             result: result.map(|(t, _)| t).map_err(GatewayError::Parse),

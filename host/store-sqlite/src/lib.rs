@@ -112,7 +112,7 @@ fn spawn_flusher(db: Weak<Db>) {
             loop {
                 std::thread::sleep(tally::FLUSH_EVERY);
                 let Some(db) = db.upgrade() else { return };
-                db.flush_in(&mut db.lock());
+                drop(db.lock_flushed());
             }
         });
     if let Err(e) = spawned {
@@ -123,11 +123,7 @@ fn spawn_flusher(db: Weak<Db>) {
 
 impl Drop for Db {
     fn drop(&mut self) {
-        let conn = self.conn.get_mut().unwrap_or_else(|p| p.into_inner());
-        let tally = std::mem::take(self.tally.get_mut().unwrap_or_else(|p| p.into_inner()));
-        if !tally.is_empty()
-            && let Err(e) = tally.write(conn)
-        {
+        if let Err(e) = self.flush_in(&mut self.lock()) {
             tracing::warn!(error = %e, "usage counts lost on close");
         }
     }
@@ -216,21 +212,21 @@ impl Db {
     /// read that shows usage or `last_used_at`.
     fn lock_flushed(&self) -> std::sync::MutexGuard<'_, Connection> {
         let mut conn = self.lock();
-        self.flush_in(&mut conn);
+        if let Err(e) = self.flush_in(&mut conn) {
+            // The read goes ahead without them; they wait for the next try.
+            tracing::warn!(error = %e, "usage counts not committed; kept for the next flush");
+        }
         conn
     }
 
     /// Commit the batched counts (the caller holds the connection, so a
-    /// read after this sees them); on failure they wait for the next try.
-    fn flush_in(&self, conn: &mut Connection) {
+    /// read after this sees them); on failure they are put back.
+    fn flush_in(&self, conn: &mut Connection) -> rusqlite::Result<()> {
         let tally = std::mem::take(&mut *self.tally());
         if tally.is_empty() {
-            return;
+            return Ok(());
         }
-        if let Err(e) = tally.write(conn) {
-            tracing::warn!(error = %e, "usage counts not committed; kept for the next flush");
-            self.tally().merge(tally);
-        }
+        tally.write(conn).inspect_err(|_| self.tally().merge(tally))
     }
 
     fn tally(&self) -> std::sync::MutexGuard<'_, Tally> {
@@ -551,17 +547,6 @@ impl KeyStore for SqliteStore {
         let outcome = outcome.to_owned();
         self.blocking(move |db| db.settle(r, &outcome, latency_ms, success))
             .await
-    }
-
-    async fn record(
-        &self,
-        key_id: i64,
-        platform: &str,
-        outcome: &str,
-        _latency_ms: u64,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.tally(key_id, platform, outcome, false, now).await
     }
 
     async fn tally(

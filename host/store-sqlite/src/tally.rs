@@ -6,6 +6,7 @@
 //! most the last flush interval of these counts and never a charge:
 //! limited keys still commit each reservation and settlement.
 
+use grabkit_store::keys::{Counts, UsageSlot, usage_slot};
 use rusqlite::{Connection, params};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -13,14 +14,11 @@ use std::time::Duration;
 /// How often the flusher commits what has been added.
 pub(crate) const FLUSH_EVERY: Duration = Duration::from_millis(500);
 
-/// (key id, day, platform, outcome): the `usage_daily` primary key.
-type Slot = (i64, i64, String, String);
-
 /// Counts not yet committed.
 #[derive(Default)]
 pub(crate) struct Tally {
-    /// (requests, charged) per slot.
-    counts: HashMap<Slot, (i64, i64)>,
+    /// Per `usage_daily` primary key.
+    counts: HashMap<UsageSlot, Counts>,
     /// The latest use per key.
     last_used: HashMap<i64, i64>,
 }
@@ -34,15 +32,13 @@ impl Tally {
         outcome: &str,
         charged: bool,
     ) {
-        let slot = (
-            key_id,
-            grabkit_store::keys::day_of(at),
-            platform.into(),
-            outcome.into(),
-        );
-        let c = self.counts.entry(slot).or_default();
-        c.0 += 1;
-        c.1 += i64::from(charged);
+        let slot = usage_slot(key_id, at, platform, outcome);
+        self.counts.entry(slot).or_default().add(charged);
+        self.used(key_id, at);
+    }
+
+    /// Keep the latest use of `key_id`, whatever order uses are added in.
+    fn used(&mut self, key_id: i64, at: i64) {
         let last = self.last_used.entry(key_id).or_insert(at);
         *last = (*last).max(at);
     }
@@ -53,14 +49,11 @@ impl Tally {
 
     /// Put back counts whose commit failed, to go with the next flush.
     pub(crate) fn merge(&mut self, other: Tally) {
-        for (slot, (n, charged)) in other.counts {
-            let c = self.counts.entry(slot).or_default();
-            c.0 += n;
-            c.1 += charged;
+        for (slot, counts) in other.counts {
+            self.counts.entry(slot).or_default().absorb(counts);
         }
         for (key, at) in other.last_used {
-            let last = self.last_used.entry(key).or_insert(at);
-            *last = (*last).max(at);
+            self.used(key, at);
         }
     }
 
@@ -74,7 +67,8 @@ impl Tally {
                  DO UPDATE SET requests = requests + excluded.requests, \
                  charged = charged + excluded.charged",
             )?;
-            for ((key, day, platform, outcome), (n, charged)) in &self.counts {
+            for ((key, day, platform, outcome), c) in &self.counts {
+                let (n, charged) = (c.requests, c.charged);
                 count.execute(params![key, day, platform, outcome, n, charged])?;
             }
             let mut used = tx.prepare_cached(
@@ -101,7 +95,10 @@ mod tests {
         t.add(1, 5, "bilibili", "success", true);
         assert_eq!(
             t.counts[&(1, 1, "bilibili".into(), "success".into())],
-            (2, 2)
+            Counts {
+                requests: 2,
+                charged: 2
+            }
         );
         assert_eq!(t.counts.len(), 3, "yesterday is its own slot");
         assert_eq!(
@@ -113,7 +110,10 @@ mod tests {
         again.merge(t);
         assert_eq!(
             again.counts[&(1, 1, "bilibili".into(), "success".into())],
-            (3, 2)
+            Counts {
+                requests: 3,
+                charged: 2
+            }
         );
         assert!(!again.is_empty());
     }

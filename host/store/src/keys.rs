@@ -96,6 +96,28 @@ pub struct Counts {
     pub charged: u64,
 }
 
+impl Counts {
+    /// Count one request, charged or not.
+    pub fn add(&mut self, charged: bool) {
+        self.requests += 1;
+        self.charged += u64::from(charged);
+    }
+
+    /// Add another slot's counts to these.
+    pub fn absorb(&mut self, other: Counts) {
+        self.requests += other.requests;
+        self.charged += other.charged;
+    }
+}
+
+/// Where a request is counted: (key id, UTC day, platform, outcome).
+pub type UsageSlot = (i64, i64, String, String);
+
+/// The slot a request of `key_id` at `at` counts in.
+pub fn usage_slot(key_id: i64, at: i64, platform: &str, outcome: &str) -> UsageSlot {
+    (key_id, day_of(at), platform.into(), outcome.into())
+}
+
 /// One counted slot of usage, as a backend reads it back.
 pub struct UsageRow {
     pub today: bool,
@@ -193,14 +215,17 @@ pub trait KeyStore: Send + Sync {
     ) -> Result<Option<i64>, StoreError>;
     /// A request that never reached a reservation (refused before charging).
     /// Counted, not kept one by one: usage is per key, day, platform and outcome.
+    /// It is a [`KeyStore::tally`] with nothing charged.
     async fn record(
         &self,
         key_id: i64,
         platform: &str,
         outcome: &str,
-        latency_ms: u64,
+        _latency_ms: u64,
         now: i64,
-    ) -> Result<(), StoreError>;
+    ) -> Result<(), StoreError> {
+        self.tally(key_id, platform, outcome, false, now).await
+    }
     /// A finished request of an unlimited key, which holds nothing and so
     /// needs no reservation: counted (as charged if `charged`) and the
     /// key's `last_used_at` moved. The per-parse path for unlimited keys;

@@ -22,7 +22,7 @@ pub(crate) struct Inner {
     /// Reservations in flight.
     pending: BTreeMap<i64, Pending>,
     /// Settled requests, counted per (key, day, platform, outcome).
-    counted: BTreeMap<(i64, i64, String, String), Counts>,
+    counted: BTreeMap<UsageSlot, Counts>,
     meta: HashMap<String, String>,
     /// Feed tokens by id, with their hashes.
     pub(crate) feeds: BTreeMap<i64, (crate::feeds::FeedToken, String)>,
@@ -83,15 +83,8 @@ impl Inner {
         outcome: &str,
         charged: bool,
     ) {
-        let slot = (
-            key_id,
-            day_of(at),
-            platform.to_string(),
-            outcome.to_string(),
-        );
-        let c = self.counted.entry(slot).or_default();
-        c.requests += 1;
-        c.charged += charged as u64;
+        let slot = usage_slot(key_id, at, platform, outcome);
+        self.counted.entry(slot).or_default().add(charged);
     }
 }
 
@@ -258,17 +251,6 @@ impl KeyStore for MemoryStore {
             }
             k.credits
         }))
-    }
-
-    async fn record(
-        &self,
-        key_id: i64,
-        platform: &str,
-        outcome: &str,
-        _latency_ms: u64,
-        now: i64,
-    ) -> Result<(), StoreError> {
-        self.tally(key_id, platform, outcome, false, now).await
     }
 
     async fn tally(
