@@ -26,6 +26,7 @@
 #   BENCH_SECS       seconds per load run [10; 3 with --quick]
 #   BENCH_RUNS       load runs per row, the median reported [3; 1 with --quick]
 #   MOCK_WORKERS     nginx worker processes [1]
+#   HOLD_SLOW        with --hold, grabkit's upstream is the 100 ms port [0]
 #   MOCK_PORT, MOCK_SLOW_PORT, GRABKIT_PORT, YTDLP_PORT  [18443 18444 18080 18081]
 
 set -euo pipefail
@@ -574,7 +575,11 @@ hold() {
     install_venv
     build_grabkit
     start_mock
-    start_grabkit "$MOCK_PORT" fast
+    if [ "${HOLD_SLOW:-0}" = 1 ]; then
+        start_grabkit "$MOCK_SLOW_PORT" slow
+    else
+        start_grabkit "$MOCK_PORT" fast
+    fi
     set_gk_args
     check_grabkit_parse "$VIDEO_URL" >/dev/null
     local api="http://127.0.0.1:$GRABKIT_PORT/api/v1/parse" body

@@ -12,8 +12,8 @@ use grabkit_core::sessions::Pool;
 use grabkit_core::sessions::vault::Vault;
 use grabkit_media::{Proxy, Signer};
 use grabkit_server::{AppState, router};
-use grabkit_store::KeyStore;
 use grabkit_store::keys::{ADMIN_PREFIX, hash_token, new_token};
+use grabkit_store::{CachedKeys, KeyStore};
 use grabkit_store_sqlite::SqliteStore;
 use std::sync::Arc;
 
@@ -42,7 +42,8 @@ impl App {
         let pool = Pool::open(sqlite.clone(), vault, settings.account_policy()).await?;
         service.set_accounts(Arc::new(pool));
         let canaries = grabkit_core::service::canary::spawn(&service).map(AbortOnDrop);
-        let store: Arc<dyn KeyStore> = sqlite.clone();
+        // Every call reads its key twice: from memory, not the database.
+        let store: Arc<dyn KeyStore> = Arc::new(CachedKeys::new(sqlite.clone()));
         let admin_hash = admin_token_hash(store.as_ref(), settings).await?;
         let signer = proxy_signer(store.as_ref(), settings).await?;
         let rate = (settings.keys.rate_per_sec, settings.keys.rate_burst);

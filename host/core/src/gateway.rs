@@ -9,7 +9,9 @@ use crate::code::Coded;
 use crate::service::cache::CacheUse;
 use crate::service::data::{DataRequest, Routed};
 use crate::service::{MediaJson, ParseError, ParseService, RouteInfo};
-use grabkit_store::keys::{Key, StoreError};
+use grabkit_store::keys::{Key, Reservation, StoreError};
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -47,6 +49,13 @@ impl Coded for GatewayError {
         }
     }
 }
+
+/// The work a call is billed for: the media (or data page) and whether it
+/// came from the cache. Boxed: its future is the large part of a call
+/// (the plugin run inside), and the surfaces keep every call's future
+/// while it waits for a slot; boxed once here, it is not copied into each
+/// future around it.
+type Run<'a, T> = Pin<Box<dyn Future<Output = Result<(T, bool), ParseError>> + Send + 'a>>;
 
 /// A finished call: its result and, for limited keys, the credits left.
 pub struct Billed<T = Parsed> {
@@ -114,10 +123,10 @@ impl Gateway {
             .map(|r| r.platform.clone())
             .map_err(Clone::clone);
         let charge_hits = self.service.cache.settings.charge_hits;
-        let run = async {
+        let run = Box::pin(async {
             let (media, cached) = self.service.parse_cached(input, how).await?;
             Ok((media, cached))
-        };
+        });
         let billed = self.bill(key, platform, run, charge_hits, started).await;
         let route = route.ok();
         Billed {
@@ -151,7 +160,7 @@ impl Gateway {
     ) -> Billed<(RouteInfo, crate::service::DataJson)> {
         let platform = routed.as_ref().map(|(p, _)| p.platform.clone());
         let platform = platform.map_err(Clone::clone);
-        let run = async { Ok((self.service.data(routed?, req).await?, false)) };
+        let run = Box::pin(async { Ok((self.service.data(routed?, req).await?, false)) });
         self.bill(key, platform, run, true, started).await
     }
 
@@ -161,7 +170,7 @@ impl Gateway {
         &self,
         key: &Key,
         platform: Result<String, ParseError>,
-        run: impl Future<Output = Result<(T, bool), ParseError>>,
+        run: Run<'_, T>,
         charge_hits: bool,
         started: Instant,
     ) -> Billed<T> {
@@ -177,65 +186,63 @@ impl Gateway {
             self.refuse(key, &platform, e.code(), started).await;
             return Billed::unbilled(e);
         }
-        let store = &self.auth.store;
-        // The key is checked again here: it may have been disabled, rotated
-        // or deleted while the body arrived. An unlimited key holds nothing,
-        // so a read is its whole check; a limited one is checked atomically
-        // with its credit.
-        if key.credits.is_none() {
-            match self.auth.still_stands(key, now()).await {
-                Ok(k) if k.credits.is_none() => {
-                    return self.run_unlimited(key, &platform, run, charge_hits).await;
-                }
-                Ok(_) => {} // limited since the door: reserved below
-                Err(e) => return Billed::unbilled(e.into()),
-            }
-        }
-        let reservation = match store.reserve(key, &platform, now()).await {
-            Ok(r) => r,
-            Err(StoreError::NoCredits) => {
-                let e = GatewayError::InsufficientCredits;
-                self.refuse(key, &platform, e.code(), started).await;
-                return Billed::unbilled(e);
-            }
-            Err(StoreError::KeyInvalid) => return Billed::unbilled(AuthError::InvalidToken.into()),
-            Err(StoreError::KeyExpired) => return Billed::unbilled(AuthError::TokenExpired.into()),
-            Err(e) => return Billed::unbilled(GatewayError::Store(store_failed(e))),
+        let held = match self.hold(key, &platform, started).await {
+            Ok(held) => held,
+            Err(e) => return Billed::unbilled(e),
         };
         let result = run.await;
         let (outcome, charged, cached) = settled(&result, charge_hits);
-        let ms = started.elapsed().as_millis() as u64;
-        let credits_left = match store.settle(reservation, outcome, ms, charged).await {
-            Ok(left) => left,
-            Err(e) => return Billed::unbilled(GatewayError::Store(store_failed(e))),
+        let store = &self.auth.store;
+        let credits_left = match held {
+            // An unlimited key's outcome is counted after the run, a
+            // write the store may batch: no commit of its own per parse.
+            None => store
+                .tally(key.id, &platform, outcome, charged, now())
+                .await
+                .map(|()| None),
+            Some(reservation) => {
+                let ms = started.elapsed().as_millis() as u64;
+                store.settle(reservation, outcome, ms, charged).await
+            }
         };
-        Billed {
-            result: result.map(|(t, _)| t).map_err(GatewayError::Parse),
-            credits_left,
-            cached,
+        match credits_left {
+            Ok(credits_left) => Billed {
+                result: result.map(|(t, _)| t).map_err(GatewayError::Parse),
+                credits_left,
+                cached,
+            },
+            Err(e) => Billed::unbilled(GatewayError::Store(store_failed(e))),
         }
     }
 
-    /// An unlimited key holds no credit, so nothing is reserved: its
-    /// outcome is counted after the run, a write the store may batch. No
-    /// commit of its own per parse.
-    async fn run_unlimited<T>(
+    /// What the call holds while it runs: nothing for an unlimited key,
+    /// a reserved credit for a limited one. The key is checked again here:
+    /// it may have been disabled, rotated or deleted while the body
+    /// arrived. For an unlimited key a read is the whole check; a limited
+    /// one is checked atomically with its credit.
+    async fn hold(
         &self,
         key: &Key,
         platform: &str,
-        run: impl Future<Output = Result<(T, bool), ParseError>>,
-        charge_hits: bool,
-    ) -> Billed<T> {
-        let result = run.await;
-        let (outcome, charged, cached) = settled(&result, charge_hits);
-        let store = &self.auth.store;
-        if let Err(e) = store.tally(key.id, platform, outcome, charged, now()).await {
-            return Billed::unbilled(GatewayError::Store(store_failed(e)));
+        started: Instant,
+    ) -> Result<Option<Reservation>, GatewayError> {
+        if key.credits.is_none() {
+            match self.auth.still_stands(key, now()).await {
+                Ok(k) if k.credits.is_none() => return Ok(None),
+                Ok(_) => {} // limited since the door: reserved below
+                Err(e) => return Err(e.into()),
+            }
         }
-        Billed {
-            result: result.map(|(t, _)| t).map_err(GatewayError::Parse),
-            credits_left: None,
-            cached,
+        match self.auth.store.reserve(key, platform, now()).await {
+            Ok(r) => Ok(Some(r)),
+            Err(StoreError::NoCredits) => {
+                let e = GatewayError::InsufficientCredits;
+                self.refuse(key, platform, e.code(), started).await;
+                Err(e)
+            }
+            Err(StoreError::KeyInvalid) => Err(AuthError::InvalidToken.into()),
+            Err(StoreError::KeyExpired) => Err(AuthError::TokenExpired.into()),
+            Err(e) => Err(GatewayError::Store(store_failed(e))),
         }
     }
 }

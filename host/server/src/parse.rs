@@ -149,6 +149,13 @@ pub async fn usage(
     let day_start = t - t.rem_euclid(86_400);
     let store = &state.auth().store;
     let u = store.usage(key.id, day_start).await.map_err(store_failed)?;
+    // The door's copy may come from the key cache: read the balance and
+    // last use as they stand.
+    let key = store
+        .get(key.id)
+        .await
+        .map_err(store_failed)?
+        .unwrap_or(key);
     Ok(ok(serde_json::json!({
         "key": key_json(&key), "credits": key.credits, "today": u.today, "total": u.total,
         "byPlatform": u.by_platform, "byOutcome": u.by_outcome,

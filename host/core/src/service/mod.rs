@@ -334,14 +334,15 @@ impl ParseService {
             .as_ref()
             .map(|h| h.lease.clone() as Arc<dyn grabkit_egress::Session>);
         let (sandbox, kv) = (self.sandbox.clone(), self.kv.clone());
-        let inv = self
+        // Boxed: the run's future (wasmtime's call inside) is most of a
+        // call's, so the calls waiting for a slot above do not carry it.
+        let run = self
             .runtime
-            .invoke(plugin, sandbox, kv, call, &request_id, session)
-            .await
-            .inspect_err(|e| {
-                let p = &plugin.platform;
-                tracing::warn!(platform = %p, request = %request_id, error = %e, "plugin run failed")
-            });
+            .invoke(plugin, sandbox, kv, call, &request_id, session);
+        let inv = Box::pin(run).await.inspect_err(|e| {
+            let p = &plugin.platform;
+            tracing::warn!(platform = %p, request = %request_id, error = %e, "plugin run failed")
+        });
         let p = &plugin.platform;
         let result = match inv {
             Ok(inv) => {
