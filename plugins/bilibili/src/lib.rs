@@ -264,10 +264,13 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
         return bangumi(client, ("ep_id", &ep));
     }
     let bvid = view["bvid"].as_str().required("data.bvid")?.to_string();
-    let pages = view["pages"].as_array().cloned().unwrap_or_default();
+    let pages = view["pages"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_default();
     let page = match pages.get(part - 1) {
-        Some(p) => p.clone(),
-        None if part == 1 => view.clone(),
+        Some(p) => p,
+        None if part == 1 => &view,
         None => {
             return Err(Error::not_found(format!(
                 "{bvid} has {} parts, not {part}",
@@ -280,7 +283,9 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
     // The DASH streams and the progressive mp4 do not depend on each
     // other: one round trip asks for both.
     let (signed_dash, mp4) = playurls(client, &base);
-    let signed = || signed_dash.clone();
+    // Already fetched: handed to the route once, not cloned.
+    let signed_dash = std::cell::Cell::new(Some(signed_dash));
+    let signed = || signed_dash.take().expect("each route runs once");
     let dash = first_answer(&[
         ("signed playurl", &signed),
         ("video page", &|| page_playinfo(&bvid, part)),
