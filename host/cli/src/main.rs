@@ -6,6 +6,11 @@ use grabkit::cli::Cli;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 
+/// jemalloc, not the system allocator: see this crate's Cargo.toml.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     init_logs();
