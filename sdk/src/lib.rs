@@ -64,6 +64,7 @@ pub mod http;
 pub mod links;
 mod media;
 pub mod routes;
+pub mod typed;
 
 pub use data::{
     Author, Capability, CapabilityKind, Comment, CommentPage, LiveRoom, LiveStream, Page, Post,

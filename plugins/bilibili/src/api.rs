@@ -2,6 +2,7 @@
 //! `data` or `result`) and one mapping from its error codes to ours.
 
 use grabkit_sdk::prelude::*;
+use grabkit_sdk::serde::de::DeserializeOwned;
 
 pub const API: &str = "https://api.bilibili.com";
 
@@ -14,7 +15,12 @@ pub fn client() -> Client {
 
 /// GET `url` and return the payload (`data`, or `result` for pgc routes).
 pub fn call(client: &Client, what: &str, url: &str) -> Result<Value> {
-    send(what, client.get(url))
+    call_as(client, what, url)
+}
+
+/// [`call`], the payload read into `T` (the fields a parse uses).
+pub fn call_as<T: DeserializeOwned>(client: &Client, what: &str, url: &str) -> Result<T> {
+    payload(what, client.get(url).send())
 }
 
 /// Send a prepared request (own headers) and return the payload.
@@ -23,7 +29,7 @@ pub fn send(what: &str, request: grabkit_sdk::http::RequestBuilder) -> Result<Va
 }
 
 /// GET every `(what, url)` at once; each payload, in order.
-pub fn call_all(client: &Client, calls: &[(&str, String)]) -> Vec<Result<Value>> {
+pub fn call_all<T: DeserializeOwned>(client: &Client, calls: &[(&str, String)]) -> Vec<Result<T>> {
     let requests = calls.iter().map(|(_, url)| client.get(url)).collect();
     let answers = send_all(requests);
     calls
@@ -33,37 +39,44 @@ pub fn call_all(client: &Client, calls: &[(&str, String)]) -> Vec<Result<Value>>
         .collect()
 }
 
+/// The envelope's verdict, read first and alone: an error answer's
+/// payload may be of any shape.
+#[derive(Deserialize)]
+#[serde(crate = "grabkit_sdk::serde")]
+struct Verdict {
+    code: Option<i64>,
+    #[serde(default)]
+    message: String,
+}
+
+/// The payload of a `code: 0` answer.
+#[derive(Deserialize)]
+#[serde(crate = "grabkit_sdk::serde", bound = "T: DeserializeOwned")]
+struct Payload<T> {
+    data: Option<T>,
+    result: Option<T>,
+}
+
 /// The payload of one answer (`data`, or `result` for pgc routes).
-fn payload(what: &str, resp: Result<Response>) -> Result<Value> {
+fn payload<T: DeserializeOwned>(what: &str, resp: Result<Response>) -> Result<T> {
     let resp = resp.context(what)?;
     if resp.status == 412 {
         return Err(Error::rate_limited(format!(
             "{what}: blocked by Bilibili's risk control (HTTP 412)"
         )));
     }
-    let mut body: Value = resp
-        .error_for_status()
-        .context(what)?
-        .json()
-        .context(what)?;
-    let code = body["code"]
-        .as_i64()
+    let resp = resp.error_for_status().context(what)?;
+    let verdict: Verdict = resp.json().context(what)?;
+    let code = verdict
+        .code
         .ok_or_else(|| Error::parse(format!("{what}: answer has no `code`")))?;
-    let message = body["message"].as_str().unwrap_or_default();
     if code != 0 {
-        return Err(code_error(code, message).context(what));
+        return Err(code_error(code, &verdict.message).context(what));
     }
-    // Taken out, not cloned: the rest of the envelope is dropped.
-    let payload = match body["data"].take() {
-        Value::Null => body["result"].take(),
-        data => data,
-    };
-    if payload.is_null() {
-        return Err(Error::parse(format!(
-            "{what}: answer has neither `data` nor `result`"
-        )));
-    }
-    Ok(payload)
+    let body: Payload<T> = resp.json().context(what)?;
+    body.data
+        .or(body.result)
+        .ok_or_else(|| Error::parse(format!("{what}: answer has neither `data` nor `result`")))
 }
 
 /// Bilibili's error codes, in our terms.

@@ -23,10 +23,13 @@ mod live;
 mod search;
 mod space;
 mod streams;
+mod view;
 mod wbi;
 
-use api::{API, call, client};
+use api::{API, call, call_as, client};
 use grabkit_sdk::prelude::*;
+use streams::PlayInfo;
+use view::{Dimension, View};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Link {
@@ -206,14 +209,14 @@ fn video_aid(client: &Client, input: &str) -> Result<u64> {
     if link.kind == Link::Av {
         return link.cap("aid").parse().map_err(|_| Error::parse("aid"));
     }
-    video_view(client, &link, "comments")?["aid"]
-        .as_u64()
+    video_view(client, &link, "comments")?
+        .aid
         .required("data.aid")
 }
 
 /// The view API's answer for a video link (BV or av forms); other posts
 /// have no `what`.
-fn video_view(client: &Client, link: &Matched<Link>, what: &str) -> Result<Value> {
+fn video_view(client: &Client, link: &Matched<Link>, what: &str) -> Result<View> {
     let (key, id) = match link.kind {
         Link::Av => ("aid", link.cap("aid").to_string()),
         Link::Bv | Link::List | Link::Festival => ("bvid", format!("BV{}", link.cap("bvid"))),
@@ -223,7 +226,7 @@ fn video_view(client: &Client, link: &Matched<Link>, what: &str) -> Result<Value
             )));
         }
     };
-    call(
+    call_as(
         client,
         "view API",
         &format!("{API}/x/web-interface/view?{key}={id}"),
@@ -239,47 +242,35 @@ fn user_mid(client: &Client, input: &str) -> Result<String> {
     }
     let link = route_following(input, LINKS, client, short)?;
     let view = video_view(client, &link, "the author")?;
-    let mid = view["owner"]["mid"].as_u64().required("data.owner.mid")?;
+    let mid = view.owner.mid.required("data.owner.mid")?;
     Ok(mid.to_string())
 }
 
 /// An ordinary (UGC) video, one part of it.
 fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
-    let view = call(
+    let view: View = call_as(
         client,
         "view API",
         &format!("{API}/x/web-interface/view?{}={}", id.0, id.1),
     )?;
     // An av/BV that belongs to a bangumi title plays through the bangumi route.
-    if let Some(ep) = view["redirect_url"]
-        .as_str()
-        .and_then(|u| u.split("/ep").nth(1))
-        .map(|s| {
-            s.chars()
-                .take_while(char::is_ascii_digit)
-                .collect::<String>()
-        })
-        && !ep.is_empty()
-    {
+    if let Some(ep) = view.bangumi_episode() {
         return bangumi(client, ("ep_id", &ep));
     }
-    let bvid = view["bvid"].as_str().required("data.bvid")?.to_string();
-    let pages = view["pages"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or_default();
-    let page = match pages.get(part - 1) {
+    let bvid = view.bvid.as_deref().required("data.bvid")?;
+    let whole = view.as_part();
+    let page = match view.pages.get(part - 1) {
         Some(p) => p,
-        None if part == 1 => &view,
+        None if part == 1 => &whole,
         None => {
             return Err(Error::not_found(format!(
                 "{bvid} has {} parts, not {part}",
-                pages.len()
+                view.pages.len()
             )));
         }
     };
-    let cid = page["cid"].as_u64().required("cid")?;
-    let base = vec![("bvid", bvid.clone()), ("cid", cid.to_string())];
+    let cid = page.cid.required("cid")?;
+    let base = vec![("bvid", bvid.to_string()), ("cid", cid.to_string())];
     // The DASH streams and the progressive mp4 do not depend on each
     // other: one round trip asks for both.
     let (signed_dash, mp4) = playurls(client, &base);
@@ -288,7 +279,7 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
     let signed = || signed_dash.take().expect("each route runs once");
     let dash = first_answer(&[
         ("signed playurl", &signed),
-        ("video page", &|| page_playinfo(&bvid, part)),
+        ("video page", &|| page_playinfo(bvid, part)),
     ])?;
 
     let mut media = Media::new(
@@ -296,31 +287,29 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
         if part > 1 {
             format!("{bvid}_p{part}")
         } else {
-            bvid.clone()
+            bvid.to_string()
         },
     );
-    let title = view["title"].as_str().unwrap_or_default();
-    media.title = match page["part"].as_str() {
-        Some(p) if pages.len() > 1 => format!("{title} - P{part} {p}"),
+    let title = view.title.as_deref().unwrap_or_default();
+    media.title = match &page.part {
+        Some(p) if view.pages.len() > 1 => format!("{title} - P{part} {p}"),
         _ => title.to_string(),
     };
-    media.author = view["owner"]["name"].as_str().map(str::to_string);
-    media.thumbnail = view["pic"]
-        .as_str()
+    media.author = view.owner.name.clone();
+    media.thumbnail = view
+        .pic
+        .as_deref()
         .map(|u| u.replacen("http://", "https://", 1));
-    media.duration = page["duration"]
-        .as_f64()
-        .or_else(|| view["duration"].as_f64())
-        .unwrap_or(0.0);
+    media.duration = page.duration.or(view.duration).unwrap_or(0.0);
     media.videos = streams::dash_videos(&dash);
     media.audios = streams::dash_audios(&dash);
-    media.published_at = view["pubdate"].as_i64();
-    let stat = &view["stat"];
+    media.published_at = view.pubdate;
+    let stat = &view.stat;
     media.stats = Stats {
-        views: stat["view"].as_u64(),
-        likes: stat["like"].as_u64(),
-        comments: stat["reply"].as_u64(),
-        shares: stat["share"].as_u64(),
+        views: stat.view,
+        likes: stat.like,
+        comments: stat.reply,
+        shares: stat.share,
     };
     // Closed captions (people's and AI's) are listed only to a signed-in
     // session; optional, so a failure costs only the list.
@@ -341,7 +330,7 @@ fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
 
     // A progressive mp4 (video and sound in one file) where one is offered;
     // optional, so a failure here only costs that entry.
-    let (w, h) = dimensions(&page["dimension"]);
+    let (w, h) = page.dimension.size();
     match mp4 {
         Ok(mp4) => {
             let mut parts = streams::progressive(&mp4, w, h);
@@ -384,26 +373,27 @@ fn captions(client: &Client, base: &[(&str, String)]) -> Result<Vec<Subtitle>> {
 /// The second route to a video's streams: the video page's embedded
 /// `window.__playinfo__` (the playurl answer the page was rendered with),
 /// fetched as a link-preview crawler, as cobalt does.
-fn page_playinfo(bvid: &str, part: usize) -> Result<Value> {
+fn page_playinfo(bvid: &str, part: usize) -> Result<PlayInfo> {
     let page = Client::new()
         .user_agent("facebookexternalhit/1.1")
         .get(format!("https://www.bilibili.com/video/{bvid}/?p={part}"))
         .send_ok()
         .context("video page")?;
-    let mut info = json_after(&page.text(), "window.__playinfo__=").context("video page")?;
+    let info = json_after(&page.text(), "window.__playinfo__=").context("video page")?;
     if info["code"].as_i64().is_some_and(|c| c != 0) {
         let msg = info["message"].as_str().unwrap_or_default();
         return Err(api::code_error(info["code"].as_i64().unwrap_or(0), msg).context("video page"));
     }
-    if info["data"].get("dash").is_none() {
+    let play = PlayInfo::from_value("video page", &info["data"])?;
+    if !play.has_dash() {
         return Err(Error::parse("video page: __playinfo__ has no dash streams"));
     }
-    Ok(info["data"].take())
+    Ok(play)
 }
 
 /// The WBI-signed playurl answers for every DASH stream and for the
 /// progressive mp4, asked at once.
-fn playurls(client: &Client, base: &[(&str, String)]) -> (Result<Value>, Result<Value>) {
+fn playurls(client: &Client, base: &[(&str, String)]) -> (Result<PlayInfo>, Result<PlayInfo>) {
     const DASH: &[(&str, &str)] = &[
         ("fnval", "4048"),
         ("fnver", "0"),
@@ -430,7 +420,7 @@ fn playurls(client: &Client, base: &[(&str, String)]) -> (Result<Value>, Result<
         )
     };
     let calls = [("playurl API", url(DASH)), ("playurl API (mp4)", url(MP4))];
-    let mut answers = api::call_all(client, &calls).into_iter();
+    let mut answers = api::call_all::<PlayInfo>(client, &calls).into_iter();
     let dash = answers
         .next()
         .unwrap_or_else(|| Err(Error::parse("no answer")));
@@ -438,23 +428,6 @@ fn playurls(client: &Client, base: &[(&str, String)]) -> (Result<Value>, Result<
         .next()
         .unwrap_or_else(|| Err(Error::parse("no answer")));
     (dash, mp4)
-}
-
-/// Width and height, swapped when the video is rotated.
-fn dimensions(d: &Value) -> (Option<u32>, Option<u32>) {
-    let w = d["width"]
-        .as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .filter(|&n| n > 0);
-    let h = d["height"]
-        .as_u64()
-        .and_then(|n| u32::try_from(n).ok())
-        .filter(|&n| n > 0);
-    if d["rotate"].as_u64() == Some(1) {
-        (h, w)
-    } else {
-        (w, h)
-    }
 }
 
 /// Find the episode `ep_id` (or the first one) in a season's lists.
@@ -494,10 +467,9 @@ fn bangumi(client: &Client, id: (&str, &str)) -> Result<Media> {
             "{API}/pgc/player/web/v2/playurl?ep_id={ep_id}&cid={cid}&fnval=4048&fnver=0&fourk=1&qn=127"
         ),
     )?;
-    let play = if res["video_info"].is_object() {
-        res["video_info"].clone()
-    } else {
-        res["raw"]["data"]["video_info"].clone()
+    let play = match &res["video_info"] {
+        info if info.is_object() => info,
+        _ => &res["raw"]["data"]["video_info"],
     };
     if play.is_null() {
         let blocked = res["raw"]["data"]["plugins"].as_array().is_some_and(|ps| {
@@ -510,6 +482,7 @@ fn bangumi(client: &Client, id: (&str, &str)) -> Result<Media> {
             Error::login_required("this episode has no playable streams without a member session")
         });
     }
+    let play = PlayInfo::from_value("bangumi playurl API", play)?;
     let mut media = Media::new(PLATFORM, format!("ep{ep_id}"));
     let season_title = season["title"].as_str().unwrap_or_default();
     let ep_title = [
@@ -531,14 +504,14 @@ fn bangumi(client: &Client, id: (&str, &str)) -> Result<Media> {
         .as_str()
         .or(season["cover"].as_str())
         .map(|u| u.replacen("http://", "https://", 1));
-    media.duration = play["timelength"]
-        .as_f64()
+    media.duration = play
+        .timelength
         .or(ep["duration"].as_f64())
         .map(|ms| ms / 1000.0)
         .unwrap_or(0.0);
     media.videos = streams::dash_videos(&play);
     media.audios = streams::dash_audios(&play);
-    let (w, h) = dimensions(&ep["dimension"]);
+    let (w, h) = Dimension::of(&ep["dimension"]).size();
     media.videos.extend(streams::progressive(&play, w, h));
     Ok(media)
 }
@@ -559,7 +532,7 @@ fn course(client: &Client, id: (&str, &str)) -> Result<Media> {
             "this course episode must be purchased (configure a cookie of an account that owns it)",
         ));
     }
-    let play = call(
+    let play: PlayInfo = call_as(
         client,
         "course playurl API",
         &format!(
