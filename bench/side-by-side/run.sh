@@ -115,9 +115,13 @@ install_packages() {
     [ ${#need[@]} = 0 ] && return
     [ "$(id -u)" = 0 ] || die "missing ${need[*]}; install them as root (apt-get install -y ${need[*]})"
     log "installing ${need[*]} (apt)"
-    has_candidate() { apt-cache policy "$1" 2>/dev/null | grep -q 'Candidate: [0-9]'; }
-    has_candidate wrk || apt-get update -qq
+    # grep reads all (no -q): a closed pipe would fail apt-cache under pipefail.
+    has_candidate() { apt-cache policy "$1" 2>/dev/null | grep 'Candidate: [0-9]' >/dev/null; }
     local pkgs=() p
+    # Package lists may be missing or stale: refresh once if any is unknown.
+    for p in "${need[@]}"; do
+        has_candidate "$p" || { apt-get update -qq; break; }
+    done
     for p in "${need[@]}"; do
         if [ "$p" = nginx ] && has_candidate nginx-light; then p=nginx-light; fi
         has_candidate "$p" || die "no Debian package $p (apt-cache policy $p)"
@@ -158,7 +162,7 @@ build_grabkit() {
 
 # --------------------------------------------------------------- helpers
 
-port_free() { ! ss -Htln "sport = :$1" | grep -q .; }
+port_free() { ! ss -Htln "sport = :$1" | grep . >/dev/null; }
 
 # Wait until URL answers 2xx (curl args after the URL), up to $2 seconds.
 wait_http() {
