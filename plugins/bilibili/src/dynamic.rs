@@ -5,6 +5,7 @@
 
 use crate::PLATFORM;
 use crate::api::{API, call};
+use crate::streams::pixels;
 use grabkit_sdk::prelude::*;
 
 const FEATURES: &str = "itemOpusStyle,opusBigCover,onlyfansVote,endFooterHidden,decorationCard,\
@@ -61,11 +62,7 @@ fn pictures(major: &Value) -> Vec<Image> {
     let list = major["draw"]["items"]
         .as_array()
         .or(major["opus"]["pics"].as_array());
-    let dim = |v: &Value| {
-        v.as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .filter(|&n| n > 0)
-    };
+    let dim = |v: &Value| pixels(v.as_u64());
     list.into_iter()
         .flatten()
         .filter_map(|p| {

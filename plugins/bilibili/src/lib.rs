@@ -226,11 +226,7 @@ fn video_view(client: &Client, link: &Matched<Link>, what: &str) -> Result<View>
             )));
         }
     };
-    call_as(
-        client,
-        "view API",
-        &format!("{API}/x/web-interface/view?{key}={id}"),
-    )
+    View::fetch(client, (key, &id))
 }
 
 /// The user a link names: a space link, or a video link's uploader (short
@@ -248,11 +244,7 @@ fn user_mid(client: &Client, input: &str) -> Result<String> {
 
 /// An ordinary (UGC) video, one part of it.
 fn video(client: &Client, id: (&str, String), part: usize) -> Result<Media> {
-    let view: View = call_as(
-        client,
-        "view API",
-        &format!("{API}/x/web-interface/view?{}={}", id.0, id.1),
-    )?;
+    let view = View::fetch(client, (id.0, &id.1))?;
     // An av/BV that belongs to a bangumi title plays through the bangumi route.
     if let Some(ep) = view.bangumi_episode() {
         return bangumi(client, ("ep_id", &ep));
@@ -587,11 +579,7 @@ fn intl(client: &Client, (key, id): (&str, &str), page: &str) -> Result<Media> {
             .unwrap_or_else(|| {
                 streams::quality_label(r["quality"].as_u64().unwrap_or(0)).to_string()
             });
-        let dim = |k: &str| {
-            r[k].as_u64()
-                .and_then(|n| u32::try_from(n).ok())
-                .filter(|&n| n > 0)
-        };
+        let dim = |k: &str| streams::pixels(r[k].as_u64());
         media.videos.push(
             Video::new(u)
                 .quality(label)

@@ -152,7 +152,9 @@ impl PlayInfo {
     }
 }
 
-fn dim(n: Option<u64>) -> Option<u32> {
+/// A width or height as the API sends it: `None` for 0 (unknown) or
+/// anything that is not a pixel count.
+pub fn pixels(n: Option<u64>) -> Option<u32> {
     n.filter(|&n| n > 0).and_then(|n| u32::try_from(n).ok())
 }
 
@@ -171,7 +173,7 @@ pub fn dash_videos(play: &PlayInfo) -> Vec<Video> {
                     .quality(quality_label(s.id.unwrap_or(0)))
                     .mime(s.mime().unwrap_or("video/mp4"))
                     .codec(s.codecs.as_deref().unwrap_or_default())
-                    .size(dim(s.width), dim(s.height))
+                    .size(pixels(s.width), pixels(s.height))
                     .video_only()
                     .source(VideoSource::Dash)
                     .bitrate(s.bandwidth)

@@ -1,6 +1,8 @@
 //! The view API's answer (`x/web-interface/view`), typed: the fields a
 //! parse reads, the rest of a large answer skipped unread.
 
+use crate::api::{API, call_as};
+use crate::streams::pixels;
 use grabkit_sdk::prelude::*;
 use grabkit_sdk::typed::{loose, nullable};
 
@@ -68,6 +70,12 @@ pub struct Dimension {
 }
 
 impl View {
+    /// The view API's answer for a video by `("bvid", "BV…")` or `("aid", "123")`.
+    pub fn fetch(client: &Client, (key, id): (&str, &str)) -> Result<Self> {
+        let url = format!("{API}/x/web-interface/view?{key}={id}");
+        call_as(client, "view API", &url)
+    }
+
     /// The video as its only part, for an answer without `pages`.
     pub fn as_part(&self) -> Part {
         Part {
@@ -94,8 +102,7 @@ impl Dimension {
 
     /// Width and height, swapped when the video is rotated.
     pub fn size(self) -> (Option<u32>, Option<u32>) {
-        let px = |n: Option<u64>| n.filter(|&n| n > 0).and_then(|n| u32::try_from(n).ok());
-        let (w, h) = (px(self.width), px(self.height));
+        let (w, h) = (pixels(self.width), pixels(self.height));
         match self.rotate {
             Some(1) => (h, w),
             _ => (w, h),
